@@ -1,0 +1,143 @@
+package memmap
+
+import "os"
+
+// Mode says how a file is mapped. The modes follow NumPy's memmap modes.
+type Mode int
+
+const (
+	// ReadOnly maps the file for reading ("r"). Writes through the Map's
+	// methods return ErrReadOnly; writes through Bytes() fault.
+	ReadOnly Mode = iota
+	// ReadWrite maps the file shared for reading and writing ("r+"): writes
+	// reach the file, and other processes mapping it see them.
+	ReadWrite
+	// CopyOnWrite maps the file privately ("c"): writes change this map's
+	// memory only; the file is never changed.
+	CopyOnWrite
+)
+
+// String returns the NumPy name of the mode: "r", "r+" or "c".
+func (m Mode) String() string {
+	switch m {
+	case ReadOnly:
+		return "r"
+	case ReadWrite:
+		return "r+"
+	case CopyOnWrite:
+		return "c"
+	}
+	return "Mode(" + itoa(int(m)) + ")"
+}
+
+// Advice is an access-pattern hint for the OS (madvise). Where the OS has
+// no equivalent, advising is a no-op.
+type Advice int
+
+const (
+	// Normal: no special treatment.
+	Normal Advice = iota
+	// Sequential: expect sequential access; read ahead aggressively and
+	// free pages soon after they were read.
+	Sequential
+	// Random: expect random access; read ahead little.
+	Random
+	// WillNeed: the range will be needed soon; start reading it in.
+	WillNeed
+	// DontNeed: the range will not be needed soon; its pages may be freed.
+	// For shared maps the data stays in the file; for private
+	// (copy-on-write and anonymous) maps the OS may discard changes: see
+	// the caveats in the package documentation.
+	DontNeed
+)
+
+// String returns the name of the advice.
+func (a Advice) String() string {
+	switch a {
+	case Normal:
+		return "Normal"
+	case Sequential:
+		return "Sequential"
+	case Random:
+		return "Random"
+	case WillNeed:
+		return "WillNeed"
+	case DontNeed:
+		return "DontNeed"
+	}
+	return "Advice(" + itoa(int(a)) + ")"
+}
+
+// Options configures Open, Create and Anonymous. A nil *Options means the
+// defaults of every field.
+type Options struct {
+	// Offset is where the map starts in the file, in bytes. Any value is
+	// allowed: the library aligns the OS mapping to the page size (the
+	// allocation granularity on Windows) and hides the difference.
+	// Default 0.
+	Offset int64
+
+	// Length is the number of bytes to map from Offset. 0 maps to the end
+	// of the file. Offset+Length past the end of the file is ErrRange.
+	Length int64
+
+	// Perm is the permission of a file that Create makes. Default 0o644.
+	Perm os.FileMode
+
+	// Reserve is how much address space to reserve up front for the map
+	// to grow into with Resize without moving (views taken earlier stay
+	// valid in any case). 0 picks a default. Reserving costs address space
+	// only, no memory or swap.
+	Reserve int64
+
+	// Populate asks the OS to read the whole mapped range in at open
+	// (MAP_POPULATE on Linux; a WillNeed hint elsewhere).
+	Populate bool
+}
+
+// Map is a memory map of a file, or of anonymous memory: the byte-level
+// layer under the typed packages, with the whole of Python's mmap module.
+//
+// A Map is not safe for concurrent use by several goroutines when one of
+// them changes the map (Write, Seek, Resize, Close); ReadAt, WriteAt to
+// disjoint ranges, Bytes, Find and the other searches may run concurrently
+// with each other.
+type Map struct {
+	data   []byte // the user-visible bytes: len == Len(), cap capped to len
+	pos    int    // the file-like position for Read, Write, Seek
+	mode   Mode
+	closed bool
+	anon   bool
+	f      *os.File // the mapped file; nil for a pure anonymous map
+	path   string
+}
+
+// checkOpen returns ErrClosed after Close.
+func (m *Map) checkOpen() error {
+	if m.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// checkWritable returns ErrClosed after Close and ErrReadOnly for
+// read-only maps.
+func (m *Map) checkWritable() error {
+	if m.closed {
+		return ErrClosed
+	}
+	if m.mode == ReadOnly {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+func itoa(i int) string {
+	if i < 0 {
+		return "-" + itoa(-i)
+	}
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + itoa(i%10)
+}
