@@ -1,6 +1,9 @@
 package memmap
 
-import "os"
+import (
+	"os"
+	"strconv"
+)
 
 // Mode says how a file is mapped. The modes follow NumPy's memmap modes.
 type Mode int
@@ -27,7 +30,7 @@ func (m Mode) String() string {
 	case CopyOnWrite:
 		return "c"
 	}
-	return "Mode(" + itoa(int(m)) + ")"
+	return "Mode(" + strconv.Itoa(int(m)) + ")"
 }
 
 // Advice is an access-pattern hint for the OS (madvise). Where the OS has
@@ -65,7 +68,7 @@ func (a Advice) String() string {
 	case DontNeed:
 		return "DontNeed"
 	}
-	return "Advice(" + itoa(int(a)) + ")"
+	return "Advice(" + strconv.Itoa(int(a)) + ")"
 }
 
 // Options configures Open, Create and Anonymous. A nil *Options means the
@@ -130,14 +133,4 @@ func (m *Map) checkWritable() error {
 		return ErrReadOnly
 	}
 	return nil
-}
-
-func itoa(i int) string {
-	if i < 0 {
-		return "-" + itoa(-i)
-	}
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + itoa(i%10)
 }

@@ -1,0 +1,47 @@
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Python is the interpreter that sees Debian's NumPy (python3-numpy); the
+// python3 first on PATH may be another one without it.
+const Python = "/usr/bin/python3"
+
+// NumPy returns the path of a Python interpreter that can import numpy.
+// Without one the test is skipped with a message saying how to get it,
+// unless MEMMAP_REQUIRE_NUMPY=1 (set in CI), which makes it a failure.
+func NumPy(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command(Python, "-c", "import numpy; print(numpy.__version__)").CombinedOutput()
+	if err == nil {
+		return Python
+	}
+	msg := "NumPy not available (" + Python + " -c 'import numpy': " + err.Error() + ": " + string(out) +
+		"); install it with: apt-get install -y python3-numpy"
+	if os.Getenv("MEMMAP_REQUIRE_NUMPY") == "1" {
+		t.Fatal(msg + " (MEMMAP_REQUIRE_NUMPY=1)")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// RunPython runs a Python script with NumPy available (see NumPy) and
+// returns its standard output; a failure of the script fails the test
+// with its standard error.
+func RunPython(t testing.TB, script string, args ...string) []byte {
+	t.Helper()
+	py := NumPy(t)
+	cmd := exec.Command(py, append([]string{"-c", script}, args...)...)
+	var stderr []byte
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); ok {
+		stderr = ee.Stderr
+	}
+	if err != nil {
+		t.Fatalf("python failed: %v\n%s\nscript:\n%s", err, stderr, script)
+	}
+	return out
+}
