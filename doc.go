@@ -1,0 +1,59 @@
+// Package memmap maps files into memory: the byte-level layer of the memmap
+// library, with everything Python's mmap module offers, and the ground the
+// typed packages stand on (array for N-dimensional .npy arrays, record for
+// files of fixed-size Go structs).
+//
+// A [Map] is opened on a file with [Open] (read-only, read-write or
+// copy-on-write, NumPy's "r", "r+" and "c"), made with [Create] ("w+"), or
+// made from anonymous memory with [Anonymous]. Its bytes are available
+// without copies through [Map.Bytes], and through file-like methods that
+// implement the io interfaces (ReadAt, WriteAt, Read, Write, Seek,
+// ReadByte, WriteTo ...). Searches (Find, RFind, Count, Lines and regular
+// expressions) run over the mapped pages without copying them. Flush,
+// FlushRange, Advise, Resize and Move complete Python's API.
+//
+// # Caveats
+//
+// View lifetime. A slice returned by Bytes, ReadLine or Lines aliases the
+// mapped pages. It stays valid, and keeps reading and writing the same
+// bytes of the file, until the Map is closed — also across Resize: the map
+// grows in address space reserved up front, and when that runs out the old
+// mapping is kept alive (coherent with the new one, since both share the
+// file's pages) until Close. Touching a view after Close faults and kills
+// the process, like any use of unmapped memory. Do not keep views past
+// Close; copy what must outlive the map.
+//
+// SIGBUS. If another process truncates a mapped file, touching a page past
+// the new end of the file makes the OS raise SIGBUS (an access violation
+// on Windows), which a Go program cannot recover from on its own: the
+// process dies. Reads through the plain views and methods are unguarded,
+// to stay fast. Code that maps files other processes may shrink should do
+// its accesses inside [Map.Guard], which turns the fault into an error
+// wrapping [ErrFault] (runtime/debug.SetPanicOnFault on the calling
+// goroutine).
+//
+// Concurrency. A Map may be read from many goroutines at once (ReadAt,
+// Bytes, Find and the other searches), and written at disjoint ranges
+// (WriteAt, writes through Bytes). Methods that move the position (Read,
+// Write, Seek, ReadByte, ReadLine), and Resize, Flush and Close, must not
+// run concurrently with other uses of the same Map. The OS keeps shared
+// maps of the same file coherent across processes, but orders nothing:
+// coordinate readers and writers yourself (the array and record packages
+// do, with a committed length in the file header and a writer lock).
+//
+// Durability. Writes to a read-write map reach the OS page cache at once
+// and other processes see them, but they reach the disk only when the OS
+// decides to write them back, or when [Map.Flush] or [Map.FlushRange]
+// returns: both are synchronous (msync MS_SYNC; FlushViewOfFile and
+// FlushFileBuffers on Windows). Close does not flush. Copy-on-write and
+// anonymous maps never change a file; flushing them does nothing.
+//
+// Advice. [Map.Advise] passes an access-pattern hint to the OS (madvise).
+// DontNeed on a private (copy-on-write or anonymous) map may drop changes
+// on some systems; on shared maps data stays in the file.
+//
+// Errors. Every error can be matched with [errors.Is] against the
+// sentinels in this package (ErrClosed, ErrReadOnly, ErrRange, ErrFault,
+// ErrLocked, ErrUnsupported); failures of the OS come wrapped in an
+// *os.PathError naming the operation and the file.
+package memmap
