@@ -1,0 +1,291 @@
+package pylit
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/gomemmap/memmap/internal/testutil"
+)
+
+func i(n int64) Value       { return Value{Kind: Int, Int: n} }
+func s(x string) Value      { return Value{Kind: Str, Str: x} }
+func b(x bool) Value        { return Value{Kind: Bool, Bool: x} }
+func tup(v ...Value) Value  { return Value{Kind: Tuple, Items: v} }
+func list(v ...Value) Value { return Value{Kind: List, Items: v} }
+func dict(kv ...Value) Value {
+	d := Value{Kind: Dict}
+	for j := 0; j < len(kv); j += 2 {
+		d.Keys = append(d.Keys, kv[j])
+		d.Items = append(d.Items, kv[j+1])
+	}
+	return d
+}
+
+// ignoreSpans compares values without their Off/End.
+var ignoreSpans = cmpopts.IgnoreFields(Value{}, "Off", "End")
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Value
+	}{
+		{"None", Value{Kind: None}},
+		{"True", b(true)},
+		{" False\n", b(false)},
+		{"0", i(0)},
+		{"00", i(0)},
+		{"-0", i(0)},
+		{"42", i(42)},
+		{"+7", i(7)},
+		{"- 7", i(-7)},
+		{"3L", i(3)},
+		{"3l", i(3)},
+		{"9223372036854775807", i(9223372036854775807)},
+		{"-9223372036854775808", i(-9223372036854775808)},
+		{"''", s("")},
+		{`""`, s("")},
+		{`'<f8'`, s("<f8")},
+		{`"it's"`, s("it's")},
+		{`'a\'b"c'`, s(`a'b"c`)},
+		{`'\\ \n \r \t \a \b \f \v \0 \101 \x41 \u00e9 \U0001F600'`, s("\\ \n \r \t \a \b \f \v \x00 A A é 😀")},
+		{`'\q'`, s(`\q`)},
+		{`u'x'`, s("x")},
+		{`U"x"`, s("x")},
+		{"'naïve 日本'", s("naïve 日本")},
+		{"()", tup()},
+		{"( )", tup()},
+		{"(1,)", tup(i(1))},
+		{"(1)", i(1)},
+		{"((1))", i(1)},
+		{"(3L, 4L)", tup(i(3), i(4))},
+		{"(1, 2, 3,)", tup(i(1), i(2), i(3))},
+		{"[]", list()},
+		{"[1, 'a', [True]]", list(i(1), s("a"), list(b(true)))},
+		{"{}", dict()},
+		{"{'a': 1}", dict(s("a"), i(1))},
+		{"{'a': 1, 'a': 2}", dict(s("a"), i(1), s("a"), i(2))},
+		{"{(1, 'x'): None,}", dict(tup(i(1), s("x")), Value{Kind: None})},
+		{
+			"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }                    \n",
+			dict(s("descr"), s("<f8"), s("fortran_order"), b(false), s("shape"), tup(i(3), i(4))),
+		},
+		{
+			"{'descr': [('a', '<i4'), (('t', 'b'), '<f8', (2, 3))], 'fortran_order': True, 'shape': (), }",
+			dict(s("descr"), list(tup(s("a"), s("<i4")), tup(tup(s("t"), s("b")), s("<f8"), tup(i(2), i(3)))),
+				s("fortran_order"), b(true), s("shape"), tup()),
+		},
+		{"\t{\r\n'a'\f:\n1\n}\n", dict(s("a"), i(1))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Parse(tt.in)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if diff := cmp.Diff(tt.want, got, ignoreSpans); diff != "" {
+				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
+			}
+		})
+	}
+}
+
+func TestParseSpans(t *testing.T) {
+	in := " {'descr': [('a', '<i4')], 'shape': (1)} "
+	v, err := Parse(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{in[v.Off:v.End], in[v.Keys[0].Off:v.Keys[0].End], in[v.Items[0].Off:v.Items[0].End],
+		in[v.Items[0].Items[0].Off:v.Items[0].Items[0].End], in[v.Items[1].Off:v.Items[1].End]}
+	want := []string{"{'descr': [('a', '<i4')], 'shape': (1)}", "'descr'", "[('a', '<i4')]", "('a', '<i4')", "(1)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("spans mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		in  string
+		off int
+	}{
+		{"", 0},
+		{"   ", 3},
+		{"1 2", 2},
+		{"01", 0},
+		{"1.5", 1},
+		{"1e5", 1},
+		{"0x10", 1},
+		{"1LL", 2},
+		{"-", 1},
+		{"--1", 1},
+		{"9223372036854775808", 0},
+		{"-9223372036854775809", 0},
+		{"'abc", 4},
+		{"'ab\nc'", 3},
+		{`'\x4'`, 1},
+		{`'\xzz'`, 1},
+		{`'\ud800'`, 1},
+		{`'\U00110000'`, 1},
+		{"'\xff'", 0},
+		{"b'x'", 0},
+		{"r'x'", 0},
+		{"true", 0},
+		{"Nonex", 0},
+		{"(", 1},
+		{"(,)", 1},
+		{"(1,,)", 3},
+		{"(1 2)", 3},
+		{"[1", 2},
+		{"{1}", 2},
+		{"{'a' 1}", 5},
+		{"{'a': }", 6},
+		{"{[1]: 2}", 1},
+		{"{(1, [2]): 2}", 1},
+		{"{{}: 2}", 1},
+		{"{'a': 1 'b': 2}", 8},
+		{"{1, 2}", 2},
+		{"é", 0},
+		{"1 # comment", 2},
+		{strings.Repeat("(", MaxDepth+1) + strings.Repeat(")", MaxDepth+1), MaxDepth},
+		{strings.Repeat("[", 100000), MaxDepth},
+	}
+	for _, tt := range tests {
+		name := tt.in
+		if len(name) > 40 {
+			name = name[:40]
+		}
+		t.Run(name, func(t *testing.T) {
+			v, err := Parse(tt.in)
+			if err == nil {
+				t.Fatalf("Parse(%q) = %+v, want error", tt.in, v)
+			}
+			if !errors.Is(err, ErrSyntax) {
+				t.Errorf("Parse(%q) error %v does not match ErrSyntax", tt.in, err)
+			}
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("Parse(%q) error %T is not a *SyntaxError", tt.in, err)
+			}
+			if se.Off != tt.off {
+				t.Errorf("Parse(%q) error %q at offset %d, want %d", tt.in, err, se.Off, tt.off)
+			}
+			if !strings.HasPrefix(err.Error(), "pylit: offset ") {
+				t.Errorf("error text %q", err)
+			}
+		})
+	}
+}
+
+func TestParseMaxDepth(t *testing.T) {
+	in := strings.Repeat("(", MaxDepth) + "1," + strings.Repeat(")", MaxDepth)
+	if _, err := Parse(in); err != nil {
+		t.Errorf("nesting of exactly MaxDepth: %v", err)
+	}
+}
+
+// quoteTable holds strings whose repr differs in interesting ways. Characters
+// assigned after Unicode 14 are avoided: Python 3.11 does not know them.
+var quoteTable = []string{
+	"", "a", "<f8", "it's", `say "hi"`, `both ' and "`, `back\slash`,
+	"tab\there", "nl\nx", "cr\rx", "\x00\x01\x1f\x7f", "\a\b\f\v",
+	"é", "naïve", "\u0080\u009f\u00a0\u00ad\u00ff", "日本語", "😀", "\u2028\u2029\u200b\u3000",
+	"\ue000", "\U000f0000", "\U0010ffff", "\ufeff", "\u0378", "x\u0301", "Ω≈ç√∫",
+}
+
+func TestQuote(t *testing.T) {
+	for _, in := range quoteTable {
+		got := Quote(in)
+		v, err := Parse(got)
+		if err != nil || v.Kind != Str || v.Str != in {
+			t.Errorf("Parse(Quote(%q)) = %+v, %v; want the string back", in, v, err)
+		}
+	}
+	if got, want := Quote("\xff"), `'\xff'`; got != want {
+		t.Errorf("Quote of invalid UTF-8 = %s, want %s", got, want)
+	}
+}
+
+// TestQuotePython checks Quote against Python's repr.
+func TestQuotePython(t *testing.T) {
+	in, err := json.Marshal(quoteTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := testutil.RunPython(t, `
+import json, sys
+for s in json.loads(sys.argv[1]):
+    sys.stdout.buffer.write(repr(s).encode("utf-8") + b"\n")
+`, string(in))
+	want := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	var got []string
+	for _, s := range quoteTable {
+		got = append(got, Quote(s))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Quote differs from Python's repr (-python +go):\n%s", diff)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, tt := range []string{
+		"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }   \n",
+		"{'descr': [('a', '<i4'), (('t', 'b'), '<f8', (2, 3))], 'fortran_order': True, 'shape': (), }",
+		"(3L,)", `'\x41\u00e9\U0001F600\n'`, "[None, True, -1]", "((1))",
+	} {
+		f.Add(tt)
+	}
+	for _, s := range quoteTable {
+		f.Add(Quote(s))
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		v, err := Parse(in)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSyntax) {
+				t.Fatalf("error %v is not a *SyntaxError", err)
+			}
+			if se.Off < 0 || se.Off > len(in) {
+				t.Fatalf("error offset %d outside input of %d bytes", se.Off, len(in))
+			}
+			return
+		}
+		checkSpans(t, in, v)
+		if v.Kind == Str {
+			if !utf8.ValidString(v.Str) {
+				t.Fatalf("decoded string %q is not valid UTF-8", v.Str)
+			}
+			q := Quote(v.Str)
+			w, err := Parse(q)
+			if err != nil || w.Kind != Str || w.Str != v.Str {
+				t.Fatalf("Parse(Quote(%q)) = %+v, %v", v.Str, w, err)
+			}
+		}
+	})
+}
+
+func checkSpans(t *testing.T, in string, v Value) {
+	t.Helper()
+	if v.Off < 0 || v.Off > v.End || v.End > len(in) {
+		t.Fatalf("span [%d, %d) outside input of %d bytes", v.Off, v.End, len(in))
+	}
+	// Every literal re-parses from its own span to the same value.
+	w, err := Parse(in[v.Off:v.End])
+	if err != nil {
+		t.Fatalf("span %q of %q does not parse: %v", in[v.Off:v.End], in, err)
+	}
+	if diff := cmp.Diff(v, w, ignoreSpans); diff != "" {
+		t.Fatalf("span %q parses differently (-whole +span):\n%s", in[v.Off:v.End], diff)
+	}
+	for _, k := range v.Keys {
+		checkSpans(t, in, k)
+	}
+	for _, it := range v.Items {
+		checkSpans(t, in, it)
+	}
+}
