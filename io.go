@@ -1,0 +1,254 @@
+package memmap
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// This file holds the file-like methods of Map: the io interfaces and the
+// rest of Python's mmap file API (read_byte, write_byte, readline, seek,
+// tell, move). They work on the current mapped bytes, re-read on every call,
+// so they see the map at its current length after Resize.
+//
+// Errors: after Close every method that returns an error returns ErrClosed;
+// writes to a ReadOnly map return ErrReadOnly and change nothing; offsets
+// and lengths outside the map return an error wrapping ErrRange. The checks
+// run in Python's order: closed, then read-only, then bounds. Nothing
+// allocates on success.
+//
+// None of these accesses is guarded: if another process truncates the
+// mapped file, touching a page past its new end raises SIGBUS. Run them
+// inside the guarded path of the package documentation when that can happen.
+
+// ReadAt copies len(p) bytes from the map at offset off into p, following
+// the contract of io.ReaderAt: it returns the number of bytes copied and,
+// when that is less than len(p), io.EOF. An offset at or past the end
+// returns 0, io.EOF (even for an empty p, like bytes.Reader); a negative
+// offset returns an error wrapping ErrRange. ReadAt does not use or move the
+// position, and several ReadAt calls may run concurrently.
+func (m *Map) ReadAt(p []byte, off int64) (int, error) {
+	if err := m.checkOpen(); err != nil {
+		return 0, err
+	}
+	if off < 0 {
+		return 0, fmt.Errorf("memmap: ReadAt: negative offset %d: %w", off, ErrRange)
+	}
+	d := m.data
+	if off >= int64(len(d)) {
+		return 0, io.EOF
+	}
+	n := copy(p, d[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// WriteAt copies p into the map at offset off, following the contract of
+// io.WriterAt. It does not use or move the position.
+//
+// A Map never grows by writing (Resize grows it), and a write is all or
+// nothing, like Python's mmap.write: if off is negative or p does not fit
+// entirely in [off, Len()), WriteAt writes nothing and returns 0 and an error
+// wrapping ErrRange. Write it in two parts to fill a map to its end:
+// WriteAt(p[:m.Len()-off], off). For the same reason Map has no ReadFrom
+// method: io.ReaderFrom reads until EOF, which would need a map that grows
+// as the source is read; use io.CopyN(m, r, n) or Resize and then Write.
+// A ReadOnly map returns ErrReadOnly, even for an empty p.
+func (m *Map) WriteAt(p []byte, off int64) (int, error) {
+	if err := m.checkWritable(); err != nil {
+		return 0, err
+	}
+	d := m.data
+	if off < 0 || int64(len(p)) > int64(len(d))-off {
+		return 0, fmt.Errorf("memmap: WriteAt: %d bytes at offset %d do not fit in the %d-byte map: %w",
+			len(p), off, len(d), ErrRange)
+	}
+	return copy(d[off:], p), nil
+}
+
+// Read reads up to len(p) bytes at the position into p and advances the
+// position by the number of bytes read, following the contract of
+// io.Reader. At the end of the map it returns 0, io.EOF (even for an empty
+// p, like bytes.Reader).
+func (m *Map) Read(p []byte) (int, error) {
+	if err := m.checkOpen(); err != nil {
+		return 0, err
+	}
+	d := m.data
+	if m.pos >= len(d) {
+		return 0, io.EOF
+	}
+	n := copy(p, d[m.pos:])
+	m.pos += n
+	return n, nil
+}
+
+// Write writes p at the position and advances the position by len(p),
+// following the contract of io.Writer. Like WriteAt (see there) it is all
+// or nothing and never grows the map: if p does not fit between the
+// position and the end, Write writes nothing, leaves the position alone and
+// returns 0 and an error wrapping ErrRange, as Python's mmap.write raises
+// ValueError.
+func (m *Map) Write(p []byte) (int, error) {
+	if err := m.checkWritable(); err != nil {
+		return 0, err
+	}
+	d := m.data
+	if len(p) > len(d)-m.pos {
+		return 0, fmt.Errorf("memmap: Write: %d bytes at position %d do not fit in the %d-byte map: %w",
+			len(p), m.pos, len(d), ErrRange)
+	}
+	n := copy(d[m.pos:], p)
+	m.pos += n
+	return n, nil
+}
+
+// Seek sets the position for the next Read, Write, ReadByte, WriteByte,
+// ReadLine or WriteTo to offset, interpreted according to whence
+// (io.SeekStart, io.SeekCurrent or io.SeekEnd), and returns the new
+// position, following the contract of io.Seeker. The new position must lie
+// in [0, Len()]: as Python's mmap.seek raises ValueError, a position outside
+// it, or an unknown whence, returns 0 and an error wrapping ErrRange and
+// leaves the position alone.
+func (m *Map) Seek(offset int64, whence int) (int64, error) {
+	if err := m.checkOpen(); err != nil {
+		return 0, err
+	}
+	size := int64(len(m.data))
+	var base int64
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		base = int64(m.pos)
+	case io.SeekEnd:
+		base = size
+	default:
+		return 0, fmt.Errorf("memmap: Seek: invalid whence %d: %w", whence, ErrRange)
+	}
+	// 0 <= base+offset <= size, written so that nothing overflows.
+	if offset < -base || offset > size-base {
+		return 0, fmt.Errorf("memmap: Seek: offset %d from %d (whence %d) is outside the %d-byte map: %w",
+			offset, base, whence, size, ErrRange)
+	}
+	m.pos = int(base + offset)
+	return int64(m.pos), nil
+}
+
+// Tell returns the position: the offset of the next Read, Write, ReadByte,
+// WriteByte, ReadLine or WriteTo, like Python's mmap.tell. It is the same as
+// Seek(0, io.SeekCurrent) without the error; after Close it returns 0.
+func (m *Map) Tell() int64 {
+	if m.checkOpen() != nil {
+		return 0
+	}
+	return int64(m.pos)
+}
+
+// ReadByte returns the byte at the position and advances the position by
+// one, following the contract of io.ByteReader; at the end of the map it
+// returns 0, io.EOF.
+func (m *Map) ReadByte() (byte, error) {
+	if err := m.checkOpen(); err != nil {
+		return 0, err
+	}
+	d := m.data
+	if m.pos >= len(d) {
+		return 0, io.EOF
+	}
+	c := d[m.pos]
+	m.pos++
+	return c, nil
+}
+
+// WriteByte writes c at the position and advances the position by one,
+// following the contract of io.ByteWriter. At the end of the map it writes
+// nothing and returns an error wrapping ErrRange, like Python's
+// mmap.write_byte.
+func (m *Map) WriteByte(c byte) error {
+	if err := m.checkWritable(); err != nil {
+		return err
+	}
+	d := m.data
+	if m.pos >= len(d) {
+		return fmt.Errorf("memmap: WriteByte at position %d of the %d-byte map: %w", m.pos, len(d), ErrRange)
+	}
+	d[m.pos] = c
+	m.pos++
+	return nil
+}
+
+// ReadLine returns the bytes from the position up to and including the next
+// '\n', or up to the end of the map if there is none, and advances the
+// position past them, like Python's mmap.readline. The last line of a map
+// that does not end in '\n' comes back without one and with a nil error;
+// io.EOF comes only when nothing is left, with a nil line. Unlike
+// bufio.Reader.ReadLine, the line keeps its '\n' (and any '\r' before it);
+// unlike bufio.Reader.ReadBytes, the final line has no io.EOF with it.
+//
+// The line is not a copy: it aliases the map, so it sees later writes to
+// those bytes and writes to it change the map (a ReadOnly map faults). It
+// is valid until Close; its capacity is capped, so appending to it copies
+// instead of overwriting the bytes that follow.
+func (m *Map) ReadLine() ([]byte, error) {
+	if err := m.checkOpen(); err != nil {
+		return nil, err
+	}
+	d := m.data
+	if m.pos >= len(d) {
+		return nil, io.EOF
+	}
+	rest := d[m.pos:]
+	n := len(rest)
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		n = i + 1
+	}
+	m.pos += n
+	return rest[:n:n], nil
+}
+
+// WriteTo writes the bytes from the position to the end of the map to w
+// and advances the position by the number of bytes written, following the
+// contract of io.WriterTo (so io.Copy(w, m) uses it). The bytes go to w in a
+// single Write call straight from the map, without a copy; as io.Writer
+// requires, w must not keep them. A short write without an error returns
+// io.ErrShortWrite. At the end of the map it returns 0, nil.
+func (m *Map) WriteTo(w io.Writer) (int64, error) {
+	if err := m.checkOpen(); err != nil {
+		return 0, err
+	}
+	d := m.data
+	if m.pos >= len(d) {
+		return 0, nil
+	}
+	b := d[m.pos:len(d):len(d)]
+	n, err := w.Write(b)
+	if n < 0 || n > len(b) {
+		return 0, fmt.Errorf("memmap: WriteTo: the writer returned an invalid count %d for %d bytes", n, len(b))
+	}
+	m.pos += n
+	if n < len(b) && err == nil {
+		err = io.ErrShortWrite
+	}
+	return int64(n), err
+}
+
+// Move copies n bytes from offset src to offset dst within the map, like
+// Python's mmap.move (a memmove: the ranges may overlap). Both ranges must
+// lie inside the map and n must not be negative, else Move changes nothing
+// and returns an error wrapping ErrRange; a ReadOnly map returns
+// ErrReadOnly. It does not use or move the position.
+func (m *Map) Move(dst, src, n int64) error {
+	if err := m.checkWritable(); err != nil {
+		return err
+	}
+	d := m.data
+	size := int64(len(d))
+	if dst < 0 || src < 0 || n < 0 || n > size-dst || n > size-src {
+		return fmt.Errorf("memmap: Move: %d bytes from offset %d to offset %d in the %d-byte map: %w",
+			n, src, dst, size, ErrRange)
+	}
+	copy(d[dst:dst+n], d[src:src+n])
+	return nil
+}

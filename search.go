@@ -1,0 +1,294 @@
+package memmap
+
+import (
+	"bytes"
+	"iter"
+	"regexp"
+	"regexp/syntax"
+	"unicode/utf8"
+)
+
+// This file holds the searches over a Map: Find, RFind, Count and their
+// range forms, the All and AllRegexp iterators over matches, and Lines.
+// They run bytes.Index, bytes.LastIndex, bytes.Count and bytes.IndexByte
+// straight on the mapped bytes: no copies, no allocations (but for the
+// iterators' closures), and the assembly fast paths of package bytes.
+//
+// They do not use or move the position (Python's mmap.find starts at the
+// position by default; FindRange(sub, m.Tell(), m.Len()) does that). After
+// Close the searches return -1 or 0 and the iterators yield nothing.
+//
+// Any function of package regexp works on Bytes() directly and without
+// copies, for example re.FindAllIndex(m.Bytes(), -1) or re.Match(m.Bytes());
+// AllRegexp yields the same matches one at a time.
+
+// bytesOpen returns the mapped bytes, or nil after Close.
+func (m *Map) bytesOpen() []byte {
+	if m.checkOpen() != nil {
+		return nil
+	}
+	return m.data
+}
+
+// window converts start and end, with the meaning of Python's slice
+// indices, to the bounds [lo, hi) of a window of a size-byte map: a negative
+// index counts from the end, and an index past either end is clamped to
+// it. ok is false when the window is reversed (end before start).
+func window(size int, start, end int64) (lo, hi int, ok bool) {
+	n := int64(size)
+	clamp := func(i int64) int64 {
+		if i < 0 {
+			i += n // cannot overflow: i < 0 <= n
+			if i < 0 {
+				return 0
+			}
+			return i
+		}
+		if i > n {
+			return n
+		}
+		return i
+	}
+	s, e := clamp(start), clamp(end)
+	return int(s), int(e), s <= e
+}
+
+// Find returns the offset of the first occurrence of sub in the map, or -1
+// if there is none. An empty sub is found at 0.
+func (m *Map) Find(sub []byte) int64 {
+	return int64(bytes.Index(m.bytesOpen(), sub))
+}
+
+// FindRange returns the lowest offset of sub within the window [start, end)
+// of the map, or -1 if there is none, like Python's mmap.find(sub, start,
+// end). The offset counts from the start of the map, not of the window.
+// start and end are Python slice indices: a negative one counts from the
+// end (-1 is Len()-1), and one past either end is clamped, so
+// FindRange(sub, 0, math.MaxInt64) searches the whole map. An empty sub is
+// found at the clamped start, unless end comes before start: that is -1
+// (CPython 3.11 returns the start there; newer versions -1).
+func (m *Map) FindRange(sub []byte, start, end int64) int64 {
+	d := m.bytesOpen()
+	lo, hi, ok := window(len(d), start, end)
+	if !ok {
+		return -1
+	}
+	i := bytes.Index(d[lo:hi], sub)
+	if i < 0 {
+		return -1
+	}
+	return int64(lo + i)
+}
+
+// RFind returns the offset of the last occurrence of sub in the map, or -1
+// if there is none. An empty sub is found at Len().
+func (m *Map) RFind(sub []byte) int64 {
+	return int64(bytes.LastIndex(m.bytesOpen(), sub))
+}
+
+// RFindRange returns the highest offset of sub within the window
+// [start, end) of the map, or -1 if there is none, like Python's
+// mmap.rfind(sub, start, end); start and end are read as in FindRange. An
+// empty sub is found at the clamped end, unless end comes before start:
+// that is -1.
+func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
+	d := m.bytesOpen()
+	lo, hi, ok := window(len(d), start, end)
+	if !ok {
+		return -1
+	}
+	i := bytes.LastIndex(d[lo:hi], sub)
+	if i < 0 {
+		return -1
+	}
+	return int64(lo + i)
+}
+
+// Count returns the number of non-overlapping occurrences of sub in the
+// map, like bytes.Count and Python's bytes.count: "aa" occurs twice in
+// "aaaa". An empty sub occurs Len()+1 times, once at every offset from 0 to
+// Len() (bytes.Count would count the UTF-8 runes instead). After Close
+// Count returns 0.
+func (m *Map) Count(sub []byte) int {
+	if m.checkOpen() != nil {
+		return 0
+	}
+	return count(m.data, sub)
+}
+
+// CountRange returns the number of non-overlapping occurrences of sub in
+// the window [start, end) of the map, like Python's mm[start:end].count(sub):
+// start and end are read as in FindRange, and a window with end before
+// start is empty (in which an empty sub occurs once).
+func (m *Map) CountRange(sub []byte, start, end int64) int {
+	if m.checkOpen() != nil {
+		return 0
+	}
+	d := m.data
+	lo, hi, ok := window(len(d), start, end)
+	if !ok {
+		hi = lo
+	}
+	return count(d[lo:hi], sub)
+}
+
+// count is bytes.Count with an empty sep counted at every byte offset.
+func count(b, sep []byte) int {
+	if len(sep) == 0 {
+		return len(b) + 1
+	}
+	return bytes.Count(b, sep)
+}
+
+// All returns an iterator over the offsets of the non-overlapping
+// occurrences of sub in the map, in increasing order: the occurrences that
+// Count counts (an empty sub yields every offset from 0 to Len()). It
+// finds each occurrence when the loop asks for it, so a loop that breaks
+// early does not scan the rest of the map. Each step reads the map anew: it
+// stops after Close or when the map has shrunk below the search position.
+func (m *Map) All(sub []byte) iter.Seq[int64] {
+	return func(yield func(int64) bool) {
+		for pos := 0; ; {
+			d := m.bytesOpen()
+			if pos > len(d) {
+				return
+			}
+			i := bytes.Index(d[pos:], sub)
+			if i < 0 {
+				return
+			}
+			if !yield(int64(pos + i)) {
+				return
+			}
+			pos += i + len(sub)
+			if len(sub) == 0 {
+				pos++
+			}
+		}
+	}
+}
+
+// AllRegexp returns an iterator over the spans [start, end) of the
+// successive non-overlapping matches of re in the map: the matches of
+// re.FindAllIndex(m.Bytes(), -1), with the same rules for empty matches,
+// found one at a time as the loop asks for them instead of all up front.
+// Patterns that look at the text before a match (^, \A, \b, \B) are the
+// exception: for them AllRegexp runs re.FindAllIndex once, on the first
+// step, and yields from its result. Each step otherwise reads the map anew
+// and stops after Close.
+//
+// Any other function of package regexp also works on Bytes() directly,
+// without copies: re.Match(m.Bytes()), re.FindIndex(m.Bytes()),
+// re.FindAllSubmatchIndex(m.Bytes(), -1) and so on.
+func (m *Map) AllRegexp(re *regexp.Regexp) iter.Seq[[2]int64] {
+	return func(yield func([2]int64) bool) {
+		if re == nil {
+			return
+		}
+		if lookBehind(re) {
+			for _, loc := range re.FindAllIndex(m.bytesOpen(), -1) {
+				if m.checkOpen() != nil || !yield([2]int64{int64(loc[0]), int64(loc[1])}) {
+					return
+				}
+			}
+			return
+		}
+		// The loop of regexp's allMatches, with FindIndex on the rest of
+		// the map, which is the same search when the pattern does not look
+		// before its start.
+		for pos, prevEnd := 0, -1; ; {
+			d := m.bytesOpen()
+			if pos > len(d) {
+				return
+			}
+			loc := re.FindIndex(d[pos:])
+			if loc == nil {
+				return
+			}
+			start, end := pos+loc[0], pos+loc[1]
+			accept := true
+			if end == pos {
+				// An empty match at pos: not right after the previous
+				// match; go on one rune (or byte) further.
+				accept = start != prevEnd
+				pos += runeLen(d[pos:])
+			} else {
+				pos = end
+			}
+			prevEnd = end
+			if accept && !yield([2]int64{int64(start), int64(end)}) {
+				return
+			}
+		}
+	}
+}
+
+// runeLen returns the length of the first UTF-8 sequence of b as regexp
+// steps over it: 1 for an invalid byte, and 1 past the end for an empty b
+// (which ends the search).
+func runeLen(b []byte) int {
+	if len(b) == 0 {
+		return 1
+	}
+	_, size := utf8.DecodeRune(b)
+	return size
+}
+
+// lookBehind reports whether re has an empty-width assertion that depends
+// on the text before the current position (^ in either mode, \A, \b, \B),
+// so that searching a suffix of the text is not the same as searching from
+// that offset in the whole text. When in doubt it says yes.
+func lookBehind(re *regexp.Regexp) bool {
+	parsed, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return true
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpBeginLine, syntax.OpBeginText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+			return true
+		}
+		for _, sub := range r.Sub {
+			if walk(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(parsed)
+}
+
+// Lines returns an iterator over the lines of the map and their 0-based
+// indexes (add 1 for the line numbers an editor shows). A line ends at
+// '\n'; the yielded bytes leave out the '\n' and a '\r' just before it, and
+// the lines are exactly those of a bufio.Scanner with bufio.ScanLines: a
+// last line without '\n' is yielded (without a trailing '\r'), and a final
+// '\n' does not start an empty line. Empty lines in between are yielded
+// empty.
+//
+// The lines are not copies: they alias the map, are valid until Close and
+// have capped capacity (see ReadLine). Lines starts at offset 0 and does not
+// use or move the position. Each step reads the map anew and stops after
+// Close or when the map has shrunk below the current line.
+func (m *Map) Lines() iter.Seq2[int, []byte] {
+	return func(yield func(int, []byte) bool) {
+		for i, pos := 0, 0; ; i++ {
+			d := m.bytesOpen()
+			if pos >= len(d) {
+				return
+			}
+			line, next := d[pos:], len(d)
+			if j := bytes.IndexByte(line, '\n'); j >= 0 {
+				line, next = line[:j], pos+j+1
+			}
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+			}
+			if !yield(i, line[:len(line):len(line)]) {
+				return
+			}
+			pos = next
+		}
+	}
+}
