@@ -1,0 +1,364 @@
+package layout
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gomemmap/memmap/internal/pylit"
+)
+
+// maxNesting bounds how deeply struct descrs may nest.
+const maxNesting = 32
+
+// ParseDescr parses the descr value of a .npy header: the Python literal
+// source text exactly as it stands in the header, such as '<f8', '|S12' or
+// [('x', '<f4'), ('', '|V4'), ('y', '<f8')]. It accepts everything NumPy's
+// numpy.lib.format.dtype_to_descr writes for a fixed-size dtype, and for
+// those ParseDescr(text).Descr() == text byte for byte.
+//
+// Scalars are '<', '>' or '|' (or '=' or nothing: host order), then b1,
+// i1 i2 i4 i8, u1 u2 u4 u8, f2 f4 f8, c8 c16, S<n>, V<n>, M8 or m8 with an
+// optional [unit]; the order of one-byte kinds, S and V is normalised to
+// '|'. A struct is a list of (name, descr) or (name, descr, shape) tuples,
+// where name is a str or a (title, name) pair of strs, descr a scalar str
+// or a nested list, and shape a tuple of non-negative ints. As in NumPy
+// (descr_to_dtype), fields are laid out back to back in list order, and
+// ('', '|V<n>') entries (an empty name and a void, non-struct dtype) are
+// padding, not fields. Names and titles must be unique, as in NumPy.
+//
+// Refused, with an error matching ErrDType that says why and gives the
+// byte offset in text: object ('|O'), unicode ('<U<n>': UTF-32 text,
+// which has no Go counterpart here; store bytes, 'S<n>', instead), long
+// double and quad types ('f16', 'c32'), anything else NumPy would not
+// write for a fixed-size dtype, and items over 2 GiB - 1. Datetime64 and
+// timedelta64 are supported (kinds Datetime and Timedelta, Go types
+// Datetime64 and Timedelta64), with their unit kept (see Unit). A text that is not a Python literal gives an error that
+// matches both ErrDType and pylit's syntax error.
+func ParseDescr(text string) (*DType, error) {
+	v, err := pylit.Parse(text)
+	if err != nil {
+		return nil, dtypeErrorf("descr %s: %w", clip(text), err)
+	}
+	switch v.Kind {
+	case pylit.Str:
+		return parseScalar(v)
+	case pylit.List:
+		return parseStruct(v, 0)
+	case pylit.Tuple:
+		return nil, dtypeErrorf("descr offset %d: a (dtype, shape) subarray descr is not supported at the top level (NumPy writes a subarray dtype as '|V<n>')", v.Off)
+	}
+	return nil, dtypeErrorf("descr offset %d: expected a str or a list of fields, found a %s", v.Off, v.Kind)
+}
+
+// clip shortens a text for an error message.
+func clip(s string) string {
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return strconv.Quote(s)
+}
+
+// parseScalar parses a scalar dtype string such as '<f8'.
+func parseScalar(v pylit.Value) (*DType, error) {
+	d, err := scalarFromStr(v.Str)
+	if err != nil {
+		return nil, dtypeErrorf("descr offset %d: dtype %s: %w", v.Off, pylit.Quote(v.Str), err)
+	}
+	return d, nil
+}
+
+func scalarFromStr(s string) (*DType, error) {
+	order := hostOrder
+	if s != "" {
+		switch s[0] {
+		case '<':
+			order, s = Little, s[1:]
+		case '>':
+			order, s = Big, s[1:]
+		case '|', '=':
+			s = s[1:]
+		}
+	}
+	if s == "" {
+		return nil, errors.New("missing type code")
+	}
+	code, rest := s[0], s[1:]
+	var unit string
+	if code == 'M' || code == 'm' {
+		if i := strings.IndexByte(rest, '['); i >= 0 {
+			if !strings.HasSuffix(rest, "]") {
+				return nil, errors.New("expected ']' after the datetime unit")
+			}
+			var err error
+			if unit, err = canonicalUnit(rest[i+1 : len(rest)-1]); err != nil {
+				return nil, err
+			}
+			rest = rest[:i]
+		}
+	}
+	var k Kind
+	sizes := ""
+	switch code {
+	case 'b':
+		k, sizes = Bool, "1"
+	case 'i':
+		k, sizes = Int, "1 2 4 8"
+	case 'u':
+		k, sizes = Uint, "1 2 4 8"
+	case 'f':
+		k, sizes = Float, "2 4 8"
+	case 'c':
+		k, sizes = Complex, "8 16"
+	case 'M':
+		k, sizes = Datetime, "8"
+	case 'm':
+		k, sizes = Timedelta, "8"
+	case 'S':
+		k = Bytes
+	case 'V':
+		k = Void
+	case 'U':
+		return nil, errors.New("unicode ('U') dtypes are not supported: NumPy stores them as UTF-32 code points; store bytes ('S<n>', Go [n]byte) instead")
+	case 'O':
+		return nil, errors.New("object ('O') dtypes hold Python object pointers, not data, and cannot be mapped")
+	default:
+		return nil, fmt.Errorf("unknown type code %q (supported: b i u f c S V M m)", code)
+	}
+	size, ok := parseSize(rest)
+	if !ok {
+		return nil, fmt.Errorf("expected a type code and a decimal size, found %q after %q", rest, code)
+	}
+	if sizes != "" && !strings.Contains(" "+sizes+" ", " "+strconv.Itoa(size)+" ") {
+		if k == Float || k == Complex {
+			return nil, fmt.Errorf("%s of %d bytes is not supported (long double or quad precision?); supported sizes: %s", k, size, sizes)
+		}
+		return nil, fmt.Errorf("%s of %d bytes is not supported; supported sizes: %s", k, size, sizes)
+	}
+	return newScalar(k, size, order, unit), nil
+}
+
+// parseSize parses a non-negative decimal size up to maxSize.
+func parseSize(s string) (int, bool) {
+	if s == "" || len(s) > 10 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n <= maxSize
+}
+
+// datetimeUnits are the units of NumPy's datetime64 and timedelta64.
+var datetimeUnits = []string{"Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as"}
+
+// canonicalUnit checks a datetime unit with an optional multiplier ("ns",
+// "25s") and returns it as NumPy writes it (no multiplier of 1).
+func canonicalUnit(s string) (string, error) {
+	i := 0
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	mult, unit := s[:i], s[i:]
+	if unit == "generic" && mult == "" {
+		return "", nil
+	}
+	known := false
+	for _, u := range datetimeUnits {
+		known = known || u == unit
+	}
+	if !known {
+		return "", fmt.Errorf("unknown datetime unit %q (known: %s)", s, strings.Join(datetimeUnits, " "))
+	}
+	if mult == "" {
+		return unit, nil
+	}
+	n, ok := parseSize(mult)
+	if !ok || n == 0 {
+		return "", fmt.Errorf("bad datetime unit multiplier in %q", s)
+	}
+	if n == 1 {
+		return unit, nil
+	}
+	return strconv.Itoa(n) + unit, nil
+}
+
+// parseStruct parses a list of field tuples.
+func parseStruct(v pylit.Value, depth int) (*DType, error) {
+	if depth >= maxNesting {
+		return nil, dtypeErrorf("descr offset %d: structs nested more than %d deep", v.Off, maxNesting)
+	}
+	var fields []Field
+	used := make(map[string]bool)
+	offset := 0
+	for i, item := range v.Items {
+		if item.Kind != pylit.Tuple || len(item.Items) < 2 || len(item.Items) > 3 {
+			return nil, dtypeErrorf("descr offset %d: field %d: expected a (name, dtype) or (name, dtype, shape) tuple, found %s", item.Off, i, describe(item))
+		}
+		nv, tv := item.Items[0], item.Items[1]
+		var name, title string
+		hasTitle := false
+		switch {
+		case nv.Kind == pylit.Str:
+			name = nv.Str
+		case nv.Kind == pylit.Tuple && len(nv.Items) == 2 && nv.Items[0].Kind == pylit.Str && nv.Items[1].Kind == pylit.Str:
+			title, name, hasTitle = nv.Items[0].Str, nv.Items[1].Str, true
+			if title == "" {
+				return nil, dtypeErrorf("descr offset %d: field %d: empty title", nv.Off, i)
+			}
+		default:
+			return nil, dtypeErrorf("descr offset %d: field %d: expected a name (a str) or a (title, name) pair of strs, found %s", nv.Off, i, describe(nv))
+		}
+		if !utf8.ValidString(name) || !utf8.ValidString(title) {
+			return nil, dtypeErrorf("descr offset %d: field %d: name or title is not valid UTF-8", nv.Off, i)
+		}
+		var t *DType
+		var err error
+		switch tv.Kind {
+		case pylit.Str:
+			t, err = parseScalar(tv)
+		case pylit.List:
+			t, err = parseStruct(tv, depth+1)
+		default:
+			err = dtypeErrorf("descr offset %d: field %d (%s): expected a dtype str or a list of fields, found %s", tv.Off, i, pylit.Quote(name), describe(tv))
+		}
+		if err != nil {
+			return nil, err
+		}
+		var shape []int
+		if len(item.Items) == 3 {
+			sv := item.Items[2]
+			if sv.Kind != pylit.Tuple {
+				return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape tuple, found %s", sv.Off, i, pylit.Quote(name), describe(sv))
+			}
+			n := 1
+			for _, dv := range sv.Items {
+				if dv.Kind != pylit.Int || dv.Int < 0 || dv.Int > maxSize {
+					return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape dimension from 0 to %d, found %s", dv.Off, i, pylit.Quote(name), maxSize, describe(dv))
+				}
+				shape = append(shape, int(dv.Int))
+				if n = mulSize(n, int(dv.Int)); n < 0 {
+					return nil, dtypeErrorf("descr offset %d: field %d (%s): subarray of shape %v is too large", sv.Off, i, pylit.Quote(name), shape)
+				}
+			}
+		}
+		size := mulSize(t.size, shapeLen(shape))
+		if size < 0 || offset+size > maxSize {
+			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off, i, pylit.Quote(name), maxSize)
+		}
+		if !hasTitle && name == "" && t.kind == Void {
+			offset += size // padding, as numpy.lib.format.descr_to_dtype reads it
+			continue
+		}
+		if used[name] || hasTitle && (used[title] || title == name) {
+			return nil, dtypeErrorf("descr offset %d: field %d: name %s or title already used as a name or title", nv.Off, i, pylit.Quote(name))
+		}
+		used[name] = true
+		if hasTitle {
+			used[title] = true
+		}
+		fields = append(fields, Field{Name: name, Title: title, Offset: offset, Type: t, Shape: shape})
+		offset += size
+	}
+	return newStruct(offset, fields), nil
+}
+
+// mulSize returns a*b, or -1 when it exceeds maxSize; a, b >= 0.
+func mulSize(a, b int) int {
+	if b != 0 && a > maxSize/b {
+		return -1
+	}
+	return a * b
+}
+
+// describe names a literal for an error message.
+func describe(v pylit.Value) string {
+	switch v.Kind {
+	case pylit.Str:
+		return "the str " + pylit.Quote(v.Str)
+	case pylit.Int:
+		return "the int " + strconv.FormatInt(v.Int, 10)
+	case pylit.Tuple, pylit.List:
+		return fmt.Sprintf("a %s of %d items", v.Kind, len(v.Items))
+	}
+	return "a " + v.Kind.String()
+}
+
+// Descr returns the dtype as NumPy writes it in the descr of a .npy
+// header: Python's repr of numpy.lib.format.dtype_to_descr(dtype). That is
+// the quoted Str for a scalar ('<f8') and for a struct the list of its
+// fields in offset order with the padding NumPy inserts, for example
+// [('x', '<f4'), ('', '|V4'), ('y', '<f8'), ('a', '<i4', (2, 3))].
+func (d *DType) Descr() string {
+	if d.kind != Struct {
+		return "'" + d.Str() + "'"
+	}
+	var b strings.Builder
+	d.appendDescr(&b)
+	return b.String()
+}
+
+func (d *DType) appendDescr(b *strings.Builder) {
+	b.WriteByte('[')
+	offset := 0
+	first := true
+	sep := func() {
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+	}
+	pad := func(n int) {
+		sep()
+		b.WriteString("('', '|V")
+		b.WriteString(strconv.Itoa(n))
+		b.WriteString("')")
+	}
+	for _, f := range d.fields {
+		if f.Offset > offset {
+			pad(f.Offset - offset)
+		}
+		sep()
+		b.WriteByte('(')
+		if f.Title != "" {
+			b.WriteByte('(')
+			b.WriteString(pylit.Quote(f.Title))
+			b.WriteString(", ")
+			b.WriteString(pylit.Quote(f.Name))
+			b.WriteByte(')')
+		} else {
+			b.WriteString(pylit.Quote(f.Name))
+		}
+		b.WriteString(", ")
+		if f.Type.kind == Struct {
+			f.Type.appendDescr(b)
+		} else {
+			b.WriteString(f.Type.Descr())
+		}
+		if f.Shape != nil {
+			b.WriteString(", (")
+			for i, n := range f.Shape {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(strconv.Itoa(n))
+			}
+			if len(f.Shape) == 1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte(')')
+		}
+		b.WriteByte(')')
+		offset = max(offset, f.Offset+f.Size())
+	}
+	if d.size > offset {
+		pad(d.size - offset)
+	}
+	b.WriteByte(']')
+}

@@ -1,0 +1,352 @@
+package layout
+
+import (
+	"encoding/binary"
+	"reflect"
+	"slices"
+	"strconv"
+)
+
+// Kind is the kind of a dtype, following NumPy's dtype.kind.
+type Kind uint8
+
+// The kinds of dtype. Every scalar kind has a fixed size (the dtype's Size).
+const (
+	Invalid   Kind = iota // the zero Kind; no DType has it
+	Bool                  // bool, NumPy 'b1'
+	Int                   // signed integer, NumPy 'i1' 'i2' 'i4' 'i8'
+	Uint                  // unsigned integer, NumPy 'u1' 'u2' 'u4' 'u8'
+	Float                 // IEEE-754 float, NumPy 'f2' (Float16) 'f4' 'f8'
+	Complex               // complex, NumPy 'c8' 'c16' (two floats, real first)
+	Bytes                 // fixed-size bytes, NumPy 'S<n>' ([n]byte)
+	Void                  // raw bytes, NumPy 'V<n>'
+	Datetime              // NumPy datetime64 'M8[unit]' (Datetime64)
+	Timedelta             // NumPy timedelta64 'm8[unit]' (Timedelta64)
+	Struct                // structured dtype: named fields at offsets
+)
+
+var kindNames = [...]string{"invalid", "bool", "int", "uint", "float", "complex", "bytes", "void", "datetime", "timedelta", "struct"}
+
+// String returns the kind's lower-case name ("float", "struct", ...).
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// code is the NumPy type character of a scalar kind.
+var kindCodes = [...]byte{Bool: 'b', Int: 'i', Uint: 'u', Float: 'f', Complex: 'c', Bytes: 'S', Void: 'V', Datetime: 'M', Timedelta: 'm'}
+
+// ByteOrder is the byte order of a dtype's multi-byte scalars.
+type ByteOrder uint8
+
+// The byte orders. A scalar dtype is NotApplicable (NumPy '|': one-byte
+// kinds, Bytes, Void), Little ('<') or Big ('>'); a struct is the order of
+// its multi-byte scalars, NotApplicable when it has none and Mixed when
+// they differ.
+const (
+	NotApplicable ByteOrder = iota // '|': no multi-byte scalars
+	Little                         // '<'
+	Big                            // '>'
+	Mixed                          // a struct mixing '<' and '>' fields
+)
+
+// String returns "|", "<", ">" or "mixed".
+func (o ByteOrder) String() string {
+	switch o {
+	case NotApplicable:
+		return "|"
+	case Little:
+		return "<"
+	case Big:
+		return ">"
+	case Mixed:
+		return "mixed"
+	}
+	return "ByteOrder(" + strconv.Itoa(int(o)) + ")"
+}
+
+// hostOrder is the byte order of the machine we run on.
+var hostOrder = func() ByteOrder {
+	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
+		return Little
+	}
+	return Big
+}()
+
+// HostOrder returns the byte order of the machine the program runs on:
+// Little on amd64, arm64, 386, ..., Big on s390x, ppc64, mips.
+func HostOrder() ByteOrder { return hostOrder }
+
+// maxSize bounds every item size, on every platform, so that sizes and
+// offsets computed from a descr never overflow an int, even on 32-bit
+// hosts; NumPy cannot hold larger items either.
+const maxSize = 1<<31 - 1
+
+// DType is a NumPy dtype with a fixed size: a scalar (Bool, Int, Uint,
+// Float, Complex, Bytes, Void, Datetime, Timedelta) or a Struct of named
+// fields at fixed offsets, possibly nested and possibly with subarray
+// fields.
+//
+// A DType is immutable and always used through a pointer; it is safe for
+// concurrent use, and Of may return the same *DType to several callers.
+// Compare two DTypes with Equal, never with ==.
+//
+// Struct fields are the named fields only: the padding NumPy writes as
+// ('', '|V<n>') entries is not a field, it is the gaps between fields and
+// after the last one up to Size; Descr writes it back exactly as NumPy does.
+type DType struct {
+	kind   Kind
+	size   int
+	align  int
+	order  ByteOrder // scalars: their order; structs: the combined order
+	unit   string    // Datetime, Timedelta: "ns", "25s", or "" (generic)
+	fields []Field   // Struct only
+	gotype reflect.Type
+	plan   []swapRun // flat swap plan; nil when deep is set or nothing to swap
+	deep   bool   // the plan is too long to flatten: SwapBytes recurses
+}
+
+// Field is one named field of a struct dtype. The values returned by
+// DType.Field and DType.Fields are copies; Type is shared and immutable.
+type Field struct {
+	Name   string // the field name ("" is allowed, as in NumPy)
+	Title  string // the NumPy title, "" when the field has none
+	Offset int    // byte offset of the field in the struct
+	Type   *DType // the element dtype (of each subarray element if Shape is set)
+	Shape  []int  // the subarray shape, nil for a plain field
+}
+
+// Size returns the field's size in bytes: Type.Size() times the product of
+// Shape.
+func (f Field) Size() int { return f.Type.size * shapeLen(f.Shape) }
+
+// shapeLen returns the number of elements of a shape, 1 for nil. Shapes
+// are checked on construction so that the product fits.
+func shapeLen(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// Kind returns the dtype's kind.
+func (d *DType) Kind() Kind { return d.kind }
+
+// Size returns the item size in bytes (NumPy's dtype.itemsize).
+func (d *DType) Size() int { return d.size }
+
+// Align returns the alignment a Go value of this layout needs on this host:
+// the natural alignment of each scalar (as reflect reports it for the
+// matching Go type: int64 and float64 are 4-aligned on 386), 1 for Bytes
+// and Void, and the largest alignment of its fields for a Struct. For a
+// DType from Of it equals the Go type's alignment. NumPy's own
+// dtype.alignment is 1 for structs read from a descr (they are packed);
+// this one is what laying a Go type over the bytes requires.
+func (d *DType) Align() int { return d.align }
+
+// Order returns the byte order of the dtype's multi-byte scalars (see
+// ByteOrder).
+func (d *DType) Order() ByteOrder { return d.order }
+
+// InHostOrder reports whether no multi-byte scalar of the dtype is in the
+// other order than the host's, i.e. whether a Go value can be read
+// straight from the bytes without swapping.
+func (d *DType) InHostOrder() bool {
+	return d.order == NotApplicable || d.order == hostOrder
+}
+
+// Unit returns the unit of a Datetime or Timedelta dtype, as NumPy writes
+// it between brackets ("ns", "s", "25ms", "D"), or "" for the generic unit
+// and for other kinds.
+func (d *DType) Unit() string { return d.unit }
+
+// NumField returns the number of named fields of a Struct (padding is not
+// a field), 0 for other kinds.
+func (d *DType) NumField() int { return len(d.fields) }
+
+// Field returns the i'th named field of a Struct. It returns the zero
+// Field when i is out of range.
+func (d *DType) Field(i int) Field {
+	if i < 0 || i >= len(d.fields) {
+		return Field{}
+	}
+	f := d.fields[i]
+	f.Shape = slices.Clone(f.Shape)
+	return f
+}
+
+// Fields returns a copy of the named fields of a Struct in offset order,
+// nil for other kinds.
+func (d *DType) Fields() []Field {
+	if len(d.fields) == 0 {
+		return nil
+	}
+	fs := make([]Field, len(d.fields))
+	for i := range d.fields {
+		fs[i] = d.Field(i)
+	}
+	return fs
+}
+
+// GoType returns the Go type the dtype was made from by Of or TypeOf, nil
+// for a dtype parsed from a descr.
+func (d *DType) GoType() reflect.Type { return d.gotype }
+
+// Equal reports whether d and e describe the same dtype: same kind, size,
+// byte order, unit, and fields (names, titles, offsets, shapes, dtypes).
+// The Go type a dtype was made from is not compared.
+func (d *DType) Equal(e *DType) bool {
+	if d == e {
+		return true
+	}
+	if d == nil || e == nil {
+		return false
+	}
+	if d.kind != e.kind || d.size != e.size || d.order != e.order || d.unit != e.unit || len(d.fields) != len(e.fields) {
+		return false
+	}
+	for i := range d.fields {
+		f, g := &d.fields[i], &e.fields[i]
+		if f.Name != g.Name || f.Title != g.Title || f.Offset != g.Offset ||
+			!slices.Equal(f.Shape, g.Shape) || !f.Type.Equal(g.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// Str returns NumPy's dtype.str: the order character, the type character
+// and the size ("<f8", "|u1", "|S12", ">M8[ns]"); for a Struct, "|V" and
+// its size, as NumPy writes it.
+func (d *DType) Str() string {
+	if d.kind == Struct {
+		return "|V" + strconv.Itoa(d.size)
+	}
+	if int(d.kind) >= len(kindCodes) || kindCodes[d.kind] == 0 {
+		return "|V" + strconv.Itoa(d.size) // unreachable for DTypes of this package
+	}
+	s := d.order.String() + string(kindCodes[d.kind]) + strconv.Itoa(d.size)
+	if d.unit != "" {
+		s += "[" + d.unit + "]"
+	}
+	return s
+}
+
+// String returns Descr.
+func (d *DType) String() string { return d.Descr() }
+
+// int64Align and complex128Align are the host's alignments of 8-byte
+// integers and floats and of complex128 (4 on 386 and 32-bit arm).
+var (
+	int64Align      = reflect.TypeFor[int64]().Align()
+	float64Align    = reflect.TypeFor[float64]().Align()
+	complex128Align = reflect.TypeFor[complex128]().Align()
+)
+
+// scalarAlign returns the host alignment of a scalar kind and size.
+func scalarAlign(k Kind, size int) int {
+	switch k {
+	case Int, Uint, Datetime, Timedelta:
+		if size == 8 {
+			return int64Align
+		}
+		return size
+	case Float:
+		if size == 8 {
+			return float64Align
+		}
+		return size
+	case Complex:
+		if size == 16 {
+			return complex128Align
+		}
+		return size / 2
+	}
+	return 1
+}
+
+// newScalar returns a scalar dtype; order is normalised to NotApplicable
+// for the kinds that have no byte order.
+func newScalar(k Kind, size int, order ByteOrder, unit string) *DType {
+	d := &DType{kind: k, size: size, order: order, unit: unit, align: scalarAlign(k, size)}
+	if !hasOrder(k, size) {
+		d.order = NotApplicable
+	}
+	d.finish()
+	return d
+}
+
+// hasOrder reports whether a scalar of kind k and this size has a byte
+// order.
+func hasOrder(k Kind, size int) bool {
+	switch k {
+	case Int, Uint, Float, Complex, Datetime, Timedelta:
+		return size > 1
+	}
+	return false
+}
+
+// newStruct returns a struct dtype of the given size with these fields
+// (which must be in offset order, not overlapping, within size).
+func newStruct(size int, fields []Field) *DType {
+	d := &DType{kind: Struct, size: size, align: 1, order: NotApplicable, fields: fields}
+	for _, f := range fields {
+		d.align = max(d.align, f.Type.align)
+		switch o := f.Type.order; {
+		case o == NotApplicable || d.order == Mixed:
+		case d.order == NotApplicable:
+			d.order = o
+		case d.order != o:
+			d.order = Mixed
+		}
+	}
+	d.finish()
+	return d
+}
+
+// WithByteOrder returns the dtype with every multi-byte scalar in order o,
+// which must be Little or Big; for any other o it returns d itself. Use it
+// to describe a file written in a foreign byte order, for example
+// layout.Of[T]() followed by WithByteOrder(layout.Big). The result keeps
+// d's Go type.
+func (d *DType) WithByteOrder(o ByteOrder) *DType {
+	if (o != Little && o != Big) || d.order == o || d.order == NotApplicable {
+		return d
+	}
+	return d.mapOrder(func(ByteOrder) ByteOrder { return o })
+}
+
+// Swapped returns the dtype with the byte order of every multi-byte scalar
+// reversed: the other-endian twin of d.
+func (d *DType) Swapped() *DType {
+	if d.order == NotApplicable {
+		return d
+	}
+	return d.mapOrder(func(o ByteOrder) ByteOrder {
+		if o == Little {
+			return Big
+		}
+		return Little
+	})
+}
+
+func (d *DType) mapOrder(f func(ByteOrder) ByteOrder) *DType {
+	if d.kind != Struct {
+		if d.order == NotApplicable {
+			return d
+		}
+		e := newScalar(d.kind, d.size, f(d.order), d.unit)
+		e.gotype = d.gotype
+		return e
+	}
+	fields := slices.Clone(d.fields)
+	for i := range fields {
+		fields[i].Type = fields[i].Type.mapOrder(f)
+	}
+	e := newStruct(d.size, fields)
+	e.gotype = d.gotype
+	return e
+}
