@@ -15,7 +15,7 @@ const maxNesting = 32
 
 // ParseDescr parses the descr value of a .npy header: the Python literal
 // source text exactly as it stands in the header, such as '<f8', '|S12' or
-// [('x', '<f4'), ('', '|V4'), ('y', '<f8')]. It accepts everything NumPy's
+// [('x', '<f4'), (”, '|V4'), ('y', '<f8')]. It accepts everything NumPy's
 // numpy.lib.format.dtype_to_descr writes for a fixed-size dtype, and for
 // those ParseDescr(text).Descr() == text byte for byte.
 //
@@ -26,7 +26,7 @@ const maxNesting = 32
 // where name is a str or a (title, name) pair of strs, descr a scalar str
 // or a nested list, and shape a tuple of non-negative ints. As in NumPy
 // (descr_to_dtype), fields are laid out back to back in list order, and
-// ('', '|V<n>') entries (an empty name and a void, non-struct dtype) are
+// (”, '|V<n>') entries (an empty name and a void, non-struct dtype) are
 // padding, not fields. Names and titles must be unique, as in NumPy.
 //
 // Refused, with an error matching ErrDType that says why and gives the
@@ -294,7 +294,7 @@ func describe(v pylit.Value) string {
 // header: Python's repr of numpy.lib.format.dtype_to_descr(dtype). That is
 // the quoted Str for a scalar ('<f8') and for a struct the list of its
 // fields in offset order with the padding NumPy inserts, for example
-// [('x', '<f4'), ('', '|V4'), ('y', '<f8'), ('a', '<i4', (2, 3))].
+// [('x', '<f4'), (”, '|V4'), ('y', '<f8'), ('a', '<i4', (2, 3))].
 func (d *DType) Descr() string {
 	if d.kind != Struct {
 		return "'" + d.Str() + "'"

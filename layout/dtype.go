@@ -94,7 +94,7 @@ const maxSize = 1<<31 - 1
 // Compare two DTypes with Equal, never with ==.
 //
 // Struct fields are the named fields only: the padding NumPy writes as
-// ('', '|V<n>') entries is not a field, it is the gaps between fields and
+// (”, '|V<n>') entries is not a field, it is the gaps between fields and
 // after the last one up to Size; Descr writes it back exactly as NumPy does.
 type DType struct {
 	kind   Kind
@@ -105,7 +105,7 @@ type DType struct {
 	fields []Field   // Struct only
 	gotype reflect.Type
 	plan   []swapRun // flat swap plan; nil when deep is set or nothing to swap
-	deep   bool   // the plan is too long to flatten: SwapBytes recurses
+	deep   bool      // the plan is too long to flatten: SwapBytes recurses
 }
 
 // Field is one named field of a struct dtype. The values returned by
