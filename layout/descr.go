@@ -14,10 +14,15 @@ import (
 const maxNesting = 32
 
 // ParseDescr parses the descr value of a .npy header: the Python literal
-// source text exactly as it stands in the header, such as '<f8', '|S12' or
-// [('x', '<f4'), (”, '|V4'), ('y', '<f8')]. It accepts everything NumPy's
-// numpy.lib.format.dtype_to_descr writes for a fixed-size dtype, and for
-// those ParseDescr(text).Descr() == text byte for byte.
+// source text exactly as it stands in the header, such as
+//
+//	'<f8'
+//	'|S12'
+//	[('x', '<f4'), ('', '|V4'), ('y', '<f8')]
+//
+// It accepts everything NumPy's numpy.lib.format.dtype_to_descr writes for
+// a fixed-size dtype, and for those ParseDescr(text).Descr() == text byte
+// for byte.
 //
 // Scalars are '<', '>' or '|' (or '=' or nothing: host order), then b1,
 // i1 i2 i4 i8, u1 u2 u4 u8, f2 f4 f8, c8 c16, S<n>, V<n>, M8 or m8 with an
@@ -26,8 +31,9 @@ const maxNesting = 32
 // where name is a str or a (title, name) pair of strs, descr a scalar str
 // or a nested list, and shape a tuple of non-negative ints. As in NumPy
 // (descr_to_dtype), fields are laid out back to back in list order, and
-// (”, '|V<n>') entries (an empty name and a void, non-struct dtype) are
-// padding, not fields. Names and titles must be unique, as in NumPy.
+// padding entries (an empty name and a void, non-struct dtype such as
+// '|V4') are gaps, not fields. Names and titles must be unique, as in
+// NumPy.
 //
 // Refused, with an error matching ErrDType that says why and gives the
 // byte offset in text: object ('|O'), unicode ('<U<n>': UTF-32 text,
@@ -294,7 +300,8 @@ func describe(v pylit.Value) string {
 // header: Python's repr of numpy.lib.format.dtype_to_descr(dtype). That is
 // the quoted Str for a scalar ('<f8') and for a struct the list of its
 // fields in offset order with the padding NumPy inserts, for example
-// [('x', '<f4'), (”, '|V4'), ('y', '<f8'), ('a', '<i4', (2, 3))].
+//
+//	[('x', '<f4'), ('', '|V4'), ('y', '<f8'), ('a', '<i4', (2, 3))]
 func (d *DType) Descr() string {
 	if d.kind != Struct {
 		return "'" + d.Str() + "'"

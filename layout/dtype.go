@@ -94,8 +94,9 @@ const maxSize = 1<<31 - 1
 // Compare two DTypes with Equal, never with ==.
 //
 // Struct fields are the named fields only: the padding NumPy writes as
-// (”, '|V<n>') entries is not a field, it is the gaps between fields and
-// after the last one up to Size; Descr writes it back exactly as NumPy does.
+// entries with an empty name and a '|V<n>' dtype is not a field, it is the
+// gaps between fields and after the last one up to Size; Descr writes it back exactly as NumPy
+// does.
 type DType struct {
 	kind   Kind
 	size   int

@@ -53,11 +53,13 @@ func Of[T any]() (*DType, error) {
 //
 // A struct is a structured dtype whose descr is what NumPy's
 // np.dtype([...], align=True).descr writes for the same fields: each field
-// at its Go offset, the gaps and the tail padding as (”, '|V<n>') entries.
-// Field names are the Go names, or the name in an `npy:"name"` tag.
+// at its Go offset, the gaps and the tail padding as padding entries
+// (an empty name, '|V<n>'). Field names are the Go names, or the name in
+// an `npy:"name"` tag; a Datetime64 or Timedelta64 field takes its unit
+// from the tag option unit=, as in `npy:"when,unit=ns"` or `npy:",unit=s"`.
 // Unexported fields (including blank _ fields and embedded structs of
 // unexported types) and fields tagged `npy:"-"` are padding: they keep
-// their bytes in the file but NumPy sees them as (”, '|V<n>'). An
+// their bytes in the file but NumPy sees them as padding. An
 // embedded exported struct is a nested struct field named after its type;
 // it is not flattened. Array fields [N]T (T not byte) are subarray fields,
 // ('a', '<i4', (N,)), and nested arrays [2][3]T have shape (2, 3); a
