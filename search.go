@@ -22,12 +22,13 @@ import (
 // copies, for example re.FindAllIndex(m.Bytes(), -1) or re.Match(m.Bytes());
 // AllRegexp yields the same matches one at a time.
 
-// bytesOpen returns the mapped bytes, or nil after Close.
-func (m *Map) bytesOpen() []byte {
+// bytesOpen returns the mapped bytes and true, or nil and false after
+// Close.
+func (m *Map) bytesOpen() ([]byte, bool) {
 	if m.checkOpen() != nil {
-		return nil
+		return nil, false
 	}
-	return m.data
+	return m.data, true
 }
 
 // window converts start and end, with the meaning of Python's slice
@@ -56,7 +57,11 @@ func window(size int, start, end int64) (lo, hi int, ok bool) {
 // Find returns the offset of the first occurrence of sub in the map, or -1
 // if there is none. An empty sub is found at 0.
 func (m *Map) Find(sub []byte) int64 {
-	return int64(bytes.Index(m.bytesOpen(), sub))
+	d, ok := m.bytesOpen()
+	if !ok {
+		return -1
+	}
+	return int64(bytes.Index(d, sub))
 }
 
 // FindRange returns the lowest offset of sub within the window [start, end)
@@ -68,9 +73,9 @@ func (m *Map) Find(sub []byte) int64 {
 // found at the clamped start, unless end comes before start: that is -1
 // (CPython 3.11 returns the start there; newer versions -1).
 func (m *Map) FindRange(sub []byte, start, end int64) int64 {
-	d := m.bytesOpen()
+	d, open := m.bytesOpen()
 	lo, hi, ok := window(len(d), start, end)
-	if !ok {
+	if !open || !ok {
 		return -1
 	}
 	i := bytes.Index(d[lo:hi], sub)
@@ -83,7 +88,11 @@ func (m *Map) FindRange(sub []byte, start, end int64) int64 {
 // RFind returns the offset of the last occurrence of sub in the map, or -1
 // if there is none. An empty sub is found at Len().
 func (m *Map) RFind(sub []byte) int64 {
-	return int64(bytes.LastIndex(m.bytesOpen(), sub))
+	d, ok := m.bytesOpen()
+	if !ok {
+		return -1
+	}
+	return int64(bytes.LastIndex(d, sub))
 }
 
 // RFindRange returns the highest offset of sub within the window
@@ -92,9 +101,9 @@ func (m *Map) RFind(sub []byte) int64 {
 // empty sub is found at the clamped end, unless end comes before start:
 // that is -1.
 func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
-	d := m.bytesOpen()
+	d, open := m.bytesOpen()
 	lo, hi, ok := window(len(d), start, end)
-	if !ok {
+	if !open || !ok {
 		return -1
 	}
 	i := bytes.LastIndex(d[lo:hi], sub)
@@ -110,10 +119,11 @@ func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
 // Len() (bytes.Count would count the UTF-8 runes instead). After Close
 // Count returns 0.
 func (m *Map) Count(sub []byte) int {
-	if m.checkOpen() != nil {
+	d, ok := m.bytesOpen()
+	if !ok {
 		return 0
 	}
-	return count(m.data, sub)
+	return count(d, sub)
 }
 
 // CountRange returns the number of non-overlapping occurrences of sub in
@@ -121,10 +131,10 @@ func (m *Map) Count(sub []byte) int {
 // start and end are read as in FindRange, and a window with end before
 // start is empty (in which an empty sub occurs once).
 func (m *Map) CountRange(sub []byte, start, end int64) int {
-	if m.checkOpen() != nil {
+	d, open := m.bytesOpen()
+	if !open {
 		return 0
 	}
-	d := m.data
 	lo, hi, ok := window(len(d), start, end)
 	if !ok {
 		hi = lo
@@ -149,8 +159,8 @@ func count(b, sep []byte) int {
 func (m *Map) All(sub []byte) iter.Seq[int64] {
 	return func(yield func(int64) bool) {
 		for pos := 0; ; {
-			d := m.bytesOpen()
-			if pos > len(d) {
+			d, ok := m.bytesOpen()
+			if !ok || pos > len(d) {
 				return
 			}
 			i := bytes.Index(d[pos:], sub)
@@ -186,7 +196,11 @@ func (m *Map) AllRegexp(re *regexp.Regexp) iter.Seq[[2]int64] {
 			return
 		}
 		if lookBehind(re) {
-			for _, loc := range re.FindAllIndex(m.bytesOpen(), -1) {
+			d, ok := m.bytesOpen()
+			if !ok {
+				return
+			}
+			for _, loc := range re.FindAllIndex(d, -1) {
 				if m.checkOpen() != nil || !yield([2]int64{int64(loc[0]), int64(loc[1])}) {
 					return
 				}
@@ -197,8 +211,8 @@ func (m *Map) AllRegexp(re *regexp.Regexp) iter.Seq[[2]int64] {
 		// the map, which is the same search when the pattern does not look
 		// before its start.
 		for pos, prevEnd := 0, -1; ; {
-			d := m.bytesOpen()
-			if pos > len(d) {
+			d, ok := m.bytesOpen()
+			if !ok || pos > len(d) {
 				return
 			}
 			loc := re.FindIndex(d[pos:])
@@ -274,8 +288,8 @@ func lookBehind(re *regexp.Regexp) bool {
 func (m *Map) Lines() iter.Seq2[int, []byte] {
 	return func(yield func(int, []byte) bool) {
 		for i, pos := 0, 0; ; i++ {
-			d := m.bytesOpen()
-			if pos >= len(d) {
+			d, ok := m.bytesOpen()
+			if !ok || pos >= len(d) {
 				return
 			}
 			line, next := d[pos:], len(d)
