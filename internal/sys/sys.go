@@ -1,0 +1,101 @@
+// Package sys is the operating-system layer under package memmap: the only
+// package with platform code. Every platform implements the same small set
+// of functions (sys_unix.go, sys_linux.go, sys_windows.go, and sys_other.go
+// for the rest, which reports ErrUnsupported); all logic lives in the
+// portable callers.
+//
+// The functions return the OS's errors unwrapped (syscall.Errno and the
+// like, or the sentinels below); the caller wraps them with the operation
+// and the path. Slices returned by MapFile and Reserve must be passed to
+// Unmap exactly as returned, never resliced.
+package sys
+
+import (
+	"errors"
+	"runtime/debug"
+	"strconv"
+)
+
+// ErrUnsupported is returned for operations the platform cannot do. It
+// wraps errors.ErrUnsupported.
+var ErrUnsupported = unsupported{}
+
+type unsupported struct{}
+
+func (unsupported) Error() string        { return "not supported on this platform" }
+func (unsupported) Is(target error) bool { return target == errors.ErrUnsupported }
+
+// ErrWouldBlock is returned by Lock when another descriptor holds a
+// conflicting lock on the file.
+var ErrWouldBlock = errors.New("file is locked by another descriptor")
+
+// Access says how MapFile maps a file.
+type Access int
+
+const (
+	// Read maps the file shared and read-only.
+	Read Access = iota
+	// Write maps the file shared and writable: writes reach the file.
+	Write
+	// Copy maps the file private and writable (copy-on-write): writes stay
+	// in this mapping.
+	Copy
+)
+
+// Advice is an access-pattern hint for Advise.
+type Advice int
+
+// The advice values, in the order of memmap.Advice.
+const (
+	Normal Advice = iota
+	Sequential
+	Random
+	WillNeed
+	DontNeed
+)
+
+// FaultError is the error Guard returns when the guarded function faulted
+// on a memory access (SIGBUS or SIGSEGV on a mapped file that shrank).
+type FaultError struct {
+	Addr uintptr // the faulting address, if the OS reported it
+	Msg  string  // the runtime's description of the fault
+}
+
+func (e *FaultError) Error() string {
+	return "fault at address 0x" + strconv.FormatUint(uint64(e.Addr), 16) + ": " + e.Msg
+}
+
+// Guard runs fn with faults on the calling goroutine turned into a
+// *FaultError instead of a crash (runtime/debug.SetPanicOnFault), and
+// restores the previous setting afterwards. Only accesses made by fn on
+// the calling goroutine are guarded; goroutines fn starts are not. Panics
+// other than faults propagate unchanged.
+func Guard(fn func() error) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		fe, ok := r.(interface {
+			error
+			Addr() uintptr
+		})
+		if !ok {
+			panic(r)
+		}
+		err = &FaultError{Addr: fe.Addr(), Msg: fe.Error()}
+	}()
+	return fn()
+}
+
+// RoundUp rounds n up to a multiple of unit (a power of two). It reports
+// false if the result overflows int.
+func RoundUp(n, unit int) (int, bool) {
+	r := (n + unit - 1) &^ (unit - 1)
+	if r < n {
+		return 0, false
+	}
+	return r, true
+}

@@ -1,0 +1,67 @@
+//go:build !unix && !windows
+
+package sys
+
+import "os"
+
+// PageSize returns the size of a memory page.
+func PageSize() int { return os.Getpagesize() }
+
+// Granularity returns the alignment MapFile needs for file offsets.
+func Granularity() int { return os.Getpagesize() }
+
+// MapFile reports ErrUnsupported: this platform cannot map files.
+func MapFile(f *os.File, off int64, length int, acc Access, populate bool) ([]byte, error) {
+	return nil, ErrUnsupported
+}
+
+// Reserve reports ErrUnsupported.
+func Reserve(length int) ([]byte, error) { return nil, ErrUnsupported }
+
+// MapFixed reports ErrUnsupported.
+func MapFixed(region []byte, f *os.File, off int64, acc Access, populate bool) error {
+	return ErrUnsupported
+}
+
+// Unmap reports ErrUnsupported (nothing can have been mapped).
+func Unmap(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return ErrUnsupported
+}
+
+// Sync reports ErrUnsupported.
+func Sync(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return ErrUnsupported
+}
+
+// SyncFile syncs f.
+func SyncFile(f *os.File) error { return f.Sync() }
+
+// Advise is a no-op.
+func Advise(b []byte, a Advice) error { return nil }
+
+// Grow extends f to size bytes. A longer file is left alone.
+func Grow(f *os.File, size int64) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() >= size {
+		return nil
+	}
+	return f.Truncate(size)
+}
+
+// Lock reports ErrUnsupported.
+func Lock(f *os.File, exclusive bool) error { return ErrUnsupported }
+
+// Unlock reports ErrUnsupported.
+func Unlock(f *os.File) error { return ErrUnsupported }
+
+// AnonymousFile reports ErrUnsupported.
+func AnonymousFile(name string) (*os.File, error) { return nil, ErrUnsupported }

@@ -1,0 +1,149 @@
+//go:build unix
+
+package sys
+
+import (
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+var pageSize = os.Getpagesize()
+
+// PageSize returns the size of a memory page.
+func PageSize() int { return pageSize }
+
+// Granularity returns the alignment MapFile needs for file offsets: the
+// page size on unix.
+func Granularity() int { return pageSize }
+
+func protFlags(acc Access) (prot, flags int) {
+	switch acc {
+	case Write:
+		return unix.PROT_READ | unix.PROT_WRITE, unix.MAP_SHARED
+	case Copy:
+		return unix.PROT_READ | unix.PROT_WRITE, unix.MAP_PRIVATE
+	}
+	return unix.PROT_READ, unix.MAP_SHARED
+}
+
+// MapFile maps length bytes of f from offset off, which must be a multiple
+// of Granularity; length must be > 0. With populate the OS is asked to
+// read the range in now. The returned slice must be passed to Unmap as is.
+func MapFile(f *os.File, off int64, length int, acc Access, populate bool) ([]byte, error) {
+	if length <= 0 {
+		return nil, unix.EINVAL
+	}
+	prot, flags := protFlags(acc)
+	if populate {
+		flags |= mapPopulate
+	}
+	p, err := unix.MmapPtr(int(f.Fd()), off, nil, uintptr(length), prot, flags)
+	if err != nil {
+		return nil, err
+	}
+	// SAFETY: the OS just mapped length bytes at p; they stay mapped until
+	// Unmap is called with this slice.
+	b := unsafe.Slice((*byte)(p), length)
+	if populate && mapPopulate == 0 {
+		_ = Advise(b, WillNeed)
+	}
+	return b, nil
+}
+
+// Reserve reserves length bytes of address space (rounded up to pages)
+// without memory or swap behind it (PROT_NONE, MAP_NORESERVE where the OS
+// has it). Touching it faults; MapFixed maps a file into it.
+func Reserve(length int) ([]byte, error) {
+	if length <= 0 {
+		return nil, unix.EINVAL
+	}
+	p, err := unix.MmapPtr(-1, 0, nil, uintptr(length), unix.PROT_NONE,
+		unix.MAP_PRIVATE|unix.MAP_ANON|mapNoReserve)
+	if err != nil {
+		return nil, err
+	}
+	// SAFETY: the OS just reserved length bytes at p (inaccessible until
+	// MapFixed maps over them); they stay reserved until Unmap.
+	return unsafe.Slice((*byte)(p), length), nil
+}
+
+// MapFixed maps len(region) bytes of f from offset off over region, which
+// must be a page-aligned part of a slice returned by Reserve (or MapFile),
+// replacing what was mapped there. off must be a multiple of Granularity.
+func MapFixed(region []byte, f *os.File, off int64, acc Access, populate bool) error {
+	if len(region) == 0 {
+		return unix.EINVAL
+	}
+	prot, flags := protFlags(acc)
+	flags |= unix.MAP_FIXED
+	if populate {
+		flags |= mapPopulate
+	}
+	// SAFETY: region is live reserved address space owned by the caller;
+	// MAP_FIXED replaces exactly [addr, addr+len(region)).
+	addr := unsafe.Pointer(unsafe.SliceData(region))
+	p, err := unix.MmapPtr(int(f.Fd()), off, addr, uintptr(len(region)), prot, flags)
+	if err != nil {
+		return err
+	}
+	if p != addr {
+		// Cannot happen with MAP_FIXED; never leave a stray mapping.
+		_ = unix.MunmapPtr(p, uintptr(len(region)))
+		return unix.EINVAL
+	}
+	if populate && mapPopulate == 0 {
+		_ = Advise(region, WillNeed)
+	}
+	return nil
+}
+
+// Unmap unmaps b, which must be a slice returned by MapFile or Reserve,
+// unchanged.
+func Unmap(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	// SAFETY: b is exactly a range the OS mapped for us; after this call
+	// no one may touch it (the caller drops every slice into it).
+	return unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
+}
+
+// Sync writes the dirty pages of b, which must start on a page boundary,
+// to the file and waits for the writes (msync MS_SYNC).
+func Sync(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return unix.Msync(b, unix.MS_SYNC)
+}
+
+// SyncFile makes earlier Syncs of f's mappings durable where the OS needs
+// a separate call (FlushFileBuffers on Windows); a no-op on unix, where
+// msync MS_SYNC is synchronous.
+func SyncFile(f *os.File) error { return nil }
+
+// Advise gives the OS an access-pattern hint for b, which must start on a
+// page boundary (madvise).
+func Advise(b []byte, a Advice) error {
+	if len(b) == 0 {
+		return nil
+	}
+	var adv int
+	switch a {
+	case Normal:
+		adv = unix.MADV_NORMAL
+	case Sequential:
+		adv = unix.MADV_SEQUENTIAL
+	case Random:
+		adv = unix.MADV_RANDOM
+	case WillNeed:
+		adv = unix.MADV_WILLNEED
+	case DontNeed:
+		adv = unix.MADV_DONTNEED
+	default:
+		return unix.EINVAL
+	}
+	return unix.Madvise(b, adv)
+}
