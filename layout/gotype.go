@@ -90,9 +90,10 @@ func TypeOf(t reflect.Type) (*DType, error) {
 	return d, nil
 }
 
-// typeName names t at the start of a field path: its name if it has one.
+// typeName names t at the start of a field path: its name without the
+// package if it is a defined type of a package, else its full name.
 func typeName(t reflect.Type) string {
-	if t.Name() != "" {
+	if t.Name() != "" && t.PkgPath() != "" && t.PkgPath() != "unsafe" {
 		return t.Name()
 	}
 	return t.String()
