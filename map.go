@@ -96,6 +96,15 @@ type Options struct {
 	// Populate asks the OS to read the whole mapped range in at open
 	// (MAP_POPULATE on Linux; a WillNeed hint elsewhere).
 	Populate bool
+
+	// Lock takes an OS lock on the file for the life of the map, without
+	// waiting: exclusive for ReadWrite maps, shared for ReadOnly and
+	// CopyOnWrite maps. If another open of the file, in this process or
+	// another, holds a conflicting lock, opening fails with ErrLocked.
+	// The locks are flock(2) locks on unix and LockFileEx locks on
+	// Windows; they bind only other users of Lock. Default false, like
+	// Python's mmap, which takes no lock. Ignored by Anonymous.
+	Lock bool
 }
 
 // Map is a memory map of a file, or of anonymous memory: the byte-level
@@ -113,6 +122,7 @@ type Map struct {
 	anon   bool
 	f      *os.File // the mapped file; nil for a pure anonymous map
 	path   string
+	st     mapState // the mapping's regions and options (open.go)
 }
 
 // checkOpen returns ErrClosed after Close.
