@@ -1,0 +1,56 @@
+package memmap
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"testing"
+)
+
+// sink keeps loads in tests from being optimized away.
+var sink byte
+
+// TestGuard truncates a mapped file through another handle and touches a
+// page past the new end inside Guard: the fault must come back as an
+// error wrapping ErrFault, and the process must live on.
+func TestGuard(t *testing.T) {
+	page := PageSize()
+	for _, mode := range []Mode{ReadOnly, ReadWrite, CopyOnWrite} {
+		t.Run(mode.String(), func(t *testing.T) {
+			path := writeFile(t, pattern(4*page))
+			m := mustOpen(t, path, mode, nil)
+			b := m.Bytes()
+			if err := m.Guard(func() error { sink = b[3*page]; return nil }); err != nil {
+				t.Fatalf("Guard on live pages = %v", err)
+			}
+			if err := os.Truncate(path, int64(page)); err != nil {
+				if runtime.GOOS == "windows" {
+					t.Skipf("windows refuses to truncate a mapped file (%v), so the fault cannot happen", err)
+				}
+				t.Fatal(err)
+			}
+			err := m.Guard(func() error {
+				sink = b[2*page+5]
+				t.Error("the load past the end of the file did not fault")
+				return nil
+			})
+			if !errors.Is(err, ErrFault) {
+				t.Fatalf("Guard = %v, want ErrFault", err)
+			}
+			var pe *os.PathError
+			if !errors.As(err, &pe) || pe.Path != path {
+				t.Errorf("error %v does not name the path", err)
+			}
+			// The first page is still in the file and reads fine.
+			if err := m.Guard(func() error { sink = b[page-1]; return nil }); err != nil {
+				t.Fatalf("Guard on the remaining page = %v", err)
+			}
+			// The fault guard is off again outside Guard; fn's own errors
+			// pass through.
+			want := errors.New("mine")
+			if err := m.Guard(func() error { return want }); err != want {
+				t.Fatalf("Guard returned %v, want fn's error", err)
+			}
+		})
+	}
+}
