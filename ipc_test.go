@@ -82,14 +82,22 @@ func TestIPC(t *testing.T) {
 			m := tc.make(t)
 			defer m.Close()
 			copy(m.Bytes(), ipcParent)
-			cmd := exec.Command(os.Args[0], "-test.run=^TestIPCChild$", "-test.count=1")
-			cmd.Env = append(os.Environ(), ipcEnv+"=1")
-			cmd.ExtraFiles = []*os.File{m.File()}
-			out, err := cmd.CombinedOutput()
+			run := func(argv ...string) ([]byte, error) {
+				cmd := exec.Command(argv[0], append(argv[1:], "-test.run=^TestIPCChild$", "-test.count=1")...)
+				cmd.Env = append(os.Environ(), ipcEnv+"=1")
+				cmd.ExtraFiles = []*os.File{m.File()}
+				return cmd.CombinedOutput()
+			}
+			out, err := run(os.Args[0])
 			if errors.Is(err, syscall.ENOEXEC) {
-				// Under qemu-user without binfmt_misc the test binary
-				// cannot run itself.
-				t.Skipf("cannot re-exec the test binary: %v", err)
+				// Under qemu-user (go test -exec qemu-s390x-static)
+				// without binfmt_misc the binary cannot run itself:
+				// run it through the same emulator.
+				qemu, lerr := exec.LookPath("qemu-" + runtime.GOARCH + "-static")
+				if lerr != nil {
+					t.Skipf("cannot re-exec the test binary (%v) and no emulator: %v", err, lerr)
+				}
+				out, err = run(qemu, os.Args[0])
 			}
 			if err != nil {
 				t.Fatalf("child: %v\n%s", err, out)
