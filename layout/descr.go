@@ -151,14 +151,17 @@ func parseSize(s string) (int, bool) {
 	if s == "" || len(s) > 10 {
 		return 0, false
 	}
-	n := 0
+	var n int64 // 10 digits fit, even where int is 32 bits
 	for _, c := range []byte(s) {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int64(c-'0')
 	}
-	return n, n <= maxSize
+	if n > maxSize {
+		return 0, false
+	}
+	return int(n), true
 }
 
 // datetimeUnits are the units of NumPy's datetime64 and timedelta64.
@@ -255,7 +258,7 @@ func parseStruct(v pylit.Value, depth int) (*DType, error) {
 			}
 		}
 		size := mulSize(t.size, shapeLen(shape))
-		if size < 0 || offset+size > maxSize {
+		if size < 0 || size > maxSize-offset {
 			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off, i, pylit.Quote(name), maxSize)
 		}
 		if !hasTitle && name == "" && t.kind == Void {

@@ -65,8 +65,14 @@ func (d *DType) appendPlan(p *[]swapRun) bool {
 	return true
 }
 
-// addRun appends r to p, merging it into the last run when it continues it.
+// addRun appends r to p, merging it into the last run when it continues
+// it. Empty runs (of zero-size subarrays) are dropped, so that a dtype with
+// nothing to swap has an empty plan and is skipped: walking a huge
+// subarray of zero-size elements would otherwise cost time for nothing.
 func addRun(p *[]swapRun, r swapRun) {
+	if r.count == 0 {
+		return
+	}
 	if k := len(*p) - 1; k >= 0 {
 		last := &(*p)[k]
 		if last.size == r.size && last.off+last.size*last.count == r.off {
@@ -102,8 +108,8 @@ func (d *DType) swapElem(b []byte) {
 	for i := range d.fields {
 		f := &d.fields[i]
 		t := f.Type
-		if t.order == NotApplicable {
-			continue
+		if !t.deep && len(t.plan) == 0 {
+			continue // nothing to swap
 		}
 		n := shapeLen(f.Shape)
 		for j := 0; j < n; j++ {

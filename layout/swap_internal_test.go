@@ -36,3 +36,20 @@ func TestSwapPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestSwapZeroSize checks that zero-size subarrays give no swap work, even
+// inside a huge subarray (which must not be walked element by element).
+func TestSwapZeroSize(t *testing.T) {
+	d, err := ParseDescr("[('b', '<i4'), ('a', [('x', '<i4', (0,)), ('y', '<i2', (0,))], (2147483647,))]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.deep || len(d.plan) != 1 {
+		t.Errorf("deep %v plan %v, want one run", d.deep, d.plan)
+	}
+	b := []byte{1, 2, 3, 4}
+	d.SwapBytes(b)
+	if string(b) != "\x04\x03\x02\x01" {
+		t.Errorf("SwapBytes = %v", b)
+	}
+}
