@@ -27,6 +27,11 @@ type mapState struct {
 	locked bool     // Close unlocks f
 	resv   bool     // cur is a reservation, grown in place with MAP_FIXED
 	opt    Options  // the options the map was opened with, defaults filled in
+
+	// On Windows, where a mapped file cannot be truncated, a shrinking
+	// Resize leaves the file long and Close truncates it to pending.
+	pending    int64
+	hasPending bool
 }
 
 // PageSize returns the size of a memory page of the OS.
@@ -359,6 +364,10 @@ func (m *Map) release() error {
 		note(wrapUnmap(m.path, sys.Unmap(s.old[i].mem)))
 	}
 	s.cur, s.old = region{}, nil
+	if s.hasPending && m.f != nil {
+		note(m.f.Truncate(s.pending))
+		s.hasPending = false
+	}
 	if s.locked && m.f != nil {
 		note(wrapErrIf("unlock", m.path, sys.Unlock(m.f)))
 		s.locked = false
@@ -433,11 +442,22 @@ func (m *Map) Size() (int64, error) {
 	if err := m.checkOpen(); err != nil {
 		return 0, err
 	}
+	size, _, err := m.fileSize()
+	return size, err
+}
+
+// fileSize returns the size of the file as the map sees it, and as the OS
+// does: they differ when a shrink is pending until Close (Windows).
+func (m *Map) fileSize() (logical, actual int64, err error) {
 	fi, err := m.f.Stat()
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return fi.Size(), nil
+	actual = fi.Size()
+	if m.st.hasPending && m.st.pending < actual {
+		return m.st.pending, actual, nil
+	}
+	return actual, actual, nil
 }
 
 // Flush writes the map's changes to the file and waits until they are
@@ -529,8 +549,8 @@ func (m *Map) AdviseRange(off, n int64, a Advice) error {
 // of the file, up to their own length; bytes past a shrunk end must not be
 // touched (they fault) until the map grows over them again. The position
 // moves back to the new end if it was past it. On Windows, a file with
-// live views cannot be truncated, so shrinking a file-backed map fails
-// there.
+// live views cannot be truncated: there the map shrinks at once, Size
+// reports the new size, and the file itself is truncated by Close.
 func (m *Map) Resize(n int64) error {
 	if err := m.checkOpen(); err != nil {
 		return err
@@ -542,28 +562,42 @@ func (m *Map) Resize(n int64) error {
 	if n < 0 || n != int64(int(n)) || int(n) > maxInt-s.delta || n > maxInt64-s.off {
 		return rangeErr("resize", m.path, "new size %d", n)
 	}
-	fi, err := m.f.Stat()
+	size, actual, err := m.fileSize()
 	if err != nil {
 		return err
 	}
-	size := fi.Size()
 	end := s.off + n
 	cur := int64(len(m.data))
 	switch {
-	case n > cur && end > size:
+	case n > cur && end > actual:
 		if err := sys.Grow(m.f, end); err != nil {
 			return wrapErr("allocate", m.path, err)
 		}
 	case n < cur && s.off+cur >= size:
 		if err := m.f.Truncate(end); err != nil {
-			return err
+			if sys.TruncateMapped {
+				return err
+			}
+			// Windows: views of the file are mapped, so the file keeps
+			// its length until Close; the map's view of it shrinks now.
+			s.pending, s.hasPending = end, true
 		}
 	}
 	if err := m.mapTo(int(n)); err != nil {
-		if end > size {
-			_ = m.f.Truncate(size) // roll the growth back
+		if end > actual {
+			_ = m.f.Truncate(actual) // roll the growth back
 		}
 		return err
+	}
+	if s.hasPending && n > cur && end > size {
+		// The map grew back over bytes a pending shrink cut off: they
+		// must read as zero, as after a real truncation.
+		clear(m.data[size-s.off : min(end, actual)-s.off])
+		if end >= actual {
+			s.hasPending = false
+		} else {
+			s.pending = end
+		}
 	}
 	if m.pos > int(n) {
 		m.pos = int(n)

@@ -65,3 +65,7 @@ func Unlock(f *os.File) error { return ErrUnsupported }
 
 // AnonymousFile reports ErrUnsupported.
 func AnonymousFile(name string) (*os.File, error) { return nil, ErrUnsupported }
+
+// TruncateMapped reports whether the OS can truncate a file that has
+// mapped views.
+const TruncateMapped = true

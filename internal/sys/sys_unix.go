@@ -147,3 +147,7 @@ func Advise(b []byte, a Advice) error {
 	}
 	return unix.Madvise(b, adv)
 }
+
+// TruncateMapped reports whether the OS can truncate a file that has
+// mapped views.
+const TruncateMapped = true

@@ -228,3 +228,7 @@ func AnonymousFile(name string) (*os.File, error) {
 		return os.NewFile(uintptr(h), path), nil
 	}
 }
+
+// TruncateMapped reports whether the OS can truncate a file that has
+// mapped views. Windows cannot (ERROR_USER_MAPPED_FILE).
+const TruncateMapped = false
