@@ -187,7 +187,7 @@ func TestDTypeAccessors(t *testing.T) {
 	if a := d.Align(); a != reflectAlign8() {
 		t.Errorf("Align() = %d, want %d (float64's)", a, reflectAlign8())
 	}
-	if f := d.Field(-1); f.Type != nil || d.Field(3).Type != nil {
+	if f := d.Field(-1); f.Type != nil || d.Field(3).Type != nil || f.Size() != 0 {
 		t.Errorf("Field out of range = %+v", f)
 	}
 	f := d.Field(0)

@@ -120,8 +120,13 @@ type Field struct {
 }
 
 // Size returns the field's size in bytes: Type.Size() times the product of
-// Shape.
-func (f Field) Size() int { return f.Type.size * shapeLen(f.Shape) }
+// Shape (0 for the zero Field).
+func (f Field) Size() int {
+	if f.Type == nil {
+		return 0
+	}
+	return f.Type.size * shapeLen(f.Shape)
+}
 
 // shapeLen returns the number of elements of a shape, 1 for nil. Shapes
 // are checked on construction so that the product fits.

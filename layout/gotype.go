@@ -178,8 +178,8 @@ func structDType(t reflect.Type, path string) (*DType, error) {
 		sf := t.Field(i)
 		tag, hasTag := sf.Tag.Lookup("npy")
 		name, opts, _ := strings.Cut(tag, ",")
-		if !sf.IsExported() || name == "-" && opts == "" {
-			continue // padding
+		if !sf.IsExported() || tag == "-" {
+			continue // padding; `npy:"-,"` names a field "-", as in encoding/json
 		}
 		fpath := path + "." + sf.Name
 		if !hasTag || name == "" {

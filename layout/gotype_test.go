@@ -112,6 +112,9 @@ type (
 		T Celsius
 		F float32
 	}
+	Dash struct {
+		D int32 `npy:"-,"`
+	}
 )
 
 // ofCases are Go types and the descr Of must give them (little-endian; see
@@ -157,6 +160,7 @@ var ofCases = []struct {
 	{"named uint8 array", reflect.TypeFor[Pixels](), "[('RGB', '|u1', (3,)), ('Raw', '|S3')]", false},
 	{"zero-size array", reflect.TypeFor[ZeroArray](), "[('A', '<i4'), ('Z', '<i4', (0,)), ('', '|V4')]", false},
 	{"deep", reflect.TypeFor[Deep](), "[('L1', [('L2', [('L3', [('V', '<i2')], (2,))])])]", false},
+	{"npy:-, names a field -", reflect.TypeFor[Dash](), "[('-', '<i4')]", false},
 	{"named field", reflect.TypeFor[Temp](), "[('T', '<f8'), ('F', '<f4'), ('', '|V4')]", true},
 	{"anonymous", reflect.TypeFor[struct {
 		A uint16
