@@ -32,7 +32,7 @@ const maxNesting = 32
 // or a nested list, and shape a tuple of non-negative ints. As in NumPy
 // (descr_to_dtype), fields are laid out back to back in list order, and
 // padding entries (an empty name and a void, non-struct dtype such as
-// '|V4') are gaps, not fields. Names and titles must be unique, as in
+// '|V4', or any subarray) are gaps, not fields. Names and titles must be unique, as in
 // NumPy.
 //
 // Refused, with an error matching ErrDType that says why and gives the
@@ -218,9 +218,6 @@ func parseStruct(v pylit.Value, depth int) (*DType, error) {
 			name = nv.Str
 		case nv.Kind == pylit.Tuple && len(nv.Items) == 2 && nv.Items[0].Kind == pylit.Str && nv.Items[1].Kind == pylit.Str:
 			title, name, hasTitle = nv.Items[0].Str, nv.Items[1].Str, true
-			if title == "" {
-				return nil, dtypeErrorf("descr offset %d: field %d: empty title", nv.Off, i)
-			}
 		default:
 			return nil, dtypeErrorf("descr offset %d: field %d: expected a name (a str) or a (title, name) pair of strs, found %s", nv.Off, i, describe(nv))
 		}
@@ -261,8 +258,11 @@ func parseStruct(v pylit.Value, depth int) (*DType, error) {
 		if size < 0 || size > maxSize-offset {
 			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off, i, pylit.Quote(name), maxSize)
 		}
-		if !hasTitle && name == "" && t.kind == Void {
-			offset += size // padding, as numpy.lib.format.descr_to_dtype reads it
+		if !hasTitle && name == "" && (t.kind == Void || shape != nil) {
+			// Padding, as numpy.lib.format.descr_to_dtype reads it: an
+			// unnamed entry whose dtype is void and not a struct, which
+			// every subarray dtype is, whatever its element.
+			offset += size
 			continue
 		}
 		if used[name] || hasTitle && (used[title] || title == name) {
@@ -272,7 +272,7 @@ func parseStruct(v pylit.Value, depth int) (*DType, error) {
 		if hasTitle {
 			used[title] = true
 		}
-		fields = append(fields, Field{Name: name, Title: title, Offset: offset, Type: t, Shape: shape})
+		fields = append(fields, Field{Name: name, Title: title, HasTitle: hasTitle, Offset: offset, Type: t, Shape: shape})
 		offset += size
 	}
 	return newStruct(offset, fields), nil
@@ -336,7 +336,7 @@ func (d *DType) appendDescr(b *strings.Builder) {
 		}
 		sep()
 		b.WriteByte('(')
-		if f.Title != "" {
+		if f.HasTitle {
 			b.WriteByte('(')
 			b.WriteString(pylit.Quote(f.Title))
 			b.WriteString(", ")

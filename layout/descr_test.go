@@ -22,6 +22,7 @@ var descrCanonical = []string{
 	"[('a', '<i4', (2, 3)), ('b', '|S3', (1,)), ('c', '<f8', (0,))]",
 	"[('n', [('p', '|u1'), ('', '|V7'), ('q', '<i8')]), ('m', [('r', '>f2', (4,))], (2, 2))]",
 	"[(('Title A', 'a'), '<i4'), ('b', '<f8')]",
+	"[(('', 'a'), '<i4'), ('', '|V4')]",
 	"[('', '|V4'), ('a', '<i4'), ('', '|V8')]",
 	"[('', '|V8')]",
 	"[('', '<i4'), (('t', 'u'), '|V4'), ('v', '|V3')]",
@@ -51,6 +52,10 @@ var descrNormalised = []struct{ in, want string }{
 	{"[('a', '<i4'), ('', '|V0')]", "[('a', '<i4')]"},
 	{"[('', '|V4', (2,)), ('a', '<i4')]", "[('', '|V8'), ('a', '<i4')]"},
 	{"[('', '|V4'), ('', '|V4')]", "[('', '|V8')]"},
+	{"[('', '<i4', (2,)), ('a', '<i4')]", "[('', '|V8'), ('a', '<i4')]"},
+	{"[('', [('b', '<i4')], (2,)), ('a', '<i4')]", "[('', '|V8'), ('a', '<i4')]"},
+	{"[('', '<i4', ()), ('a', '<i4')]", "[('', '<i4'), ('a', '<i4')]"},
+	{"[('', '<i4', (0,)), ('a', '<i4')]", "[('a', '<i4')]"},
 	{" [ ( 'a' , '<i4' , ( 2 , ) ) , ] \n", "[('a', '<i4', (2,))]"},
 	{"[(\"x\", \"<f4\")]", "[('x', '<f4')]"},
 }
@@ -122,7 +127,7 @@ func TestParseDescrErrors(t *testing.T) {
 		{"['<i4']", "found the str '<i4'"},
 		{"[(1, '<i4')]", "expected a name (a str) or a (title, name) pair of strs, found the int 1"},
 		{"[((1, 'a'), '<i4')]", "pair of strs, found a tuple of 2 items"},
-		{"[(('', 'a'), '<i4')]", "field 0: empty title"},
+		{"[(('', 'a'), '<i4'), ('', '<f4')]", "already used"},
 		{"[('a', 5)]", "field 0 ('a'): expected a dtype str or a list of fields, found the int 5"},
 		{"[('a', ('<i4', (2,)))]", "expected a dtype str or a list of fields, found a tuple of 2 items"},
 		{"[('a', '<i4', 3)]", "field 0 ('a'): expected a shape tuple, found the int 3"},
@@ -165,18 +170,19 @@ func TestDTypeAccessors(t *testing.T) {
 	}
 	type field struct {
 		Name, Title, Str string
+		HasTitle         bool
 		Kind             layout.Kind
 		Offset, Size     int
 		Shape            []int
 	}
 	var got []field
 	for _, f := range d.Fields() {
-		got = append(got, field{f.Name, f.Title, f.Type.Str(), f.Type.Kind(), f.Offset, f.Size(), f.Shape})
+		got = append(got, field{f.Name, f.Title, f.Type.Str(), f.HasTitle, f.Type.Kind(), f.Offset, f.Size(), f.Shape})
 	}
 	want := []field{
-		{"a", "T", "<i4", layout.Int, 0, 24, []int{2, 3}},
-		{"n", "", "|V9", layout.Struct, 28, 9, nil},
-		{"w", "", "<M8[ns]", layout.Datetime, 37, 8, nil},
+		{"a", "T", "<i4", true, layout.Int, 0, 24, []int{2, 3}},
+		{"n", "", "|V9", false, layout.Struct, 28, 9, nil},
+		{"w", "", "<M8[ns]", false, layout.Datetime, 37, 8, nil},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)

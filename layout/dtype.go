@@ -112,11 +112,12 @@ type DType struct {
 // Field is one named field of a struct dtype. The values returned by
 // DType.Field and DType.Fields are copies; Type is shared and immutable.
 type Field struct {
-	Name   string // the field name ("" is allowed, as in NumPy)
-	Title  string // the NumPy title, "" when the field has none
-	Offset int    // byte offset of the field in the struct
-	Type   *DType // the element dtype (of each subarray element if Shape is set)
-	Shape  []int  // the subarray shape, nil for a plain field
+	Name     string // the field name ("" is allowed, as in NumPy)
+	Title    string // the NumPy title, if HasTitle
+	HasTitle bool   // whether the field has a title (which may be "")
+	Offset   int    // byte offset of the field in the struct
+	Type     *DType // the element dtype (of each subarray element if Shape is set)
+	Shape    []int  // the subarray shape, nil for a plain field
 }
 
 // Size returns the field's size in bytes: Type.Size() times the product of
@@ -216,7 +217,7 @@ func (d *DType) Equal(e *DType) bool {
 	}
 	for i := range d.fields {
 		f, g := &d.fields[i], &e.fields[i]
-		if f.Name != g.Name || f.Title != g.Title || f.Offset != g.Offset ||
+		if f.Name != g.Name || f.Title != g.Title || f.HasTitle != g.HasTitle || f.Offset != g.Offset ||
 			!slices.Equal(f.Shape, g.Shape) || !f.Type.Equal(g.Type) {
 			return false
 		}

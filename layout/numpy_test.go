@@ -1,6 +1,7 @@
 package layout_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -139,6 +140,7 @@ dts += [
     np.dtype([('n', [('p', 'u1'), ('q', '<i8')]), ('m', [('r', '<f2', (4,))], (2, 2))], align=True),
     np.dtype([('n', [('p', 'u1'), ('q', '>i8')]), ('m', [('r', '<f2', (4,))], (2, 2))]),
     np.dtype({'names': ['a', 'b'], 'formats': ['<i4', '<f8'], 'titles': ['Title A', None]}),
+    np.dtype({'names': ['a', 'b'], 'formats': ['<i4', '<f8'], 'titles': ['', 'B']}),
     np.dtype({'names': ['a', 'b'], 'formats': ['<i4', '<f8'], 'offsets': [4, 16], 'itemsize': 32}),
     np.dtype({'names': ['a'], 'formats': ['<i4'], 'offsets': [0], 'itemsize': 12}, align=True),
     np.dtype([('naïve', '<i4'), ('名前', 'S5'), ("it's", '<u2'), ('say "hi"', '|b1'), ('tab\there', '<c8'),
@@ -172,4 +174,49 @@ func TestParseDescrNumPy(t *testing.T) {
 		}
 	}
 	t.Logf("%d NumPy descrs round-tripped", len(lines))
+}
+
+// TestParseDescrNumPyReader checks that ParseDescr reads every descr of
+// the round-trip tables, including the ones NumPy accepts but never
+// writes, as NumPy's own reader (descr_to_dtype) does: both must write
+// the same descr back.
+func TestParseDescrNumPyReader(t *testing.T) {
+	var texts []string
+	texts = append(texts, descrCanonical...)
+	for _, tc := range descrNormalised {
+		texts = append(texts, tc.in)
+	}
+	args := make([]string, len(texts))
+	for i, s := range texts {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args[i] = string(b)
+	}
+	out := testutil.RunPython(t, `
+import ast, json, sys
+import numpy as np
+from numpy.lib import format as f
+for arg in sys.argv[1:]:
+    text = json.loads(arg)
+    try:
+        print(repr(f.dtype_to_descr(f.descr_to_dtype(ast.literal_eval(text)))))
+    except Exception as e:
+        print("ERR", type(e).__name__, e)
+`, args...)
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != len(texts) {
+		t.Fatalf("python printed %d lines for %d descrs:\n%s", len(lines), len(texts), out)
+	}
+	for i, text := range texts {
+		d, err := layout.ParseDescr(text)
+		if err != nil {
+			t.Errorf("ParseDescr(%s): %v", text, err)
+			continue
+		}
+		if diff := cmp.Diff(lines[i], d.Descr()); diff != "" {
+			t.Errorf("ParseDescr(%s).Descr() (-NumPy's reader +got):\n%s", text, diff)
+		}
+	}
 }
