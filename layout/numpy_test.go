@@ -183,8 +183,10 @@ func TestParseDescrNumPy(t *testing.T) {
 func TestParseDescrNumPyReader(t *testing.T) {
 	var texts []string
 	texts = append(texts, descrCanonical...)
+	hostDependent := make(map[string]bool) // descrs in the host's order ('=', '|f8', ...)
 	for _, tc := range descrNormalised {
 		texts = append(texts, tc.in)
+		hostDependent[tc.in] = strings.Contains(tc.want, "=")
 	}
 	args := make([]string, len(texts))
 	for i, s := range texts {
@@ -198,6 +200,7 @@ func TestParseDescrNumPyReader(t *testing.T) {
 import ast, json, sys
 import numpy as np
 from numpy.lib import format as f
+print(sys.byteorder)
 for arg in sys.argv[1:]:
     text = json.loads(arg)
     try:
@@ -206,10 +209,16 @@ for arg in sys.argv[1:]:
         print("ERR", type(e).__name__, e)
 `, args...)
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(lines) != len(texts) {
+	if len(lines) != len(texts)+1 {
 		t.Fatalf("python printed %d lines for %d descrs:\n%s", len(lines), len(texts), out)
 	}
+	pyOrder := map[string]layout.ByteOrder{"little": layout.Little, "big": layout.Big}[lines[0]]
+	lines = lines[1:]
 	for i, text := range texts {
+		if hostDependent[text] && pyOrder != layout.HostOrder() {
+			t.Logf("%s: not compared: NumPy runs in the other byte order (emulated host?)", text)
+			continue
+		}
 		d, err := layout.ParseDescr(text)
 		if err != nil {
 			t.Errorf("ParseDescr(%s): %v", text, err)
