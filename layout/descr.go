@@ -32,8 +32,8 @@ const maxNesting = 32
 // or a nested list, and shape a tuple of non-negative ints. As in NumPy
 // (descr_to_dtype), fields are laid out back to back in list order, and
 // padding entries (an empty name and a void, non-struct dtype such as
-// '|V4', or any subarray) are gaps, not fields. Names and titles must be unique, as in
-// NumPy.
+// '|V4', or any subarray) are gaps, not fields. Names and titles must be
+// unique, as in NumPy; a title may be empty.
 //
 // Refused, with an error matching ErrDType that says why and gives the
 // byte offset in text: object ('|O'), unicode ('<U<n>': UTF-32 text,
@@ -41,8 +41,9 @@ const maxNesting = 32
 // double and quad types ('f16', 'c32'), anything else NumPy would not
 // write for a fixed-size dtype, and items over 2 GiB - 1. Datetime64 and
 // timedelta64 are supported (kinds Datetime and Timedelta, Go types
-// Datetime64 and Timedelta64), with their unit kept (see Unit). A text that is not a Python literal gives an error that
-// matches both ErrDType and pylit's syntax error.
+// Datetime64 and Timedelta64), with their unit kept (see Unit). A text
+// that is not a Python literal gives an error that matches both ErrDType
+// and pylit's syntax error.
 func ParseDescr(text string) (*DType, error) {
 	v, err := pylit.Parse(text)
 	if err != nil {
