@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 
 	"github.com/gomemmap/memmap/internal/testutil"
@@ -89,10 +88,12 @@ func TestIPC(t *testing.T) {
 				return cmd.CombinedOutput()
 			}
 			out, err := run(os.Args[0])
-			if errors.Is(err, syscall.ENOEXEC) {
-				// Under qemu-user (go test -exec qemu-s390x-static)
-				// without binfmt_misc the binary cannot run itself:
-				// run it through the same emulator.
+			var ee *exec.ExitError
+			if err != nil && !errors.As(err, &ee) {
+				// The child did not start. Under qemu-user (go test
+				// -exec qemu-s390x-static) without binfmt_misc the
+				// binary cannot run itself (ENOEXEC): run it through
+				// the same emulator.
 				qemu, lerr := exec.LookPath("qemu-" + runtime.GOARCH + "-static")
 				if lerr != nil {
 					t.Skipf("cannot re-exec the test binary (%v) and no emulator: %v", err, lerr)
