@@ -87,10 +87,17 @@ type Options struct {
 	// Perm is the permission of a file that Create makes. Default 0o644.
 	Perm os.FileMode
 
-	// Reserve is how much address space to reserve up front for the map
-	// to grow into with Resize without moving (views taken earlier stay
-	// valid in any case). 0 picks a default. Reserving costs address space
-	// only, no memory or swap.
+	// Reserve is how much address space, in bytes, to reserve up front
+	// for a ReadWrite map (made by Open, Create or Anonymous) to grow into
+	// with Resize in place (views taken earlier stay valid in any case:
+	// when the reservation runs out, the map moves to a larger one and
+	// the old mapping stays alive until Close). 0 picks the default: four
+	// times the map's size and at least 1 GiB on 64-bit systems; twice the
+	// size and at least 16 MiB on 32-bit systems, where address space is
+	// scarce. A negative value reserves nothing: every growth maps anew.
+	// Reserving costs address space only (PROT_NONE, MAP_NORESERVE), no
+	// memory or swap. Windows has no reservations; there every growth
+	// maps a new view and keeps the old ones until Close.
 	Reserve int64
 
 	// Populate asks the OS to read the whole mapped range in at open
