@@ -324,6 +324,19 @@ func hashable(v Value) bool {
 func (p *parser) str(start, q int) (Value, error) {
 	quote := p.s[q]
 	p.i = q + 1
+	// Fast path: no escapes, the decoded string is a substring of the input.
+	j := p.i
+	for j < len(p.s) && p.s[j] != quote && p.s[j] != '\\' && p.s[j] != '\n' && p.s[j] != '\r' {
+		j++
+	}
+	if j < len(p.s) && p.s[j] == quote {
+		s := p.s[p.i:j]
+		if !utf8.ValidString(s) {
+			return Value{}, p.errf(start, "string is not valid UTF-8")
+		}
+		p.i = j + 1
+		return Value{Kind: Str, Str: s, Off: start, End: p.i}, nil
+	}
 	var b strings.Builder
 	for {
 		// Copy the run of plain bytes.
