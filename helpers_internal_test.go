@@ -1,8 +1,12 @@
 package memmap
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
+
+	"github.com/gomemmap/memmap/internal/testutil"
 )
 
 // newTestMap returns a Map over b in memory, without the OS: enough for the
@@ -24,11 +28,46 @@ type mapKind struct {
 	make func(t *testing.T, data []byte, mode Mode) *Map
 }
 
-// mapKinds lists the kinds of Map the file-like and search tests run on.
+// mapKinds lists the kinds of Map the file-like and search tests run on:
+// in memory, a file mapped by Open in the mode asked for, and anonymous
+// memory.
 var mapKinds = []mapKind{
 	{"mem", func(t *testing.T, data []byte, mode Mode) *Map {
 		return newTestMap(append([]byte(nil), data...), mode)
 	}},
+	{"file", newFileMap},
+	{"anon", func(t *testing.T, data []byte, mode Mode) *Map {
+		t.Helper()
+		m, err := Anonymous(int64(len(data)), nil)
+		if err != nil {
+			t.Fatalf("Anonymous(%d): %v", len(data), err)
+		}
+		t.Cleanup(func() { m.Close() })
+		copy(m.Bytes(), data)
+		// Anonymous maps are read-write; the mode only steers the checks
+		// of the methods under test (the memory stays writable).
+		m.mode = mode
+		return m
+	}},
+}
+
+// newFileMap writes data to a new file and maps it with Open in mode.
+func newFileMap(t *testing.T, data []byte, mode Mode) *Map {
+	t.Helper()
+	path := filepath.Join(testutil.TempDir(t), "map")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(path, mode, nil)
+	if err != nil {
+		t.Fatalf("Open(%q, %v): %v", path, mode, err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return m
 }
 
 // python returns the path of /usr/bin/python3, or skips the test when it

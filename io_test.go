@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"testing"
 	"testing/iotest"
 
@@ -718,43 +719,144 @@ func TestPositionPastShrunkEnd(t *testing.T) {
 }
 
 func TestIOAllocs(t *testing.T) {
-	m := newTestMap([]byte(digits+"\n"+digits), ReadWrite)
-	buf := make([]byte, 4)
-	tests := map[string]func(){
-		"ReadAt":     func() { _, _ = m.ReadAt(buf, 3) },
-		"ReadAt EOF": func() { _, _ = m.ReadAt(buf, 100) },
-		"WriteAt":    func() { _, _ = m.WriteAt(buf, 3) },
-		"Read": func() {
-			m.pos = 0
-			_, _ = m.Read(buf)
-		},
-		"Write": func() {
-			m.pos = 0
-			_, _ = m.Write(buf)
-		},
-		"ReadByte": func() {
-			m.pos = 0
-			_, _ = m.ReadByte()
-		},
-		"WriteByte": func() {
-			m.pos = 0
-			_ = m.WriteByte('0')
-		},
-		"Seek": func() { _, _ = m.Seek(3, io.SeekStart) },
-		"Tell": func() { _ = m.Tell() },
-		"ReadLine": func() {
-			m.pos = 0
-			_, _ = m.ReadLine()
-		},
-		"WriteTo": func() {
-			m.pos = 0
-			_, _ = m.WriteTo(io.Discard)
-		},
-		"Move": func() { _ = m.Move(1, 0, 5) },
+	for _, k := range mapKinds {
+		t.Run(k.name, func(t *testing.T) {
+			m := k.make(t, []byte(digits+"\n"+digits), ReadWrite)
+			buf := make([]byte, 4)
+			tests := map[string]func(){
+				"ReadAt":     func() { _, _ = m.ReadAt(buf, 3) },
+				"ReadAt EOF": func() { _, _ = m.ReadAt(buf, 100) },
+				"WriteAt":    func() { _, _ = m.WriteAt(buf, 3) },
+				"Read": func() {
+					m.pos = 0
+					_, _ = m.Read(buf)
+				},
+				"Write": func() {
+					m.pos = 0
+					_, _ = m.Write(buf)
+				},
+				"ReadByte": func() {
+					m.pos = 0
+					_, _ = m.ReadByte()
+				},
+				"WriteByte": func() {
+					m.pos = 0
+					_ = m.WriteByte('0')
+				},
+				"Seek": func() { _, _ = m.Seek(3, io.SeekStart) },
+				"Tell": func() { _ = m.Tell() },
+				"ReadLine": func() {
+					m.pos = 0
+					_, _ = m.ReadLine()
+				},
+				"WriteTo": func() {
+					m.pos = 0
+					_, _ = m.WriteTo(io.Discard)
+				},
+				"Move": func() { _ = m.Move(1, 0, 5) },
+			}
+			for name, f := range tests {
+				if got := testing.AllocsPerRun(100, f); got != 0 {
+					t.Errorf("%s allocates %v times a call, want 0", name, got)
+				}
+			}
+		})
 	}
-	for name, f := range tests {
-		if got := testing.AllocsPerRun(100, f); got != 0 {
-			t.Errorf("%s allocates %v times a call, want 0", name, got)
+}
+
+func TestFileModes(t *testing.T) {
+	// The file-like writes on real file maps: ReadWrite changes reach the
+	// file, CopyOnWrite changes stay in memory, ReadOnly rejects them.
+	const orig = "0123456789abcdef"
+	const changed = "ABc34CDE89abcdef" // after the writes below
+	for _, mode := range []Mode{ReadWrite, CopyOnWrite, ReadOnly} {
+		t.Run(mode.String(), func(t *testing.T) {
+			m := newFileMap(t, []byte(orig), mode)
+			var errs []error
+			_, err := m.WriteAt([]byte("AB"), 0)
+			errs = append(errs, err)
+			_, err = m.Seek(5, io.SeekStart)
+			errs = append(errs, err)
+			_, err = m.Write([]byte("CD"))
+			errs = append(errs, err)
+			errs = append(errs, m.WriteByte('E'))
+			errs = append(errs, m.Move(2, 12, 1), m.Move(2, 2, 1)) // 'c' over '2', then onto itself
+			errs = append(errs, m.Move(3, 3, 0))
+			wantMap, wantFile, wantErr := changed, changed, error(nil)
+			switch mode {
+			case CopyOnWrite:
+				wantFile = orig
+			case ReadOnly:
+				wantMap, wantFile, wantErr = orig, orig, ErrReadOnly
+			}
+			for i, err := range errs {
+				if i == 1 { // Seek
+					if err != nil {
+						t.Errorf("Seek: %v", err)
+					}
+					continue
+				}
+				if !errIs(err, wantErr) {
+					t.Errorf("write %d = %v, want %v", i, err, wantErr)
+				}
+			}
+			if err := m.Flush(); err != nil {
+				t.Errorf("Flush: %v", err)
+			}
+			if diff := cmp.Diff(wantMap, string(m.Bytes())); diff != "" {
+				t.Errorf("map (-want +got):\n%s", diff)
+			}
+			file, err := os.ReadFile(m.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantFile, string(file)); diff != "" {
+				t.Errorf("file (-want +got):\n%s", diff)
+			}
+			// Reads see the map.
+			got, err := io.ReadAll(io.NewSectionReader(m, 0, int64(m.Len())))
+			if err != nil || string(got) != wantMap {
+				t.Errorf("ReadAt through a SectionReader = %q, %v, want %q", got, err, wantMap)
+			}
+		})
+	}
+}
+
+func TestClosedFileMap(t *testing.T) {
+	// A real map after Close: every method returns ErrClosed and touches
+	// nothing (the memory is unmapped: a touch would crash the test).
+	m := newFileMap(t, []byte("line one\nline two\n"), ReadWrite)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4)
+	checks := map[string]error{}
+	_, checks["ReadAt"] = m.ReadAt(buf, 0)
+	_, checks["WriteAt"] = m.WriteAt(buf, 0)
+	_, checks["Read"] = m.Read(buf)
+	_, checks["Write"] = m.Write(buf)
+	_, checks["Seek"] = m.Seek(0, io.SeekStart)
+	_, checks["ReadByte"] = m.ReadByte()
+	checks["WriteByte"] = m.WriteByte(1)
+	_, checks["ReadLine"] = m.ReadLine()
+	_, checks["WriteTo"] = m.WriteTo(io.Discard)
+	checks["Move"] = m.Move(0, 1, 2)
+	for name, err := range checks {
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
 		}
+	}
+	sub := []byte("line")
+	if m.Find(sub) != -1 || m.RFind(sub) != -1 || m.FindRange(nil, 0, 5) != -1 || m.Count(sub) != 0 || m.CountRange(nil, 0, 5) != 0 {
+		t.Error("a search found something after Close")
+	}
+	for range m.All(sub) {
+		t.Error("All yields after Close")
+	}
+	for range m.Lines() {
+		t.Error("Lines yields after Close")
+	}
+	if m.Tell() != 0 {
+		t.Errorf("Tell after Close = %d", m.Tell())
 	}
 }

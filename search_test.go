@@ -522,22 +522,26 @@ func TestSearchClosed(t *testing.T) {
 }
 
 func TestSearchAllocs(t *testing.T) {
-	m := newTestMap(bytes.Repeat([]byte("the quick brown fox\n"), 100), ReadOnly)
+	text := bytes.Repeat([]byte("the quick brown fox\n"), 100)
 	sub := []byte("fox")
-	tests := map[string]func(){
-		"Find":       func() { _ = m.Find(sub) },
-		"RFind":      func() { _ = m.RFind(sub) },
-		"FindRange":  func() { _ = m.FindRange(sub, 10, -10) },
-		"RFindRange": func() { _ = m.RFindRange(sub, 10, -10) },
-		"Count":      func() { _ = m.Count(sub) },
-		"Count byte": func() { _ = m.Count(sub[:1]) },
-		"CountRange": func() { _ = m.CountRange(sub, 10, -10) },
-	}
-	for name, f := range tests {
-		if got := testing.AllocsPerRun(100, f); got != 0 {
-			t.Errorf("%s allocates %v times a call, want 0", name, got)
+	for _, k := range mapKinds {
+		m := k.make(t, text, ReadOnly)
+		tests := map[string]func(){
+			"Find":       func() { _ = m.Find(sub) },
+			"RFind":      func() { _ = m.RFind(sub) },
+			"FindRange":  func() { _ = m.FindRange(sub, 10, -10) },
+			"RFindRange": func() { _ = m.RFindRange(sub, 10, -10) },
+			"Count":      func() { _ = m.Count(sub) },
+			"Count byte": func() { _ = m.Count(sub[:1]) },
+			"CountRange": func() { _ = m.CountRange(sub, 10, -10) },
+		}
+		for name, f := range tests {
+			if got := testing.AllocsPerRun(100, f); got != 0 {
+				t.Errorf("%s: %s allocates %v times a call, want 0", k.name, name, got)
+			}
 		}
 	}
+	m := newTestMap(text, ReadOnly)
 	// The iterators allocate at most their closures, not per match.
 	for name, f := range map[string]func(*Map){
 		"All": func(m *Map) {
