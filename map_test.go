@@ -499,3 +499,19 @@ func TestPageSize(t *testing.T) {
 		t.Errorf("AllocationGranularity on windows = %d, want 65536", g)
 	}
 }
+
+func TestPopulate(t *testing.T) {
+	data := pattern(2*65536 + 3)
+	path := writeFile(t, data)
+	for _, mode := range []Mode{ReadOnly, ReadWrite, CopyOnWrite} {
+		m := mustOpen(t, path, mode, &Options{Populate: true, Offset: 4097})
+		if d := diffBytes(m.Bytes(), data[4097:]); d != "" {
+			t.Fatalf("%v map with Populate (-want +got):\n%s", mode, d)
+		}
+		if mode == ReadWrite {
+			if err := m.Resize(int64(len(data))); err != nil {
+				t.Fatalf("Resize with Populate: %v", err)
+			}
+		}
+	}
+}
