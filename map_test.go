@@ -503,7 +503,8 @@ func TestPageSize(t *testing.T) {
 func TestPopulate(t *testing.T) {
 	data := pattern(2*65536 + 3)
 	path := writeFile(t, data)
-	for _, mode := range []Mode{ReadOnly, CopyOnWrite, ReadWrite} // ReadWrite last: it grows the file {
+	// ReadWrite last: it grows the file.
+	for _, mode := range []Mode{ReadOnly, CopyOnWrite, ReadWrite} {
 		m := mustOpen(t, path, mode, &Options{Populate: true, Offset: 4097})
 		if d := diffBytes(m.Bytes(), data[4097:]); d != "" {
 			t.Fatalf("%v map with Populate (-want +got):\n%s", mode, d)
