@@ -247,16 +247,16 @@ func TestGoldenCorruption(t *testing.T) {
 			positions, values := prefixLens(len(buf)), corruptions
 			if len(buf) > 4096 {
 				// Each parse of a large header costs milliseconds: sample.
-				positions, values = nil, []byte{0x00, ' ', '\''}
+				positions, values = nil, []byte{0x00, '\''}
 				for i := 0; i < len(buf); i++ {
-					if i < 64 || i >= len(buf)-64 || i%7001 == 0 {
+					if i < 24 || i >= len(buf)-24 || i%7001 == 0 {
 						positions = append(positions, i)
 					}
 				}
 			}
 			for _, pos := range positions {
 				orig := buf[pos]
-				for _, c := range append(values, orig^1, orig^0x80) {
+				for _, c := range append(values, orig^1) {
 					if c == orig {
 						continue
 					}
@@ -294,6 +294,9 @@ func checkRoundTrip(t testing.TB, h *header.Header) {
 	}
 	want := *h
 	want.DataOffset = int64(len(enc))
+	if want.Version == header.Auto {
+		want.Version = header.Version(enc[6])
+	}
 	if diff := cmp.Diff(&want, h2, dtypeEqual, cmpopts.EquateEmpty()); diff != "" {
 		t.Fatalf("Parse(Encode()) mismatch (-want +got):\n%s", diff)
 	}
