@@ -337,14 +337,18 @@ func findAllSpans(re *regexp.Regexp, b []byte) [][2]int64 {
 
 func TestAllRegexp(t *testing.T) {
 	for _, k := range mapKinds {
+		maps := make([]*Map, len(regexpTexts))
+		for i, text := range regexpTexts {
+			maps[i] = k.make(t, []byte(text), ReadOnly)
+		}
 		for _, p := range regexpPatterns {
 			for _, longest := range []bool{false, true} {
 				re := regexp.MustCompile(p)
 				if longest {
 					re.Longest()
 				}
-				for _, text := range regexpTexts {
-					m := k.make(t, []byte(text), ReadOnly)
+				for i, text := range regexpTexts {
+					m := maps[i]
 					want := findAllSpans(re, []byte(text))
 					if diff := cmp.Diff(want, collectRegexp(m, re)); diff != "" {
 						t.Errorf("%s: AllRegexp(%#q, longest %v) over %q (-FindAllIndex +got):\n%s", k.name, p, longest, text, diff)
