@@ -85,8 +85,8 @@ func (e *SyntaxError) Unwrap() error { return ErrSyntax }
 // such as \q stays as written, as in Python), decimal ints with an optional
 // sign (whitespace allowed after it) and an optional Python 2 "L" suffix,
 // True, False, None, and trailing commas. Ints outside int64 are rejected.
-// Not accepted: floats, bytes, raw or triple-quoted strings, sets, comments,
-// expressions, implicit string concatenation.
+// Not accepted: floats, bytes, raw or triple-quoted strings, \N{name}
+// escapes, sets, comments, expressions, implicit string concatenation.
 func Parse(s string) (Value, error) {
 	p := parser{s: s}
 	p.space()
@@ -422,6 +422,10 @@ func (p *parser) escape(b *strings.Builder) error {
 		}
 		p.i += width
 		b.WriteRune(r)
+	case 'N':
+		// \N{name} needs the Unicode name database; .npy headers never
+		// hold it (repr does not write it).
+		return p.errf(at, "\\N{...} escapes are not supported")
 	default:
 		// Python keeps unknown escapes as written.
 		b.WriteByte('\\')

@@ -3,6 +3,7 @@ package pylit
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -30,59 +31,60 @@ func dict(kv ...Value) Value {
 // ignoreSpans compares values without their Off/End.
 var ignoreSpans = cmpopts.IgnoreFields(Value{}, "Off", "End")
 
+var parseTests = []struct {
+	in   string
+	want Value
+}{
+	{"None", Value{Kind: None}},
+	{"True", b(true)},
+	{" False\n", b(false)},
+	{"0", i(0)},
+	{"00", i(0)},
+	{"-0", i(0)},
+	{"42", i(42)},
+	{"+7", i(7)},
+	{"- 7", i(-7)},
+	{"3L", i(3)},
+	{"3l", i(3)},
+	{"9223372036854775807", i(9223372036854775807)},
+	{"-9223372036854775808", i(-9223372036854775808)},
+	{"''", s("")},
+	{`""`, s("")},
+	{`'<f8'`, s("<f8")},
+	{`"it's"`, s("it's")},
+	{`'a\'b"c'`, s(`a'b"c`)},
+	{`'\\ \n \r \t \a \b \f \v \0 \101 \x41 \u00e9 \U0001F600'`, s("\\ \n \r \t \a \b \f \v \x00 A A é 😀")},
+	{`'\q'`, s(`\q`)},
+	{`u'x'`, s("x")},
+	{`U"x"`, s("x")},
+	{"'naïve 日本'", s("naïve 日本")},
+	{"()", tup()},
+	{"( )", tup()},
+	{"(1,)", tup(i(1))},
+	{"(1)", i(1)},
+	{"((1))", i(1)},
+	{"(3L, 4L)", tup(i(3), i(4))},
+	{"(1, 2, 3,)", tup(i(1), i(2), i(3))},
+	{"[]", list()},
+	{"[1, 'a', [True]]", list(i(1), s("a"), list(b(true)))},
+	{"{}", dict()},
+	{"{'a': 1}", dict(s("a"), i(1))},
+	{"{'a': 1, 'a': 2}", dict(s("a"), i(1), s("a"), i(2))},
+	{"{(1, 'x'): None,}", dict(tup(i(1), s("x")), Value{Kind: None})},
+	{
+		"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }                    \n",
+		dict(s("descr"), s("<f8"), s("fortran_order"), b(false), s("shape"), tup(i(3), i(4))),
+	},
+	{
+		"{'descr': [('a', '<i4'), (('t', 'b'), '<f8', (2, 3))], 'fortran_order': True, 'shape': (), }",
+		dict(s("descr"), list(tup(s("a"), s("<i4")), tup(tup(s("t"), s("b")), s("<f8"), tup(i(2), i(3)))),
+			s("fortran_order"), b(true), s("shape"), tup()),
+	},
+	{"\t{\r\n'a'\f:\n1\n}\n", dict(s("a"), i(1))},
+}
+
 func TestParse(t *testing.T) {
-	tests := []struct {
-		in   string
-		want Value
-	}{
-		{"None", Value{Kind: None}},
-		{"True", b(true)},
-		{" False\n", b(false)},
-		{"0", i(0)},
-		{"00", i(0)},
-		{"-0", i(0)},
-		{"42", i(42)},
-		{"+7", i(7)},
-		{"- 7", i(-7)},
-		{"3L", i(3)},
-		{"3l", i(3)},
-		{"9223372036854775807", i(9223372036854775807)},
-		{"-9223372036854775808", i(-9223372036854775808)},
-		{"''", s("")},
-		{`""`, s("")},
-		{`'<f8'`, s("<f8")},
-		{`"it's"`, s("it's")},
-		{`'a\'b"c'`, s(`a'b"c`)},
-		{`'\\ \n \r \t \a \b \f \v \0 \101 \x41 \u00e9 \U0001F600'`, s("\\ \n \r \t \a \b \f \v \x00 A A é 😀")},
-		{`'\q'`, s(`\q`)},
-		{`u'x'`, s("x")},
-		{`U"x"`, s("x")},
-		{"'naïve 日本'", s("naïve 日本")},
-		{"()", tup()},
-		{"( )", tup()},
-		{"(1,)", tup(i(1))},
-		{"(1)", i(1)},
-		{"((1))", i(1)},
-		{"(3L, 4L)", tup(i(3), i(4))},
-		{"(1, 2, 3,)", tup(i(1), i(2), i(3))},
-		{"[]", list()},
-		{"[1, 'a', [True]]", list(i(1), s("a"), list(b(true)))},
-		{"{}", dict()},
-		{"{'a': 1}", dict(s("a"), i(1))},
-		{"{'a': 1, 'a': 2}", dict(s("a"), i(1), s("a"), i(2))},
-		{"{(1, 'x'): None,}", dict(tup(i(1), s("x")), Value{Kind: None})},
-		{
-			"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }                    \n",
-			dict(s("descr"), s("<f8"), s("fortran_order"), b(false), s("shape"), tup(i(3), i(4))),
-		},
-		{
-			"{'descr': [('a', '<i4'), (('t', 'b'), '<f8', (2, 3))], 'fortran_order': True, 'shape': (), }",
-			dict(s("descr"), list(tup(s("a"), s("<i4")), tup(tup(s("t"), s("b")), s("<f8"), tup(i(2), i(3)))),
-				s("fortran_order"), b(true), s("shape"), tup()),
-		},
-		{"\t{\r\n'a'\f:\n1\n}\n", dict(s("a"), i(1))},
-	}
-	for _, tt := range tests {
+	for _, tt := range parseTests {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := Parse(tt.in)
 			if err != nil {
@@ -92,6 +94,82 @@ func TestParse(t *testing.T) {
 				t.Errorf("Parse(%q) mismatch (-want +got):\n%s", tt.in, diff)
 			}
 		})
+	}
+}
+
+// pyRepr renders v as Python's repr of the value literal_eval returns.
+func pyRepr(v Value) string {
+	switch v.Kind {
+	case None:
+		return "None"
+	case Bool:
+		if v.Bool {
+			return "True"
+		}
+		return "False"
+	case Int:
+		return strconv.FormatInt(v.Int, 10)
+	case Str:
+		return Quote(v.Str)
+	case Tuple, List:
+		var parts []string
+		for _, it := range v.Items {
+			parts = append(parts, pyRepr(it))
+		}
+		if v.Kind == List {
+			return "[" + strings.Join(parts, ", ") + "]"
+		}
+		if len(parts) == 1 {
+			return "(" + parts[0] + ",)"
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	case Dict:
+		// A repeated key keeps its first position and takes the last value.
+		var keys []string
+		vals := map[string]string{}
+		for i, k := range v.Keys {
+			kr := pyRepr(k)
+			if _, ok := vals[kr]; !ok {
+				keys = append(keys, kr)
+			}
+			vals[kr] = pyRepr(v.Items[i])
+		}
+		var parts []string
+		for _, k := range keys {
+			parts = append(parts, k+": "+vals[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return "?"
+}
+
+// TestParsePython checks Parse against Python's ast.literal_eval on the
+// inputs of TestParse that Python 3 also accepts.
+func TestParsePython(t *testing.T) {
+	var ins, want []string
+	for _, tt := range parseTests {
+		if strings.Contains(tt.in, "L") || strings.HasSuffix(tt.in, "l") {
+			continue // Python 2 longs: Python 3 refuses them (NumPy filters the L out)
+		}
+		ins = append(ins, tt.in)
+		v, err := Parse(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, pyRepr(v))
+	}
+	in, err := json.Marshal(ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := testutil.RunPython(t, `
+import ast, json, sys
+for s in json.loads(sys.argv[1]):
+    sys.stdout.buffer.write(repr(ast.literal_eval(s)).encode("utf-8") + b"\n")
+`, string(in))
+	got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("Parse differs from ast.literal_eval (-python +go):\n%s", diff)
 	}
 }
 
@@ -134,6 +212,7 @@ func TestParseErrors(t *testing.T) {
 		{`'\U00110000'`, 1},
 		{"'\xff'", 0},
 		{"b'x'", 0},
+		{`'\N{DASH}'`, 1},
 		{"r'x'", 0},
 		{"true", 0},
 		{"Nonex", 0},
