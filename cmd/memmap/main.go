@@ -1,0 +1,67 @@
+// Command memmap is the command line of the memmap library.
+//
+// Usage:
+//
+//	memmap demo [DIR]   walk through the library on files in DIR (default: a new temp dir)
+//
+// Errors go to standard error as one line naming the file and the problem,
+// with exit status 1; usage errors exit with status 2.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage marks errors in the command line; run turns them into exit 2.
+var errUsage = errors.New("usage")
+
+const usage = `usage: memmap <command> [arguments]
+
+commands:
+  demo [DIR]   walk through the library on files in DIR (default: a new temp dir)
+`
+
+// run runs the command line args and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "demo":
+		err = cmdDemo(args[1:], stdout)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(stderr, "memmap: %v\n%s", err, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "memmap: %v\n", err)
+		return 1
+	}
+}
+
+// parseFlags parses a subcommand's flags, reporting problems as usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %s: %w", errUsage, fs.Name(), err)
+	}
+	return nil
+}
