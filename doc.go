@@ -45,8 +45,11 @@
 // and other processes see them, but they reach the disk only when the OS
 // decides to write them back, or when [Map.Flush] or [Map.FlushRange]
 // returns: both are synchronous (msync MS_SYNC; FlushViewOfFile and
-// FlushFileBuffers on Windows). Close does not flush. Copy-on-write and
-// anonymous maps never change a file; flushing them does nothing.
+// FlushFileBuffers on Windows). Close does not flush: unflushed writes
+// are not lost, but reach the disk only when the OS writes them back.
+// Copy-on-write maps never change the file, and flushing them does
+// nothing. Anonymous maps live in shared memory (a memfd on Linux, an
+// unlinked temporary file elsewhere) that disappears with its last user.
 //
 // Advice. [Map.Advise] passes an access-pattern hint to the OS (madvise).
 // DontNeed on a private (copy-on-write or anonymous) map may drop changes
