@@ -14,19 +14,25 @@ import (
 )
 
 const (
-	ipcEnv     = "MEMMAP_TEST_IPC_CHILD"
-	ipcParent  = "written by the parent"
-	ipcChild   = "written by the child"
-	ipcSize    = 3*65536 + 100
-	ipcChildAt = 65536 + 7
+	ipcEnv       = "MEMMAP_TEST_IPC_CHILD"
+	ipcParent    = "written by the parent"
+	ipcChildText = "written by the child"
+	ipcSize      = 3*65536 + 100
+	ipcChildAt   = 65536 + 7
 )
 
-// TestIPCChild is the child process of TestIPC: it maps the descriptor it
-// inherited (fd 3), checks the parent's bytes, writes its own and exits.
-func TestIPCChild(t *testing.T) {
-	if os.Getenv(ipcEnv) == "" {
-		t.Skip("helper process for TestIPC")
+// TestMain runs ipcChild instead of the tests when the binary was started
+// as TestIPC's child process.
+func TestMain(m *testing.M) {
+	if os.Getenv(ipcEnv) != "" {
+		ipcChild()
 	}
+	os.Exit(m.Run())
+}
+
+// ipcChild is the child process of TestIPC: it maps the descriptor it
+// inherited (fd 3), checks the parent's bytes, writes its own and exits.
+func ipcChild() {
 	fail := func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "child: "+format+"\n", args...)
 		os.Exit(2)
@@ -43,7 +49,7 @@ func TestIPCChild(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte(ipcParent)) {
 		fail("the parent's bytes are missing: %q", b[:len(ipcParent)])
 	}
-	copy(b[ipcChildAt:], ipcChild)
+	copy(b[ipcChildAt:], ipcChildText)
 	b[len(b)-1] = '!'
 	if err := m.Close(); err != nil {
 		fail("Close: %v", err)
@@ -82,7 +88,7 @@ func TestIPC(t *testing.T) {
 			defer m.Close()
 			copy(m.Bytes(), ipcParent)
 			run := func(argv ...string) ([]byte, error) {
-				cmd := exec.Command(argv[0], append(argv[1:], "-test.run=^TestIPCChild$", "-test.count=1")...)
+				cmd := exec.Command(argv[0], argv[1:]...)
 				cmd.Env = append(os.Environ(), ipcEnv+"=1")
 				cmd.ExtraFiles = []*os.File{m.File()}
 				return cmd.CombinedOutput()
@@ -104,7 +110,7 @@ func TestIPC(t *testing.T) {
 				t.Fatalf("child: %v\n%s", err, out)
 			}
 			b := m.Bytes()
-			if got := string(b[ipcChildAt : ipcChildAt+len(ipcChild)]); got != ipcChild {
+			if got := string(b[ipcChildAt : ipcChildAt+len(ipcChildText)]); got != ipcChildText {
 				t.Fatalf("the child's write is not in the map: %q", got)
 			}
 			if b[len(b)-1] != '!' {
