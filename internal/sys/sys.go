@@ -12,6 +12,7 @@ package sys
 
 import (
 	"errors"
+	"os"
 	"runtime/debug"
 	"strconv"
 )
@@ -98,4 +99,18 @@ func RoundUp(n, unit int) (int, bool) {
 		return 0, false
 	}
 	return r, true
+}
+
+// truncateUp extends f to size bytes with ftruncate (SetEndOfFile on
+// Windows); new space reads as zero. A file already at least size bytes
+// long is left alone. It is Grow where the OS has no real allocation.
+func truncateUp(f *os.File, size int64) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() >= size {
+		return nil
+	}
+	return f.Truncate(size)
 }

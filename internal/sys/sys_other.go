@@ -46,16 +46,7 @@ func SyncFile(f *os.File) error { return f.Sync() }
 func Advise(b []byte, a Advice) error { return nil }
 
 // Grow extends f to size bytes. A longer file is left alone.
-func Grow(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if fi.Size() >= size {
-		return nil
-	}
-	return f.Truncate(size)
-}
+func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
 
 // Lock reports ErrUnsupported.
 func Lock(f *os.File, exclusive bool) error { return ErrUnsupported }

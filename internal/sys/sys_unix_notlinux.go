@@ -13,16 +13,7 @@ const (
 // already at least size bytes long is left alone. Outside Linux the
 // allocation is not reserved up front, so a full disk can still surface as
 // SIGBUS on first touch of a new page.
-func Grow(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if fi.Size() >= size {
-		return nil
-	}
-	return f.Truncate(size)
-}
+func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
 
 // AnonymousFile returns a new empty file with no name in the filesystem,
 // for anonymous shared memory that can be handed to a child process

@@ -156,16 +156,7 @@ func Advise(b []byte, a Advice) error {
 // Grow extends f to size bytes (SetEndOfFile, which allocates the space
 // on NTFS); new space reads as zero. A file already at least size bytes
 // long is left alone.
-func Grow(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if fi.Size() >= size {
-		return nil
-	}
-	return f.Truncate(size)
-}
+func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
 
 // The lock covers one byte far past any real end of file, so that it
 // excludes other lockers without blocking plain reads and writes of the
