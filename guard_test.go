@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime"
 	"testing"
+
+	"github.com/gomemmap/memmap/internal/testutil"
 )
 
 // sink keeps loads in tests from being optimized away.
@@ -17,7 +19,7 @@ func TestGuard(t *testing.T) {
 	page := PageSize()
 	for _, mode := range []Mode{ReadOnly, ReadWrite, CopyOnWrite} {
 		t.Run(mode.String(), func(t *testing.T) {
-			path := writeFile(t, pattern(4*page))
+			path := testutil.WriteFile(t, pattern(4*page))
 			m := mustOpen(t, path, mode, nil)
 			b := m.Bytes()
 			if err := m.Guard(func() error { sink = b[3*page]; return nil }); err != nil {

@@ -23,16 +23,6 @@ func pattern(n int) []byte {
 	return b
 }
 
-// writeFile writes data to a new file in a temporary directory.
-func writeFile(t *testing.T, data []byte) string {
-	t.Helper()
-	path := filepath.Join(testutil.TempDir(t), "data.bin")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // mustOpen opens path and closes the map when the test ends.
 func mustOpen(t *testing.T, path string, mode Mode, opt *Options) *Map {
 	t.Helper()
@@ -79,7 +69,7 @@ func TestModes(t *testing.T) {
 		{CopyOnWrite, false},
 	} {
 		t.Run(tc.mode.String(), func(t *testing.T) {
-			path := writeFile(t, data)
+			path := testutil.WriteFile(t, data)
 			m := mustOpen(t, path, tc.mode, nil)
 			if d := diffBytes(m.Bytes(), data); d != "" {
 				t.Fatalf("Bytes differ from the file (-want +got):\n%s", d)
@@ -136,7 +126,7 @@ func TestModes(t *testing.T) {
 func TestPartialMaps(t *testing.T) {
 	const size = 3*65536 + 1000
 	data := pattern(size)
-	path := writeFile(t, data)
+	path := testutil.WriteFile(t, data)
 	for _, mode := range []Mode{ReadOnly, ReadWrite, CopyOnWrite} {
 		for _, tc := range []struct {
 			off, length int64
@@ -194,7 +184,7 @@ func itoa(n int64) string {
 func TestZeroLength(t *testing.T) {
 	for _, mode := range []Mode{ReadOnly, ReadWrite, CopyOnWrite} {
 		t.Run(mode.String(), func(t *testing.T) {
-			path := writeFile(t, nil)
+			path := testutil.WriteFile(t, nil)
 			m, err := Open(path, mode, nil)
 			if err != nil {
 				t.Fatalf("Open: %v", err)
@@ -228,7 +218,7 @@ func TestZeroLength(t *testing.T) {
 }
 
 func TestRangeErrors(t *testing.T) {
-	path := writeFile(t, pattern(100))
+	path := testutil.WriteFile(t, pattern(100))
 	for _, tc := range []struct {
 		name string
 		opt  Options
@@ -279,7 +269,7 @@ func TestRangeErrors(t *testing.T) {
 		}
 	})
 	t.Run("Resize", func(t *testing.T) {
-		m := mustOpen(t, writeFile(t, pattern(10)), ReadWrite, nil)
+		m := mustOpen(t, testutil.WriteFile(t, pattern(10)), ReadWrite, nil)
 		if err := m.Resize(-1); !errors.Is(err, ErrRange) {
 			t.Errorf("Resize(-1) = %v, want ErrRange", err)
 		}
@@ -298,7 +288,7 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := Open(filepath.Join(dir, "missing"), ReadOnly, nil); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Open(missing) = %v, want ErrNotExist", err)
 	}
-	path := writeFile(t, []byte("x"))
+	path := testutil.WriteFile(t, []byte("x"))
 	if _, err := Open(path, Mode(7), nil); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("Open(Mode(7)) = %v, want ErrUnsupported", err)
 	}
@@ -308,7 +298,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestFlushAndAdviseRanges(t *testing.T) {
-	m := mustOpen(t, writeFile(t, pattern(3*PageSize())), ReadWrite, &Options{Offset: 1})
+	m := mustOpen(t, testutil.WriteFile(t, pattern(3*PageSize())), ReadWrite, &Options{Offset: 1})
 	n := int64(m.Len())
 	for _, tc := range []struct {
 		off, n int64
@@ -421,7 +411,7 @@ func TestAnonymous(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	path := writeFile(t, pattern(100))
+	path := testutil.WriteFile(t, pattern(100))
 	m, err := Open(path, ReadWrite, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -457,7 +447,7 @@ func TestLockOption(t *testing.T) {
 	if runtime.GOOS == "aix" {
 		t.Skip("no flock on aix")
 	}
-	path := writeFile(t, pattern(10))
+	path := testutil.WriteFile(t, pattern(10))
 	w, err := Open(path, ReadWrite, &Options{Lock: true})
 	if err != nil {
 		t.Fatalf("first writer: %v", err)
@@ -502,7 +492,7 @@ func TestPageSize(t *testing.T) {
 
 func TestPopulate(t *testing.T) {
 	data := pattern(2*65536 + 3)
-	path := writeFile(t, data)
+	path := testutil.WriteFile(t, data)
 	// ReadWrite last: it grows the file.
 	for _, mode := range []Mode{ReadOnly, CopyOnWrite, ReadWrite} {
 		m := mustOpen(t, path, mode, &Options{Populate: true, Offset: 4097})

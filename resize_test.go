@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime"
 	"testing"
+
+	"github.com/gomemmap/memmap/internal/testutil"
 )
 
 // TestResizeKeepsViews checks that a view taken before Resize still
@@ -19,23 +21,23 @@ func TestResizeKeepsViews(t *testing.T) {
 		moves bool                              // growth must map new regions
 	}{
 		{"file", func(t *testing.T) (*Map, string) {
-			path := writeFile(t, pattern(start))
+			path := testutil.WriteFile(t, pattern(start))
 			return mustOpen(t, path, ReadWrite, nil), path
 		}, false},
 		{"file offset 4097", func(t *testing.T) (*Map, string) {
-			path := writeFile(t, append(make([]byte, 4097), pattern(start)...))
+			path := testutil.WriteFile(t, append(make([]byte, 4097), pattern(start)...))
 			return mustOpen(t, path, ReadWrite, &Options{Offset: 4097}), path
 		}, false},
 		{"small reservation", func(t *testing.T) (*Map, string) {
-			path := writeFile(t, pattern(start))
+			path := testutil.WriteFile(t, pattern(start))
 			return mustOpen(t, path, ReadWrite, &Options{Reserve: 1}), path
 		}, true},
 		{"no reservation", func(t *testing.T) (*Map, string) {
-			path := writeFile(t, pattern(start))
+			path := testutil.WriteFile(t, pattern(start))
 			return mustOpen(t, path, ReadWrite, &Options{Reserve: -1}), path
 		}, true},
 		{"created", func(t *testing.T) (*Map, string) {
-			path := writeFile(t, nil)
+			path := testutil.WriteFile(t, nil)
 			m, err := Create(path, start, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -116,7 +118,7 @@ func TestResizeKeepsViews(t *testing.T) {
 
 func TestResizeShrink(t *testing.T) {
 	size := 5*PageSize() + 7
-	path := writeFile(t, pattern(size))
+	path := testutil.WriteFile(t, pattern(size))
 	m := mustOpen(t, path, ReadWrite, nil)
 	m.pos = size - 1
 	if err := m.Resize(100); err != nil {
@@ -166,7 +168,7 @@ func TestResizeShrink(t *testing.T) {
 // file leaves the file's tail alone when it shrinks, and grows into it.
 func TestResizePartial(t *testing.T) {
 	data := pattern(20000)
-	path := writeFile(t, data)
+	path := testutil.WriteFile(t, data)
 	m := mustOpen(t, path, ReadWrite, &Options{Offset: 1, Length: 1000})
 	if err := m.Resize(10); err != nil {
 		t.Fatalf("Resize(10): %v", err)
@@ -192,7 +194,7 @@ func TestResizePartial(t *testing.T) {
 }
 
 func TestResizeReadOnly(t *testing.T) {
-	path := writeFile(t, pattern(10))
+	path := testutil.WriteFile(t, pattern(10))
 	for _, mode := range []Mode{ReadOnly, CopyOnWrite} {
 		m := mustOpen(t, path, mode, nil)
 		if err := m.Resize(20); !errors.Is(err, ErrReadOnly) {

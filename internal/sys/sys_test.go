@@ -4,22 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 
 	"github.com/gomemmap/memmap/internal/testutil"
 )
-
-// tempFile writes data to a new file and returns its path.
-func writeTemp(t *testing.T, data []byte) string {
-	t.Helper()
-	path := filepath.Join(testutil.TempDir(t), "f")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 func openT(t *testing.T, path string, flag int) *os.File {
 	t.Helper()
@@ -43,7 +32,7 @@ func TestLock(t *testing.T) {
 	if runtime.GOOS == "aix" {
 		t.Skip("no flock on aix")
 	}
-	path := writeTemp(t, []byte("x"))
+	path := testutil.WriteFile(t, []byte("x"))
 	f1 := openT(t, path, os.O_RDWR)
 	f2 := openT(t, path, os.O_RDWR)
 	if err := Lock(f1, true); err != nil {
@@ -89,7 +78,7 @@ func TestLock(t *testing.T) {
 }
 
 func TestGrow(t *testing.T) {
-	path := writeTemp(t, []byte("abc"))
+	path := testutil.WriteFile(t, []byte("abc"))
 	f := openT(t, path, os.O_RDWR)
 	for _, tc := range []struct {
 		name string
@@ -143,7 +132,7 @@ func TestMapUnmap(t *testing.T) {
 		{"populate", Read, os.O_RDONLY, 0, size},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := writeTemp(t, data)
+			path := testutil.WriteFile(t, data)
 			f := openT(t, path, tc.flag)
 			b, err := MapFile(f, tc.off, tc.length, tc.acc, tc.name == "populate")
 			if err != nil {
@@ -191,7 +180,7 @@ func TestMapUnmap(t *testing.T) {
 
 func TestReserveMapFixed(t *testing.T) {
 	page := PageSize()
-	path := writeTemp(t, pattern(page))
+	path := testutil.WriteFile(t, pattern(page))
 	f := openT(t, path, os.O_RDWR)
 	res, err := Reserve(64 * page)
 	if errors.Is(err, ErrUnsupported) {

@@ -3,6 +3,7 @@ package testutil
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -26,4 +27,15 @@ func TempDir(t testing.TB) string {
 		}
 	})
 	return dir
+}
+
+// WriteFile writes data to a new file in a directory from TempDir and
+// returns its path.
+func WriteFile(t testing.TB, data []byte) string {
+	t.Helper()
+	path := filepath.Join(TempDir(t), "data.bin")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatalf("WriteFile: %v", err)
+	}
+	return path
 }
