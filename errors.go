@@ -28,3 +28,18 @@ var (
 	// ErrUnsupported is returned for operations the platform cannot do.
 	ErrUnsupported = errors.New("memmap: not supported on this platform")
 )
+
+// The errors of the typed packages built on Map (array, record), defined here
+// so that one errors.Is target serves them all.
+var (
+	// ErrByteOrder is returned by the zero-copy views ([]T, *T) of a file
+	// whose byte order is not the host's: its elements must be read and
+	// written through accessors that swap bytes.
+	ErrByteOrder = errors.New("memmap: file byte order differs from the host's; zero-copy views need host order")
+
+	// ErrShape is returned for shapes that do not fit the operation: a
+	// wrong number of indexes, an append whose length is not a multiple of
+	// the row size, a negative dimension, a rank the operation does not
+	// support.
+	ErrShape = errors.New("memmap: shape mismatch")
+)
