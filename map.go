@@ -97,7 +97,8 @@ type Options struct {
 	// scarce. A negative value reserves nothing: every growth maps anew.
 	// Reserving costs address space only (PROT_NONE, MAP_NORESERVE), no
 	// memory or swap. Windows has no reservations; there every growth
-	// maps a new view and keeps the old ones until Close.
+	// maps a new view and keeps the old ones until Close. ReadOnly maps
+	// reserve only when Reserve is positive, for Remap to grow into.
 	Reserve int64
 
 	// Populate asks the OS to read the whole mapped range in at open

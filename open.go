@@ -227,7 +227,7 @@ func newMap(f *os.File, path string, mode Mode, opt *Options, own, anon bool) (_
 		return nil, rangeErr("mmap", path, "length %d does not fit in the address space", length)
 	}
 	n := int(length)
-	if mode == ReadWrite {
+	if mode == ReadWrite || (mode == ReadOnly && o.Reserve > 0) {
 		m.st.tryReserve(m.st.delta + n)
 	}
 	if err := m.mapTo(n); err != nil {
@@ -319,7 +319,7 @@ func (m *Map) mapTo(n int) error {
 	// that views into it stay valid until Close.
 	var next region
 	resv := false
-	if m.mode == ReadWrite && s.opt.Reserve >= 0 {
+	if (m.mode == ReadWrite && s.opt.Reserve >= 0) || (m.mode == ReadOnly && s.opt.Reserve > 0) {
 		size := max(int64(need)*2, int64(len(s.cur.mem))*2)
 		if r, ok := sys.RoundUp(int(min(size, int64(maxInt))), page); ok && r >= need {
 			if mem, err := sys.Reserve(r); err == nil {
@@ -598,6 +598,46 @@ func (m *Map) Resize(n int64) error {
 		} else {
 			s.pending = end
 		}
+	}
+	if m.pos > int(n) {
+		m.pos = int(n)
+	}
+	return nil
+}
+
+// Remap changes the length of the map to n bytes from its offset without
+// changing the file, which must already hold them (ErrRange otherwise): a
+// reader uses it to follow a file that a writer in another process grows,
+// a partial map to widen or narrow its window. It works on ReadOnly and
+// ReadWrite maps; a CopyOnWrite map cannot follow the file (its private
+// changes would not move with it), so Remap returns an error wrapping
+// ErrUnsupported there.
+//
+// As with Resize, views taken before stay valid until Close and keep
+// aliasing the same bytes of the file. A ReadOnly map grows in place only
+// into address space reserved with Options.Reserve > 0; without one, each
+// growth maps the window anew and keeps the old mapping until Close. The
+// position moves back to the new end if it was past it.
+func (m *Map) Remap(n int64) error {
+	if err := m.checkOpen(); err != nil {
+		return err
+	}
+	if m.mode == CopyOnWrite {
+		return &os.PathError{Op: "remap", Path: m.path, Err: fmt.Errorf("%w: a copy-on-write map cannot follow its file", ErrUnsupported)}
+	}
+	s := &m.st
+	if n < 0 || n != int64(int(n)) || int(n) > maxInt-s.delta || n > maxInt64-s.off {
+		return rangeErr("remap", m.path, "new length %d", n)
+	}
+	size, _, err := m.fileSize()
+	if err != nil {
+		return err
+	}
+	if s.off+n > size {
+		return rangeErr("remap", m.path, "offset %d + length %d past the end of the file (%d bytes)", s.off, n, size)
+	}
+	if err := m.mapTo(int(n)); err != nil {
+		return err
 	}
 	if m.pos > int(n) {
 		m.pos = int(n)
