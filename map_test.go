@@ -477,7 +477,31 @@ func TestLockOption(t *testing.T) {
 	r1.Close()
 	r2.Close()
 	w2 := mustOpen(t, path, ReadWrite, &Options{Lock: true})
+	// Create beside a writer fails with ErrLocked and leaves the file alone.
+	if m, err := Create(path, 0, &Options{Lock: true}); !errors.Is(err, ErrLocked) {
+		if m != nil {
+			m.Close()
+		}
+		t.Errorf("Create(Lock) beside a writer = %v, want ErrLocked", err)
+	}
+	if got := readFile(t, path); !bytes.Equal(got, pattern(10)) {
+		t.Errorf("a Create that failed to lock changed the file to %q", got)
+	}
 	w2.Close()
+	c, err := Create(path, 5, &Options{Lock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, err := Open(path, ReadOnly, &Options{Lock: true}); !errors.Is(err, ErrLocked) {
+		if m != nil {
+			m.Close()
+		}
+		t.Errorf("Open(Lock) beside a Create(Lock) = %v, want ErrLocked", err)
+	}
+	c.Close()
+	if got := readFile(t, path); !bytes.Equal(got, make([]byte, 5)) {
+		t.Errorf("Create over an existing file left %q, want 5 zero bytes", got)
+	}
 }
 
 func TestPageSize(t *testing.T) {

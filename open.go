@@ -78,20 +78,39 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	if size < 0 || o.Offset < 0 || size > maxInt64-o.Offset {
 		return nil, &os.PathError{Op: "create", Path: path, Err: fmt.Errorf("%w: size %d at offset %d", ErrRange, size, o.Offset)}
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, o.Perm)
+	// Open without O_TRUNC: with Lock, a file another writer holds must
+	// not be truncated before the lock says so.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, o.Perm)
 	if err != nil {
 		return nil, err
+	}
+	fail := func(err error) (*Map, error) {
+		if o.Lock {
+			_ = sys.Unlock(f)
+		}
+		f.Close()
+		return nil, err
+	}
+	if o.Lock {
+		if err := sys.Lock(f, true); err != nil {
+			f.Close()
+			return nil, wrapErr("lock", path, err)
+		}
+	}
+	if err := f.Truncate(0); err != nil {
+		return fail(err)
 	}
 	if err := sys.Grow(f, o.Offset+size); err != nil {
-		f.Close()
-		return nil, wrapErr("allocate", path, err)
+		return fail(wrapErr("allocate", path, err))
 	}
 	o.Length = size
+	locked := o.Lock
+	o.Lock = false // taken above
 	m, err := newMap(f, path, ReadWrite, &o, true, false)
 	if err != nil {
-		f.Close()
-		return nil, err
+		return fail(err)
 	}
+	m.st.locked = locked
 	return m, nil
 }
 
