@@ -1,0 +1,760 @@
+// Package store is the engine under the array and record packages: a .npy
+// file (or anonymous memory) opened as a header plus a data region on a
+// memmap.Map, with rows along the growth axis that can be appended,
+// committed, refreshed and truncated.
+//
+// # Rows
+//
+// A row is one index along the growth axis: axis 0 for C order, the last
+// axis for Fortran order. In both orders a row is a contiguous run of
+// RowSize bytes, and row i starts at byte i*RowSize of the data region, so
+// growing the array appends bytes to the file. A 0-d array has one row of
+// one item and cannot grow.
+//
+// # Length, commit and capacity
+//
+// The header's shape is the committed length: what NumPy and other readers
+// see. A writer's length (Len) may run ahead of it after appends; Flush (or
+// Commit, or Close) makes the rows durable and then commits the length, in
+// this order: the data range is flushed (msync), the header's shape is
+// rewritten in place, the header page is flushed. A crash at any point
+// leaves a file that opens with the old or the new length, and never shows
+// a row that was not completely written.
+//
+// The file may hold more rows than the length: capacity, preallocated with
+// a real allocation as the store grows (geometrically: capacity doubles,
+// by at most MaxStep bytes a step). Capacity rows are invisible to NumPy;
+// rows past the length always read as zero when the length grows over
+// them. A writer's clean Close shrinks the file to the committed length,
+// so a closed file is exactly what np.save would have written (NumPy
+// ignores trailing bytes, but other tools and disk usage do not).
+//
+// # Views
+//
+// Data and the views built on it stay valid until Close, across any number
+// of grows: the map keeps earlier mappings alive (see memmap.Map.Resize).
+//
+// # Locking and readers
+//
+// A writable Open and every Create take an exclusive OS lock on the file
+// (memmap.Options.Lock); a second writer, in this process or another, gets
+// an error wrapping memmap.ErrLocked. Readers (ReadOnly and CopyOnWrite)
+// take no lock. A ReadOnly reader in another process calls Refresh to see
+// the length a writer committed.
+//
+// A Store is not safe for concurrent use by several goroutines while one
+// of them changes it.
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"strconv"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// MaxStep bounds one step of geometric growth, in bytes: capacity doubles
+// until a doubling would add more than MaxStep, then grows by MaxStep (or
+// by what the growth needs, if more).
+// It is 1 GiB on 64-bit systems and 16 MiB on 32-bit ones, where address
+// space is scarce.
+const MaxStep = 16<<20 + (1<<30-16<<20)*(strconv.IntSize/64)
+
+// minStep is the least growth of capacity, in bytes, so that appending
+// single small rows does not grow the file a row at a time.
+const minStep = 64 << 10
+
+// Options tunes Create, New and Open. A nil *Options means the defaults.
+type Options struct {
+	// Perm is the permission of a file Create makes. Default 0o644.
+	Perm os.FileMode
+
+	// Reserve is the address space to reserve for growth, as in
+	// memmap.Options.Reserve. 0 picks memmap's default.
+	Reserve int64
+
+	// Capacity is the number of rows Create and New preallocate, counting
+	// the shape's own rows. Fewer than the shape's rows means none extra.
+	Capacity int64
+
+	// MaxHeaderLen bounds the header length Open accepts (see
+	// header.Options). 0 means header.DefaultMaxHeaderLen.
+	MaxHeaderLen int
+}
+
+// Store is an open .npy file or anonymous array: a header and rows of data
+// on a memmap.Map.
+type Store struct {
+	m      *memmap.Map
+	path   string
+	mode   memmap.Mode
+	anon   bool
+	closed bool
+
+	hdr     header.Header // Shape is the in-memory shape (axis length n)
+	raw     []byte        // writers: the header bytes as committed in the file
+	axis    int           // growth axis, -1 for 0-d
+	rowSize int64         // bytes per row
+	off     int64         // data offset
+
+	n         int64 // rows now (a writer's may run ahead of committed)
+	committed int64 // rows in the header in the file
+	capRows   int64 // rows the map covers
+	dirty     int64 // rows in [n, dirty) may hold stale bytes; rows ≥ dirty are zero
+	noRoom    error // non-nil when the header cannot hold a longer shape
+	grows     int   // capacity growths so far
+}
+
+// Create creates (or truncates) the .npy file at path for an array with
+// h's dtype, order and shape, all rows zero, and opens it read-write with
+// the writer lock. h.Version may pick a format version; DataOffset is
+// ignored. The header is written with room for the growth axis to reach
+// any length, as NumPy >= 1.23 writes it.
+func Create(path string, h *header.Header, opt *Options) (*Store, error) {
+	return create(path, h, opt, false)
+}
+
+// New makes an array like Create does, in anonymous memory instead of a
+// file.
+func New(h *header.Header, opt *Options) (*Store, error) {
+	return create("anonymous", h, opt, true)
+}
+
+func create(path string, h *header.Header, opt *Options, anon bool) (*Store, error) {
+	o := options(opt)
+	op := "create"
+	if h == nil {
+		return nil, pathErr(op, path, fmt.Errorf("%w: nil header", header.ErrFormat))
+	}
+	hh := *h
+	hh.Shape = append([]int64(nil), h.Shape...)
+	raw, err := hh.Encode()
+	if err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	hh.DataOffset = int64(len(raw))
+	s := &Store{path: path, mode: memmap.ReadWrite, anon: anon, hdr: hh}
+	if err := s.geometry(); err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	rows := s.n
+	if s.axis >= 0 {
+		rows = max(rows, o.Capacity)
+	}
+	size, ok := s.fileSizeFor(rows)
+	if !ok {
+		return nil, pathErr(op, path, fmt.Errorf("%w: capacity of %d rows of %d bytes overflows", memmap.ErrRange, rows, s.rowSize))
+	}
+	mo := &memmap.Options{Perm: o.Perm, Reserve: o.Reserve, Lock: true}
+	if anon {
+		s.m, err = memmap.Anonymous(size, mo)
+	} else {
+		s.m, err = memmap.Create(path, size, mo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	copy(s.m.Bytes(), raw)
+	s.raw = raw
+	s.committed = s.n
+	s.capRows = s.rowsIn(int64(s.m.Len()))
+	s.dirty = 0
+	s.checkRoom()
+	return s, nil
+}
+
+// Open opens the .npy file at path: ReadOnly ("r"), ReadWrite ("r+", with
+// the writer lock) or CopyOnWrite ("c": writes stay in memory). When want
+// is not nil, the file's dtype must be compatible with it
+// (layout.Compatible, byte order aside), or Open fails with an error
+// wrapping layout.ErrDType that names the first difference.
+//
+// The header is checked against the file: a malformed header, or a file
+// too short for its shape, gives an error wrapping header.ErrFormat (and
+// io.ErrUnexpectedEOF when the file is cut short). Opening reads only the
+// header: it costs the same for any size of file.
+func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *Store, err error) {
+	o := options(opt)
+	mo := &memmap.Options{Lock: mode == memmap.ReadWrite}
+	if mode == memmap.ReadWrite {
+		mo.Reserve = o.Reserve
+	}
+	m, err := memmap.Open(path, mode, mo)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	h, err := header.Parse(m.Bytes(), &header.Options{MaxHeaderLen: o.MaxHeaderLen})
+	if err != nil {
+		return nil, pathErr("open", path, err)
+	}
+	size, err := m.Size()
+	if err != nil {
+		return nil, err
+	}
+	if err := h.Validate(size); err != nil {
+		return nil, pathErr("open", path, err)
+	}
+	if want != nil {
+		if err := layout.Compatible(h.DType, want); err != nil {
+			return nil, pathErr("open", path, err)
+		}
+	}
+	s := &Store{m: m, path: path, mode: mode, hdr: *h}
+	if err := s.geometry(); err != nil {
+		return nil, pathErr("open", path, err)
+	}
+	s.committed = s.n
+	s.capRows = s.rowsIn(int64(m.Len()))
+	s.dirty = s.capRows
+	if mode == memmap.ReadWrite {
+		s.raw = append([]byte(nil), m.Bytes()[:s.off]...)
+		s.checkRoom()
+	}
+	return s, nil
+}
+
+func options(opt *Options) Options {
+	if opt == nil {
+		return Options{}
+	}
+	return *opt
+}
+
+// geometry sets axis, rowSize, off and n from hdr, checking that the data
+// offset and one row are addressable.
+func (s *Store) geometry() error {
+	h := &s.hdr
+	s.off = h.DataOffset
+	s.axis = h.GrowthAxis()
+	if _, err := h.DataSize(); err != nil {
+		return err
+	}
+	row := int64(h.DType.Size())
+	for i, d := range h.Shape {
+		if i == s.axis {
+			continue
+		}
+		if d != 0 && row > math.MaxInt64/d {
+			return fmt.Errorf("%w: row of shape %v overflows", header.ErrTooLarge, h.Shape)
+		}
+		row *= d
+	}
+	s.rowSize = row
+	s.n = 1
+	if s.axis >= 0 {
+		s.n = h.Shape[s.axis]
+	}
+	return nil
+}
+
+// rowsIn returns the rows that a map of size bytes holds past the header.
+func (s *Store) rowsIn(size int64) int64 {
+	if s.axis < 0 {
+		return 1
+	}
+	if s.rowSize == 0 {
+		return math.MaxInt64
+	}
+	return max(size-s.off, 0) / s.rowSize
+}
+
+// fileSizeFor returns the bytes the file needs for rows rows.
+func (s *Store) fileSizeFor(rows int64) (int64, bool) {
+	if rows < 0 || (s.rowSize != 0 && rows > (math.MaxInt64-s.off)/s.rowSize) {
+		return 0, false
+	}
+	return s.off + rows*s.rowSize, true
+}
+
+// checkRoom records whether the header can be rewritten to the longest
+// shape the file could ever hold; NumPy < 1.23 wrote headers without that
+// room.
+func (s *Store) checkRoom() {
+	if s.axis < 0 {
+		s.noRoom = fmt.Errorf("%w: a 0-d array cannot grow", memmap.ErrShape)
+		return
+	}
+	most := int64(math.MaxInt64)
+	if s.rowSize > 0 {
+		most = (math.MaxInt64 - s.off) / s.rowSize
+	}
+	shape := append([]int64(nil), s.hdr.Shape...)
+	shape[s.axis] = most
+	if err := header.RewriteShape(append([]byte(nil), s.raw...), shape); err != nil {
+		s.noRoom = err
+	}
+}
+
+func pathErr(op, path string, err error) error {
+	return &os.PathError{Op: op, Path: path, Err: err}
+}
+
+func (s *Store) err(op string, err error) error { return pathErr(op, s.path, err) }
+
+// checkOpen returns ErrClosed after Close.
+func (s *Store) checkOpen(op string) error {
+	if s.closed {
+		return s.err(op, memmap.ErrClosed)
+	}
+	return nil
+}
+
+// checkGrowable returns the error of a length change in s's mode.
+func (s *Store) checkGrowable(op string) error {
+	if err := s.checkOpen(op); err != nil {
+		return err
+	}
+	if s.mode != memmap.ReadWrite {
+		return s.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, s.mode))
+	}
+	if s.noRoom != nil {
+		return s.err(op, fmt.Errorf("cannot change the length: %w", s.noRoom))
+	}
+	return nil
+}
+
+// Path returns the file's path ("anonymous" for New).
+func (s *Store) Path() string { return s.path }
+
+// Mode returns the mode the store was opened in.
+func (s *Store) Mode() memmap.Mode { return s.mode }
+
+// DType returns the file's dtype, in the file's byte order.
+func (s *Store) DType() *layout.DType { return s.hdr.DType }
+
+// FortranOrder reports column-major data.
+func (s *Store) FortranOrder() bool { return s.hdr.FortranOrder }
+
+// Version returns the file's format version.
+func (s *Store) Version() header.Version { return s.hdr.Version }
+
+// Axis returns the growth axis: 0 for C order, the last axis for Fortran
+// order, -1 for a 0-d array.
+func (s *Store) Axis() int { return s.axis }
+
+// Shape returns the current shape (a writer's may be ahead of the
+// committed one); the caller may keep and change it.
+func (s *Store) Shape() []int64 {
+	sh := append([]int64(nil), s.hdr.Shape...)
+	if s.axis >= 0 {
+		sh[s.axis] = s.n
+	}
+	return sh
+}
+
+// Len returns the number of rows now (1 for a 0-d array).
+func (s *Store) Len() int64 { return s.n }
+
+// Committed returns the number of rows in the file's header.
+func (s *Store) Committed() int64 { return s.committed }
+
+// Cap returns the number of rows the store holds without growing.
+func (s *Store) Cap() int64 { return s.capRows }
+
+// RowSize returns the bytes of one row.
+func (s *Store) RowSize() int64 { return s.rowSize }
+
+// DataOffset returns where the data starts in the file.
+func (s *Store) DataOffset() int64 { return s.off }
+
+// Grows returns how many times the capacity grew since the store opened.
+func (s *Store) Grows() int { return s.grows }
+
+// Map returns the underlying map (for Guard and byte-level access); its
+// length covers the capacity, not only the committed rows.
+func (s *Store) Map() *memmap.Map { return s.m }
+
+// Data returns the bytes of the rows [0, Len()), without copying. The
+// slice's capacity is its length. It stays valid until Close, across
+// growth; take it again to see new rows. It is nil after Close.
+func (s *Store) Data() []byte {
+	if s.closed {
+		return nil
+	}
+	end := s.off + s.n*s.rowSize
+	return s.m.Bytes()[s.off:end:end]
+}
+
+// Rows returns the bytes of rows [i, j) without copying, or an error
+// wrapping memmap.ErrRange unless 0 ≤ i ≤ j ≤ Len().
+func (s *Store) Rows(i, j int64) ([]byte, error) {
+	if err := s.checkOpen("rows"); err != nil {
+		return nil, err
+	}
+	if err := s.checkRows("rows", i, j); err != nil {
+		return nil, err
+	}
+	lo, hi := s.off+i*s.rowSize, s.off+j*s.rowSize
+	return s.m.Bytes()[lo:hi:hi], nil
+}
+
+func (s *Store) checkRows(op string, i, j int64) error {
+	if i < 0 || j < i || j > s.n {
+		return s.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, s.n))
+	}
+	return nil
+}
+
+// Reserve makes the capacity at least rows rows, growing the file
+// geometrically (doubling, by at most MaxStep bytes a step, or more if
+// rows needs it) with a real allocation: a full disk is an error here.
+func (s *Store) Reserve(rows int64) error {
+	if err := s.checkGrowable("reserve"); err != nil {
+		return err
+	}
+	return s.reserve("reserve", rows)
+}
+
+func (s *Store) reserve(op string, rows int64) error {
+	if rows <= s.capRows {
+		return nil
+	}
+	if _, ok := s.fileSizeFor(rows); !ok {
+		return s.err(op, fmt.Errorf("%w: %d rows of %d bytes overflow a file", memmap.ErrRange, rows, s.rowSize))
+	}
+	step := max(s.capRows*s.rowSize, minStep)
+	step = min(step, MaxStep)
+	target := s.capRows + max(step/max(s.rowSize, 1), 1)
+	if target < rows || target < s.capRows { // too little, or overflowed
+		target = rows
+	}
+	size, ok := s.fileSizeFor(target)
+	if !ok {
+		target = rows
+		size, _ = s.fileSizeFor(rows)
+	}
+	if err := s.m.Resize(size); err != nil {
+		return err
+	}
+	s.capRows = s.rowsIn(size)
+	s.grows++
+	return nil
+}
+
+// Append copies b, whole rows, after the last row and makes the length
+// cover them; b's length must be a multiple of RowSize (ErrShape
+// otherwise). Without growth of the capacity it makes no syscall. The
+// rows are committed by Flush, Commit or Close.
+func (s *Store) Append(b []byte) error {
+	if err := s.checkGrowable("append"); err != nil {
+		return err
+	}
+	if s.rowSize == 0 {
+		if len(b) != 0 {
+			return s.err("append", fmt.Errorf("%w: %d bytes to rows of 0 bytes", memmap.ErrShape, len(b)))
+		}
+		return nil
+	}
+	k := int64(len(b)) / s.rowSize
+	if k*s.rowSize != int64(len(b)) {
+		return s.err("append", fmt.Errorf("%w: %d bytes is not a whole number of %d-byte rows", memmap.ErrShape, len(b), s.rowSize))
+	}
+	return s.AppendRows(k, func(dst []byte) { copy(dst, b) })
+}
+
+// AppendRows makes the length cover k more rows and calls fill (if not
+// nil) with their bytes, zeroed, to write them in place. Like Append it
+// makes no syscall unless the capacity grows. fill must not keep the slice
+// past Close.
+func (s *Store) AppendRows(k int64, fill func(dst []byte)) error {
+	if err := s.checkGrowable("append"); err != nil {
+		return err
+	}
+	if k < 0 || k > math.MaxInt64-s.n {
+		return s.err("append", fmt.Errorf("%w: %d rows", memmap.ErrRange, k))
+	}
+	if err := s.reserve("append", s.n+k); err != nil {
+		return err
+	}
+	lo, hi := s.off+s.n*s.rowSize, s.off+(s.n+k)*s.rowSize
+	dst := s.m.Bytes()[lo:hi:hi]
+	if s.n < s.dirty {
+		clear(dst[:min(s.dirty-s.n, k)*s.rowSize])
+	}
+	if fill != nil {
+		fill(dst)
+	}
+	s.n += k
+	return nil
+}
+
+// SetLen changes the length to n rows: rows added read as zero; rows cut
+// off are gone (when n is below the committed length the header is
+// rewritten and flushed at once, so the file never claims rows that may be
+// reused). Earlier views stay valid but must not be used past the new
+// length.
+func (s *Store) SetLen(n int64) error {
+	if err := s.checkGrowable("resize"); err != nil {
+		return err
+	}
+	switch {
+	case n < 0:
+		return s.err("resize", fmt.Errorf("%w: length %d", memmap.ErrRange, n))
+	case n > s.n:
+		return s.AppendRows(n-s.n, nil)
+	case n < s.n:
+		s.dirty = max(s.dirty, s.n)
+		s.n = n
+		if n < s.committed {
+			return s.commitHeader()
+		}
+	}
+	return nil
+}
+
+// Flush flushes all the data rows (msync: durable when it returns) and
+// then commits the length, in the order of the package documentation. It
+// does nothing for ReadOnly, CopyOnWrite and anonymous stores.
+func (s *Store) Flush() error {
+	if err := s.checkOpen("flush"); err != nil {
+		return err
+	}
+	return s.flush(0)
+}
+
+// Commit is Flush for the rows appended since the last commit only: it
+// flushes them, then commits the length. Rows changed in place below the
+// committed length are not flushed (FlushRows or Flush do that).
+func (s *Store) Commit() error {
+	if err := s.checkOpen("commit"); err != nil {
+		return err
+	}
+	return s.flush(min(s.committed, s.n))
+}
+
+func (s *Store) flush(from int64) error {
+	if s.anon {
+		return s.rewriteHeader() // no file to flush; keep the header true
+	}
+	if s.mode != memmap.ReadWrite {
+		return nil
+	}
+	if s.n > from {
+		if err := s.m.FlushRange(s.off+from*s.rowSize, (s.n-from)*s.rowSize); err != nil {
+			return err
+		}
+	}
+	if s.n == s.committed {
+		return nil
+	}
+	return s.commitHeader()
+}
+
+// commitHeader rewrites the header's shape to the length and flushes the
+// header page.
+func (s *Store) commitHeader() error {
+	if err := s.rewriteHeader(); err != nil {
+		return err
+	}
+	if !s.anon {
+		if err := s.m.FlushRange(0, s.off); err != nil {
+			return err
+		}
+	}
+	s.committed = s.n
+	return nil
+}
+
+// rewriteHeader writes the shape with the current length into the header
+// bytes, changing only the bytes that differ.
+func (s *Store) rewriteHeader() error {
+	if s.axis < 0 {
+		return nil
+	}
+	raw := append([]byte(nil), s.raw...)
+	if err := header.RewriteShape(raw, s.Shape()); err != nil {
+		return s.err("commit", err)
+	}
+	dst := s.m.Bytes()[:s.off]
+	lo := 0
+	for lo < len(raw) && raw[lo] == dst[lo] {
+		lo++
+	}
+	hi := len(raw)
+	for hi > lo && raw[hi-1] == dst[hi-1] {
+		hi--
+	}
+	copy(dst[lo:hi], raw[lo:hi])
+	s.raw = raw
+	if s.anon {
+		s.committed = s.n
+	}
+	return nil
+}
+
+// FlushRows flushes the data of rows [i, j) (msync: durable when it
+// returns). It does not commit the length.
+func (s *Store) FlushRows(i, j int64) error {
+	if err := s.checkOpen("flush"); err != nil {
+		return err
+	}
+	if err := s.checkRows("flush", i, j); err != nil {
+		return err
+	}
+	if s.mode != memmap.ReadWrite || s.anon || i == j {
+		return nil
+	}
+	return s.m.FlushRange(s.off+i*s.rowSize, (j-i)*s.rowSize)
+}
+
+// Advise gives the OS an access-pattern hint for the whole map.
+func (s *Store) Advise(a memmap.Advice) error {
+	if err := s.checkOpen("advise"); err != nil {
+		return err
+	}
+	return s.m.Advise(a)
+}
+
+// AdviseRows gives the OS an access-pattern hint for rows [i, j).
+func (s *Store) AdviseRows(i, j int64, a memmap.Advice) error {
+	if err := s.checkOpen("advise"); err != nil {
+		return err
+	}
+	if err := s.checkRows("advise", i, j); err != nil {
+		return err
+	}
+	if i == j {
+		return nil
+	}
+	return s.m.AdviseRange(s.off+i*s.rowSize, (j-i)*s.rowSize, a)
+}
+
+// maxRefreshTries bounds how often Refresh re-reads a header that changes
+// while it reads it.
+const maxRefreshTries = 1000
+
+// Refresh re-reads the committed length from the file's header and
+// extends the view to cover it: a ReadOnly reader's way to follow a writer
+// in another process. The header is read until two consecutive reads are
+// byte-identical, so a rewrite in progress is never taken for a shape.
+// The new header must describe the same dtype, order, data offset and
+// other dims (ErrFormat otherwise), and the file must hold the rows
+// (ErrFormat and io.ErrUnexpectedEOF otherwise). The length may also
+// shrink, if the writer truncated: views taken before must then not be
+// used past the new length. For a writer or an anonymous store, Refresh
+// does nothing; a CopyOnWrite store cannot follow its file
+// (memmap.ErrUnsupported).
+func (s *Store) Refresh() error {
+	if err := s.checkOpen("refresh"); err != nil {
+		return err
+	}
+	switch {
+	case s.mode == memmap.ReadWrite || s.anon:
+		return nil
+	case s.mode == memmap.CopyOnWrite:
+		return s.err("refresh", fmt.Errorf("%w: a copy-on-write array cannot follow its file", memmap.ErrUnsupported))
+	}
+	size, err := s.m.Size()
+	if err != nil {
+		return err
+	}
+	if size < s.off {
+		return s.err("refresh", fmt.Errorf("%w: file truncated to %d bytes, inside its %d-byte header: %w", header.ErrFormat, size, s.off, io.ErrUnexpectedEOF))
+	}
+	h, err := s.readHeader()
+	if err != nil {
+		return err
+	}
+	if !h.DType.Equal(s.hdr.DType) || h.FortranOrder != s.hdr.FortranOrder || h.DataOffset != s.off || !sameDims(h.Shape, s.hdr.Shape, s.axis) {
+		return s.err("refresh", fmt.Errorf("%w: the header changed from %s to %s: not the file this array opened", header.ErrFormat, describe(&s.hdr, s.Shape()), describe(h, h.Shape)))
+	}
+	// Stat after reading the header: the writer grew the file before it
+	// committed the length, so the file now holds at least the rows.
+	if size, err = s.m.Size(); err != nil {
+		return err
+	}
+	if err := h.Validate(size); err != nil {
+		return s.err("refresh", err)
+	}
+	if s.axis < 0 {
+		return nil
+	}
+	n := h.Shape[s.axis]
+	if need := s.off + n*s.rowSize; need > int64(s.m.Len()) {
+		if err := s.m.Remap(size); err != nil {
+			return err
+		}
+		s.capRows = s.rowsIn(size)
+	}
+	s.n, s.committed = n, n
+	return nil
+}
+
+// readHeader reads the header bytes from the map until two consecutive
+// reads agree, and parses them.
+func (s *Store) readHeader() (*header.Header, error) {
+	src := s.m.Bytes()[:s.off]
+	a := make([]byte, s.off)
+	b := make([]byte, s.off)
+	copy(a, src)
+	for range maxRefreshTries {
+		copy(b, src)
+		if bytes.Equal(a, b) {
+			h, err := header.Parse(a, nil)
+			if err != nil {
+				return nil, s.err("refresh", err)
+			}
+			return h, nil
+		}
+		a, b = b, a
+		runtime.Gosched()
+	}
+	return nil, s.err("refresh", errors.New("the header kept changing while it was read"))
+}
+
+func sameDims(a, b []int64, axis int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if i != axis && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func describe(h *header.Header, shape []int64) string {
+	order := "C"
+	if h.FortranOrder {
+		order = "Fortran"
+	}
+	return fmt.Sprintf("%s %v %s order at offset %d", h.DType.Descr(), shape, order, h.DataOffset)
+}
+
+// Close commits a writer's rows (Flush), shrinks its file to the committed
+// length, releases the lock and unmaps. Every view must no longer be used.
+// Close is idempotent. It returns the first error met but releases
+// everything in any case.
+func (s *Store) Close() error {
+	if s.closed {
+		return nil
+	}
+	var first error
+	if s.mode == memmap.ReadWrite && !s.anon {
+		first = s.flush(0)
+		if first == nil {
+			if size, ok := s.fileSizeFor(s.committed); ok && size < int64(s.m.Len()) {
+				first = s.m.Resize(size)
+			}
+		}
+	}
+	s.closed = true
+	if err := s.m.Close(); first == nil {
+		first = err
+	}
+	return first
+}
