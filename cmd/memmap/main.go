@@ -2,7 +2,9 @@
 //
 // Usage:
 //
-//	memmap demo [DIR]   walk through the library on files in DIR (default: a new temp dir)
+//	memmap info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes
+//	memmap head [-n N] FILE    the first N rows (default 10) of a .npy file
+//	memmap demo [DIR]          walk through the library on files in DIR (default: a new temp dir)
 //
 // Errors go to standard error as one line naming the file and the problem,
 // with exit status 1; usage errors exit with status 2.
@@ -26,7 +28,9 @@ var errUsage = errors.New("usage")
 const usage = `usage: memmap <command> [arguments]
 
 commands:
-  demo [DIR]   walk through the library on files in DIR (default: a new temp dir)
+  info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes
+  head [-n N] FILE    the first N rows (default 10) of a .npy file
+  demo [DIR]          walk through the library on files in DIR (default: a new temp dir)
 `
 
 // run runs the command line args and returns the exit status.
@@ -37,6 +41,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var err error
 	switch args[0] {
+	case "info":
+		err = cmdInfo(args[1:], stdout, stderr)
+		if errors.Is(err, errReported) {
+			return 1 // each failed file has had its line on stderr
+		}
+	case "head":
+		err = cmdHead(args[1:], stdout)
 	case "demo":
 		err = cmdDemo(args[1:], stdout)
 	case "help", "-h", "-help", "--help":

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/testutil"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// npyCase is a .npy file the tests write with header.Encode: its dtype,
+// order, shape, data and the spare bytes (capacity) after the data.
+type npyCase struct {
+	descr   string
+	fortran bool
+	shape   []int64
+	data    []byte
+	spare   int
+}
+
+// write writes c to dir/name and returns the path.
+func (c npyCase) write(t *testing.T, dir, name string) string {
+	t.Helper()
+	dt, err := layout.ParseDescr(c.descr)
+	if err != nil {
+		t.Fatalf("ParseDescr(%s): %v", c.descr, err)
+	}
+	h := header.Header{DType: dt, FortranOrder: c.fortran, Shape: c.shape}
+	b, err := h.Encode()
+	if err != nil {
+		t.Fatalf("Encode: %v", err)
+	}
+	b = append(b, c.data...)
+	b = append(b, make([]byte, c.spare)...)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// put appends v to b in byte order bo (v a fixed-size value or slice).
+func put(b []byte, bo binary.ByteOrder, v any) []byte {
+	b, err := binary.Append(b, bo, v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+var le, be = binary.LittleEndian, binary.BigEndian
+
+// The test files, shared by the info and head tests.
+func float32Case() npyCase { // (3, 10) '<f4', v = 10i + j + 0.5, with 100 bytes of capacity
+	var data []byte
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 10; j++ {
+			data = put(data, le, float32(10*i+j)+0.5)
+		}
+	}
+	return npyCase{descr: "'<f4'", shape: []int64{3, 10}, data: data, spare: 100}
+}
+
+func int16FortranCase() npyCase { // (3, 4) '<i2' Fortran, v = 100i - j
+	data := make([]byte, 3*4*2)
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 4; j++ {
+			le.PutUint16(data[2*(j*3+i):], uint16(int16(100*i-j)))
+		}
+	}
+	return npyCase{descr: "'<i2'", fortran: true, shape: []int64{3, 4}, data: data}
+}
+
+func bigFloat64Case() npyCase { // (5,) '>f8'
+	data := put(nil, be, []float64{1.5, -0.1, 1e300, math.Inf(-1), math.NaN()})
+	return npyCase{descr: "'>f8'", shape: []int64{5}, data: data}
+}
+
+// structDescr: a nested struct with a big-endian half, a subarray, an S
+// field and the padding NumPy writes for align=True.
+const structDescr = "[('name', '|S5'), ('', '|V3'), ('inner', [('a', '<i4'), ('b', '>f2'), ('', '|V2')]), ('v', '<u2', (2, 2)), ('when', '<M8[s]')]"
+
+func structCase() npyCase { // (2,), itemsize 32
+	var data []byte
+	for i, name := range []string{"alice", "b"} {
+		rec := make([]byte, 32)
+		copy(rec, name)
+		le.PutUint32(rec[8:], uint32(int32(-i-1)))
+		be.PutUint16(rec[12:], uint16(layout.Float16FromFloat64(0.1*float64(i+1))))
+		for k := 0; k < 4; k++ {
+			le.PutUint16(rec[16+2*k:], uint16(10*i+k))
+		}
+		le.PutUint64(rec[24:], uint64(1700000000+int64(i)))
+		data = append(data, rec...)
+	}
+	return npyCase{descr: structDescr, shape: []int64{2}, data: data}
+}
+
+func zeroDCase() npyCase { // () '<c16'
+	return npyCase{descr: "'<c16'", shape: nil, data: put(nil, le, complex(1.5, -2))}
+}
+
+func emptyCase() npyCase { // (0, 64) '<f4'
+	return npyCase{descr: "'<f4'", shape: []int64{0, 64}}
+}
+
+// runOK runs the command line and fails the test unless it exits 0 with
+// nothing on stderr; it returns stdout.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := run(args, &stdout, &stderr); code != 0 || stderr.Len() != 0 {
+		t.Fatalf("run(%q) = %d, stderr:\n%s", args, code, stderr.String())
+	}
+	return stdout.String()
+}
+
+func TestInfo(t *testing.T) {
+	dir := testutil.TempDir(t)
+	tests := []struct {
+		name string
+		c    npyCase
+		want string // the block after the path line
+	}{
+		{"float32.npy", float32Case(), `
+  format      1.0
+  dtype       '<f4'
+  go type     float32
+  shape       (3, 10)
+  order       C (row-major), growth axis 0
+  byte order  little-endian
+  header      128 bytes
+  data        120 bytes (3 rows of 40 bytes)
+  file        348 bytes (100 bytes of capacity past the data)
+`},
+		{"int16f.npy", int16FortranCase(), `
+  format      1.0
+  dtype       '<i2'
+  go type     int16
+  shape       (3, 4)
+  order       Fortran (column-major), growth axis 1
+  byte order  little-endian
+  header      128 bytes
+  data        24 bytes (4 columns of 6 bytes)
+  file        152 bytes (no capacity past the data)
+`},
+		{"big.npy", bigFloat64Case(), `
+  format      1.0
+  dtype       '>f8'
+  go type     float64
+  shape       (5,)
+  order       C (row-major), growth axis 0
+  byte order  big-endian
+  header      128 bytes
+  data        40 bytes (5 elements of 8 bytes)
+  file        168 bytes (no capacity past the data)
+`},
+		{"struct.npy", structCase(), `
+  format      1.0
+  dtype       ` + structDescr + `
+  go type     struct { Name [5]byte ` + "`npy:\"name\"`" + `; _ [3]byte; Inner struct { A int32 ` + "`npy:\"a\"`" + `; B layout.Float16 ` + "`npy:\"b\"`" + `; _ [2]byte } ` + "`npy:\"inner\"`" + `; V [2][2]uint16 ` + "`npy:\"v\"`" + `; When layout.Datetime64 ` + "`npy:\"when,unit=s\"`" + ` }
+  shape       (2,)
+  order       C (row-major), growth axis 0
+  byte order  mixed
+  header      256 bytes
+  data        64 bytes (2 elements of 32 bytes)
+  file        320 bytes (no capacity past the data)
+  fields      4
+  field       name     '|S5'                                      offset 0   [5]byte
+  field       inner    [('a', '<i4'), ('b', '>f2'), ('', '|V2')]  offset 8   struct { A int32 ` + "`npy:\"a\"`" + `; B layout.Float16 ` + "`npy:\"b\"`" + `; _ [2]byte }
+  field       inner.a  '<i4'                                      offset 8   int32
+  field       inner.b  '>f2'                                      offset 12  layout.Float16
+  field       v        '<u2', (2, 2)                              offset 16  [2][2]uint16
+  field       when     '<M8[s]'                                   offset 24  layout.Datetime64
+`},
+		{"zero.npy", zeroDCase(), `
+  format      1.0
+  dtype       '<c16'
+  go type     complex128
+  shape       ()
+  order       C (row-major), no growth axis (0-d)
+  byte order  little-endian
+  header      128 bytes
+  data        16 bytes (one element of 16 bytes)
+  file        144 bytes (no capacity past the data)
+`},
+		{"empty.npy", emptyCase(), `
+  format      1.0
+  dtype       '<f4'
+  go type     float32
+  shape       (0, 64)
+  order       C (row-major), growth axis 0
+  byte order  little-endian
+  header      128 bytes
+  data        0 bytes (0 rows of 256 bytes)
+  file        128 bytes (no capacity past the data)
+`},
+	}
+	var paths []string
+	var all []string
+	for _, tt := range tests {
+		path := tt.c.write(t, dir, tt.name)
+		paths = append(paths, path)
+		want := path + tt.want
+		all = append(all, want)
+		t.Run(tt.name, func(t *testing.T) {
+			got := runOK(t, "info", path)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("info %s (-want +got):\n%s", tt.name, diff)
+			}
+		})
+	}
+	// All at once: the same blocks, separated by blank lines.
+	got := runOK(t, append([]string{"info"}, paths...)...)
+	if diff := cmp.Diff(strings.Join(all, "\n"), got); diff != "" {
+		t.Errorf("info of all files (-want +got):\n%s", diff)
+	}
+}
+
+// A failing file among good ones: its one line on stderr, the others
+// printed, exit 1.
+func TestInfoSomeFail(t *testing.T) {
+	dir := testutil.TempDir(t)
+	good := float32Case().write(t, dir, "good.npy")
+	missing := filepath.Join(dir, "missing.npy")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"info", missing, good, missing}, &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, line := range strings.SplitAfter(stderr.String(), "\n")[:2] {
+		if !strings.HasPrefix(line, "memmap: "+missing+": ") || strings.Count(line, missing) != 1 || !strings.HasSuffix(line, "\n") {
+			t.Errorf("stderr line %q is not one line naming %s once", line, missing)
+		}
+	}
+	if n := strings.Count(stderr.String(), "\n"); n != 2 {
+		t.Errorf("stderr has %d lines, want 2:\n%s", n, stderr.String())
+	}
+	if out := stdout.String(); !strings.HasPrefix(out, good+"\n  format      1.0\n") || strings.Count(out, "\n\n") != 0 {
+		t.Errorf("stdout is not the one block of %s:\n%s", good, out)
+	}
+}
+
+func TestGoType(t *testing.T) {
+	for _, tt := range []struct{ descr, want string }{
+		{"'|b1'", "bool"},
+		{"'>i8'", "int64"},
+		{"'|u1'", "uint8"},
+		{"'<f2'", "layout.Float16"},
+		{"'<c8'", "complex64"},
+		{"'|S16'", "[16]byte"},
+		{"'|V3'", "[3]byte"},
+		{"'<m8[ns]'", "layout.Timedelta64"},
+		{"[('X', '<f8'), ('y z', '<i4'), ('2nd', '|u1'), ('x', '<i2', (3,))]",
+			"struct { X float64; Y_z int32 `npy:\"y z\"`; F2nd uint8 `npy:\"2nd\"`; X_2 [3]int16 `npy:\"x\"` }"},
+		{"[('t', '<M8'), ('u', '<M8[25ms]')]", "struct { T layout.Datetime64 `npy:\"t\"`; U layout.Datetime64 `npy:\"u,unit=25ms\"` }"},
+		{"[('a`b', '|u1')]", "struct { A_b uint8 \"npy:\\\"a`b\\\"\" }"},
+	} {
+		dt, err := layout.ParseDescr(tt.descr)
+		if err != nil {
+			t.Errorf("ParseDescr(%s): %v", tt.descr, err)
+			continue
+		}
+		if got := goType(dt); got != tt.want {
+			t.Errorf("goType(%s):\n got %s\nwant %s", tt.descr, got, tt.want)
+		}
+	}
+	// A dtype made from a Go type names that type.
+	type rec struct{ A float32 }
+	dt, err := layout.Of[rec]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := goType(dt), "main.rec"; got != want {
+		t.Errorf("goType(Of[rec]) = %s, want %s", got, want)
+	}
+}
+
+func TestPyTuple(t *testing.T) {
+	for _, tt := range []struct {
+		shape []int64
+		want  string
+	}{
+		{nil, "()"},
+		{[]int64{5}, "(5,)"},
+		{[]int64{3, 0, 7}, "(3, 0, 7)"},
+	} {
+		if got := pyTuple(tt.shape); got != tt.want {
+			t.Errorf("pyTuple(%v) = %q, want %q", tt.shape, got, tt.want)
+		}
+	}
+}
