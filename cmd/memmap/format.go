@@ -36,10 +36,14 @@ func openNPY(path string) (*npyFile, error) {
 		return nil, &fileError{path, err}
 	}
 	b := m.Bytes()
-	h, err := header.Parse(b, nil)
-	if err == nil {
-		err = h.Validate(int64(len(b)))
-	}
+	var h *header.Header
+	err = m.Guard(func() error { // the file may shrink under the map
+		var err error
+		if h, err = header.Parse(b, nil); err == nil {
+			err = h.Validate(int64(len(b)))
+		}
+		return err
+	})
 	if err != nil {
 		m.Close()
 		return nil, &fileError{path, err}
@@ -290,17 +294,14 @@ func appendValue(dst []byte, b []byte, d *layout.DType) []byte {
 		half := len(b) / 2
 		dst = append(dst, '(')
 		dst = appendFloat(dst, b[:half], bo)
-		im := b[half:]
-		var neg bool
-		if len(im) == 4 {
-			neg = math.Signbit(float64(math.Float32frombits(bo.Uint32(im))))
-		} else {
-			neg = math.Signbit(math.Float64frombits(bo.Uint64(im)))
+		// The imaginary part always has a sign, as in Python: -0 keeps
+		// its '-', and NaN, which 'g' writes without one, takes '+'.
+		n := len(dst)
+		dst = appendFloat(dst, b[half:], bo)
+		if c := dst[n]; c != '-' && c != '+' {
+			dst = append(dst[:n+1], dst[n:]...)
+			dst[n] = '+'
 		}
-		if !neg {
-			dst = append(dst, '+')
-		}
-		dst = appendFloat(dst, im, bo)
 		return append(dst, 'j', ')')
 	case layout.Bytes:
 		return strconv.AppendQuote(dst, string(bytes.TrimRight(b, "\x00")))

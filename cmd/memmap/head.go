@@ -30,13 +30,27 @@ func cmdHead(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(stdout)
-	writeHead(w, f, *n)
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
+	err = headFile(stdout, f, *n)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	return err
+}
+
+// headFile writes the first n rows of f to w. A fault while reading the
+// map (another process truncated the file under it) is an error wrapping
+// memmap.ErrFault, not a crash.
+func headFile(w io.Writer, f *npyFile, n int64) error {
+	bw := bufio.NewWriter(w)
+	err := f.m.Guard(func() error {
+		writeHead(bw, f, n)
+		return nil
+	})
+	if err != nil {
+		bw.Flush() // the rows read before the fault
+		return &fileError{f.path, err}
+	}
+	return bw.Flush()
 }
 
 // writeHead writes the first n rows of f: for scalar dtypes one line per
@@ -135,6 +149,11 @@ func writeHead(w io.Writer, f *npyFile, n int64) {
 					}
 					table = append(table, record(label(i, j), offset(i, j)))
 				}
+			}
+		}
+		if len(shape) == 0 { // no index column
+			for k := range table {
+				table[k] = table[k][1:]
 			}
 		}
 		writeTable(w, table)

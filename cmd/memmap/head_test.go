@@ -3,16 +3,19 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -79,6 +82,10 @@ func TestHead(t *testing.T) {
 0,7  -7
 0,8  -8
 `},
+		{"0-d-struct", npyCase{descr: "[('a', '<i2'), ('bb', '|b1')]", data: []byte{0xff, 0xff, 1}}, nil, `
+a   bb
+-1  true
+`},
 		{"0-d", zeroDCase(), nil, `
 (1.5-2j)
 `},
@@ -137,6 +144,9 @@ func TestFormatValues(t *testing.T) {
 		{"'<f8'", le.AppendUint64(nil, math.Float64bits(1e21)), "1e+21"},
 		{"'<c8'", append(le.AppendUint32(nil, math.Float32bits(1)), le.AppendUint32(nil, math.Float32bits(float32(math.Copysign(0, -1))))...), "(1-0j)"},
 		{"'>c16'", append(binary.BigEndian.AppendUint64(nil, math.Float64bits(-2.5)), binary.BigEndian.AppendUint64(nil, math.Float64bits(math.NaN()))...), "(-2.5+NaNj)"},
+		{"'<c8'", append(le.AppendUint32(nil, 0xffc00000), le.AppendUint32(nil, 0xff800000)...), "(NaN-Infj)"},
+		{"'<c8'", append(le.AppendUint32(nil, 0), le.AppendUint32(nil, 0xffc00000)...), "(0+NaNj)"}, // negative NaN
+		{"'<c16'", append(le.AppendUint64(nil, 0), le.AppendUint64(nil, math.Float64bits(math.Inf(1)))...), "(0+Infj)"},
 		{"'|S4'", []byte("a\x00b\x00"), `"a\x00b"`},
 		{"'|S3'", []byte("\"\n\xff"), `"\"\n\xff"`},
 		{"'|V2'", []byte{0, 1}, `"\x00\x01"`},
@@ -420,4 +430,33 @@ func sameValue(got, want string) bool {
 		return err1 == nil && err2 == nil && g == w
 	}
 	return got == want
+}
+
+// A file truncated under the map is an error wrapping ErrFault, not a
+// crash (SIGBUS).
+func TestHeadTruncatedUnderMap(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("windows cannot truncate a mapped file")
+	}
+	data := make([]byte, 4*1000*10) // (1000, 10) float32 over several pages
+	for i := range data {
+		data[i] = 0x3f
+	}
+	path := npyCase{descr: "'<f4'", shape: []int64{1000, 10}, data: data}.write(t, testutil.TempDir(t), "f.npy")
+	f, err := openNPY(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = headFile(&out, f, 1000)
+	if !errors.Is(err, memmap.ErrFault) {
+		t.Fatalf("head of a file truncated under the map: %v, want ErrFault; output %d bytes", err, out.Len())
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, path+": ") || strings.Count(msg, path) != 1 {
+		t.Errorf("error %q does not name %s once", msg, path)
+	}
 }
