@@ -84,7 +84,7 @@ func writeHead(w io.Writer, f *npyFile, n int64) {
 				rowLen = 0
 				break
 			}
-			rowLen *= dim // fits: Validate checked the whole product
+			rowLen *= dim // fits when shape[0] > 0 (Validate checked the whole product); unused otherwise
 		}
 	} else if n == 0 {
 		rows = 0

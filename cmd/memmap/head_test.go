@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -459,4 +460,39 @@ func TestHeadTruncatedUnderMap(t *testing.T) {
 	if msg := err.Error(); !strings.HasPrefix(msg, path+": ") || strings.Count(msg, path) != 1 {
 		t.Errorf("error %q does not name %s once", msg, path)
 	}
+}
+
+// Print the first rows of a .npy file: a float32 matrix with 12 columns,
+// elided in the middle as NumPy does.
+func Example_head() {
+	dir, err := os.MkdirTemp("", "memmap-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	dt, err := layout.ParseDescr("'<f4'")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := header.Header{DType: dt, Shape: []int64{100, 12}}
+	b, err := h.Encode()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := 0; i < 100*12; i++ {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(i)/4))
+	}
+	path := filepath.Join(dir, "m.npy")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	run([]string{"head", "-n", "3", path}, os.Stdout, os.Stderr)
+	// Output:
+	// 0  0 0.25 0.5 ... 2.25 2.5 2.75
+	// 1  3 3.25 3.5 ... 5.25 5.5 5.75
+	// 2  6 6.25 6.5 ... 8.25 8.5 8.75
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -297,4 +298,46 @@ func TestPyTuple(t *testing.T) {
 			t.Errorf("pyTuple(%v) = %q, want %q", tt.shape, got, tt.want)
 		}
 	}
+}
+
+// Describe a .npy file: a file of 1000 rows of 64 float32s written with
+// room for 500 more rows.
+func Example_info() {
+	dir, err := os.MkdirTemp("", "memmap-example-")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	dt, err := layout.ParseDescr("'<f4'")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := header.Header{DType: dt, Shape: []int64{1000, 64}}
+	b, err := h.Encode()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b = append(b, make([]byte, 1500*64*4)...)
+	path := filepath.Join(dir, "embeddings.npy")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	var out bytes.Buffer
+	run([]string{"info", path}, &out, os.Stderr)
+	fmt.Print(strings.Replace(out.String(), path, "embeddings.npy", 1))
+	// Output:
+	// embeddings.npy
+	//   format      1.0
+	//   dtype       '<f4'
+	//   go type     float32
+	//   shape       (1000, 64)
+	//   order       C (row-major), growth axis 0
+	//   byte order  little-endian
+	//   header      128 bytes
+	//   data        256000 bytes (1000 rows of 256 bytes)
+	//   file        384128 bytes (128000 bytes of capacity past the data)
 }
