@@ -496,3 +496,29 @@ func Example_head() {
 	// 1  3 3.25 3.5 ... 5.25 5.5 5.75
 	// 2  6 6.25 6.5 ... 8.25 8.5 8.75
 }
+
+// FuzzHead runs info and head over arbitrary files, seeded with the test
+// files: they exit 0 with nothing on stderr, or 1 with one line naming the
+// file, and never panic.
+func FuzzHead(f *testing.F) {
+	dir := testutil.TempDir(f)
+	for i, c := range []npyCase{float32Case(), int16FortranCase(), bigFloat64Case(), structCase(), zeroDCase(), emptyCase()} {
+		b, err := os.ReadFile(c.write(f, dir, fmt.Sprintf("%d.npy", i)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := testutil.WriteFile(t, b)
+		for _, args := range [][]string{{"info", path}, {"head", "-n", "3", path}} {
+			var stdout, stderr bytes.Buffer
+			switch code := run(args, &stdout, &stderr); {
+			case code == 0 && stderr.Len() == 0:
+			case code == 1 && strings.Count(stderr.String(), "\n") == 1 && strings.HasPrefix(stderr.String(), "memmap: "+path+": "):
+			default:
+				t.Errorf("run(%q) = %d, stderr %q", args, code, stderr.String())
+			}
+		}
+	})
+}

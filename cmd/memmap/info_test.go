@@ -28,7 +28,7 @@ type npyCase struct {
 }
 
 // write writes c to dir/name and returns the path.
-func (c npyCase) write(t *testing.T, dir, name string) string {
+func (c npyCase) write(t testing.TB, dir, name string) string {
 	t.Helper()
 	dt, err := layout.ParseDescr(c.descr)
 	if err != nil {
