@@ -1,0 +1,226 @@
+package array
+
+import (
+	"fmt"
+	"slices"
+	"unsafe"
+
+	"github.com/gomemmap/memmap"
+)
+
+// offset returns the byte offset of the element at idx from base, and
+// false when idx has the wrong rank or an index out of range (or the array
+// is closed: rank is then -1).
+func (a *Array[T]) offset(idx []int) (int, bool) {
+	if len(idx) != a.rank {
+		return 0, false
+	}
+	shape, strides := a.shape[:len(idx)], a.strides[:len(idx)]
+	off := 0
+	for k, i := range idx {
+		if uint(i) >= uint(shape[k]) {
+			return 0, false
+		}
+		off += i * strides[k]
+	}
+	return off, true
+}
+
+// At returns the element at the given indexes, one per axis, like NumPy's
+// a[i, j, k]. It allocates nothing and makes no system call. For a file in
+// the other byte order it returns the element swapped into the host's.
+//
+// Like indexing a slice, At panics when an index is out of range or the
+// number of indexes is not Rank(); the panic value is an error, wrapping
+// memmap.ErrRange (or memmap.ErrShape for a wrong number of indexes,
+// memmap.ErrClosed after Close), whose message says what was wrong, such
+// as "array: index [3 70] out of range for shape (3000, 64)". Use Get for
+// an error instead of a panic.
+func (a *Array[T]) At(idx ...int) T {
+	off, ok := a.offset(idx)
+	if !ok {
+		panic(a.indexErr("At", idx))
+	}
+	// SAFETY: offset checked every index against the shape, so the
+	// element lies inside the data region, which stays mapped until Close.
+	p := unsafe.Add(a.base, off)
+	if a.slowGet {
+		return a.load(p)
+	}
+	// SAFETY: the data is in the host's order and aligned for T (init
+	// checked both), and T has no pointers (layout.Of refuses them), so
+	// the bytes are a T.
+	return *(*T)(p)
+}
+
+// Get is At returning an error instead of panicking: one wrapping
+// memmap.ErrRange, memmap.ErrShape or memmap.ErrClosed.
+func (a *Array[T]) Get(idx ...int) (T, error) {
+	off, ok := a.offset(idx)
+	if !ok {
+		var zero T
+		return zero, a.indexErr("Get", idx)
+	}
+	// SAFETY: as in At.
+	p := unsafe.Add(a.base, off)
+	if a.slowGet {
+		return a.load(p), nil
+	}
+	// SAFETY: as in At.
+	return *(*T)(p), nil
+}
+
+// Set sets the element at the given indexes to v, like NumPy's
+// a[i, j, k] = v. It allocates nothing and makes no system call; for a
+// file in the other byte order it swaps v's bytes on the way in. The
+// change reaches the file's pages at once (for ReadWrite arrays) and the
+// disk at Flush, FlushRows or Close; a CopyOnWrite array changes memory
+// only.
+//
+// Set panics like At for bad indexes, and on a ReadOnly array with an
+// error wrapping memmap.ErrReadOnly (writing to its pages would crash the
+// process).
+func (a *Array[T]) Set(v T, idx ...int) {
+	off, ok := a.offset(idx)
+	if !ok {
+		panic(a.indexErr("Set", idx))
+	}
+	// SAFETY: as in At.
+	p := unsafe.Add(a.base, off)
+	if a.slowSet {
+		a.store(p, v)
+		return
+	}
+	// SAFETY: as in At; the mapping is writable (not ReadOnly).
+	*(*T)(p) = v
+}
+
+// load reads the element at p by copying its bytes, swapping them for a
+// file in the other byte order: for unaligned or swapped data.
+func (a *Array[T]) load(p unsafe.Pointer) (v T) {
+	// SAFETY: v is a T of esize bytes (init checked the dtype's size
+	// against unsafe.Sizeof) and has no pointers, so any bytes make a T;
+	// p points to esize bytes inside the mapping.
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
+	copy(b, unsafe.Slice((*byte)(p), a.esize))
+	if a.swap {
+		a.dt.SwapBytes(b)
+	}
+	return v
+}
+
+// store writes v to the element at p by copying its bytes (swapped for a
+// file in the other byte order), or panics on a ReadOnly array.
+func (a *Array[T]) store(p unsafe.Pointer, v T) {
+	if a.ro {
+		panic(a.err("set", fmt.Errorf("%w: cannot Set an element of an array opened ReadOnly", memmap.ErrReadOnly)))
+	}
+	// SAFETY: as in load; the mapping is writable.
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
+	if a.swap {
+		a.dt.SwapBytes(b)
+	}
+	copy(unsafe.Slice((*byte)(p), a.esize), b)
+}
+
+// indexError is the panic value of At and Set (and the error of Get) for a
+// bad index: its message reads like Go's own index panics.
+type indexError struct {
+	msg string
+	err error // the sentinel
+}
+
+func (e *indexError) Error() string { return e.msg }
+func (e *indexError) Unwrap() error { return e.err }
+
+// indexErr describes why offset refused idx. It copies idx, so that idx
+// does not escape and the callers' variadic slices stay on their stacks.
+func (a *Array[T]) indexErr(method string, idx []int) error {
+	ix := slices.Clone(idx)
+	switch {
+	case a.closed:
+		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
+	case len(ix) != len(a.shape):
+		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
+	}
+	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(a.shape)), memmap.ErrRange}
+}
+
+// view returns why the zero-copy views cannot be used, if they cannot.
+func (a *Array[T]) view(op string) error {
+	switch {
+	case a.closed:
+		return a.err(op, memmap.ErrClosed)
+	case a.swap:
+		return a.err(op, fmt.Errorf("%w: the file is %s, the host %s; use At and Set, which swap", memmap.ErrByteOrder, orderName(a.dt.Order()), orderName(hostOrder)))
+	case !a.aligned:
+		return a.err(op, fmt.Errorf("%w: data at offset %d, %T needs %d-byte alignment; use At and Set, which copy", ErrAlign, a.s.DataOffset(), *new(T), unsafe.Alignof(*new(T))))
+	}
+	return nil
+}
+
+// Data returns all Len() rows' elements as a slice, without copying, in
+// the file's order (C or Fortran): writes to it change the array. It
+// stays valid until Close, also across growth, but does not grow with the
+// array: take it again to see new rows. Its capacity is its length.
+//
+// For a file in the other byte order than the host's, Data returns an
+// error wrapping memmap.ErrByteOrder (use At and Set); for data not
+// aligned for T, one wrapping ErrAlign. After Close it returns
+// memmap.ErrClosed.
+//
+// A view of a ReadOnly array must not be written to: that faults and
+// kills the process, as writing to any read-only mapping does.
+func (a *Array[T]) Data() ([]T, error) {
+	if err := a.view("data"); err != nil {
+		return nil, err
+	}
+	return a.slice(0, a.Size()), nil
+}
+
+// slice returns the n elements from byte off of the data region.
+func (a *Array[T]) slice(off, n int) []T {
+	if n == 0 {
+		return []T{}
+	}
+	// SAFETY: callers pass a range inside the data region ([0, Len()) rows),
+	// which is mapped until Close at an address aligned for T (view checked
+	// alignment and byte order), and T has no pointers.
+	return unsafe.Slice((*T)(unsafe.Add(a.base, off)), n)[:n:n]
+}
+
+// Row returns row i, a[i] in NumPy, as a slice without copying: the
+// elements with first index i, Size()/Len() of them. It allocates nothing.
+// Rows exist in C order only: in a Fortran-order array of rank 2 or more
+// a[i] is not contiguous, and Row returns an error wrapping
+// memmap.ErrShape. An i outside [0, Len()) gives an error wrapping
+// memmap.ErrRange; the other errors and the validity of the slice are as
+// for Data.
+func (a *Array[T]) Row(i int) ([]T, error) {
+	if err := a.rowsOK("row", i, i+1, i >= 0 && i < a.Len()); err != nil {
+		return nil, err
+	}
+	return a.slice(i*a.rowBytes, a.rowElems), nil
+}
+
+// Rows returns rows [i, j), a[i:j] in NumPy, as one slice without
+// copying; errors and validity as for Row.
+func (a *Array[T]) Rows(i, j int) ([]T, error) {
+	if err := a.rowsOK("rows", i, j, 0 <= i && i <= j && j <= a.Len()); err != nil {
+		return nil, err
+	}
+	return a.slice(i*a.rowBytes, (j-i)*a.rowElems), nil
+}
+
+func (a *Array[T]) rowsOK(op string, i, j int, inRange bool) error {
+	if err := a.view(op); err != nil {
+		return err
+	}
+	if a.s.FortranOrder() && len(a.shape) > 1 {
+		return a.err(op, fmt.Errorf("%w: the rows of a Fortran-order array of shape %s are not contiguous; use At, or Data in Fortran order", memmap.ErrShape, shapeString(a.shape)))
+	}
+	if !inRange {
+		return a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+	}
+	return nil
+}

@@ -1,0 +1,338 @@
+package array
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/store"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// Options tunes Create, New and Open. A nil *Options means the defaults of
+// every field. Open uses only Reserve.
+type Options struct {
+	// FortranOrder makes Create and New lay the array out in column-major
+	// (Fortran) order: the first index varies fastest and the array grows
+	// along its last axis. Default false: C (row-major) order, growing
+	// along axis 0.
+	FortranOrder bool
+
+	// Capacity is the number of rows (indexes along the growth axis) that
+	// Create and New preallocate, counting the shape's own rows, so that
+	// appends up to it do not grow the file. Fewer than the shape's rows
+	// means no extra ones. Capacity rows are zero and invisible to NumPy
+	// until appended; a writer's Close gives them back. Default 0.
+	Capacity int
+
+	// ByteOrder is the byte order of a new file's elements: layout.Little
+	// or layout.Big. The zero value, layout.NotApplicable, means the
+	// host's order (layout.HostOrder()), which gives zero-copy views;
+	// layout.Mixed is refused. Element accessors swap bytes for a file in
+	// the other order.
+	ByteOrder layout.ByteOrder
+
+	// Perm is the permission of a file Create makes. Default 0o644
+	// (before the umask).
+	Perm os.FileMode
+
+	// Reserve is the address space, in bytes, to reserve for a writable
+	// array to grow into in place (see memmap.Options.Reserve); 0 picks
+	// memmap's default. Views stay valid across growth whatever it is.
+	Reserve int64
+}
+
+// Array is an N-dimensional array of elements of type T laid over the data
+// of a .npy file mapped into memory (or over anonymous memory, for New):
+// the Go counterpart of numpy.memmap and numpy.lib.format.open_memmap.
+//
+// T is a fixed-size Go type that package layout maps to a NumPy dtype:
+// bool, sized integers and floats, complex64, complex128, layout.Float16,
+// [N]byte, and structs of those (with array fields and nested structs).
+// The file's dtype must match T (layout.Compatible), byte order aside.
+//
+// Elements are read and written with At and Set (any rank, no allocation,
+// no system call), and seen without copies through the views Data, Row
+// and Rows. An Array grows along its growth axis — axis 0 in C order, the
+// last axis in Fortran order — with Append, Grow and Resize.
+//
+// An Array is used like a slice: At, Get, Set on distinct elements and
+// the views may be used from many goroutines at once, but nothing may run
+// concurrently with a method that changes the length or the mapping
+// (Append, Grow, Resize, Truncate, Refresh, Close). Views stay valid until
+// Close, across growth. See the package documentation for the caveats.
+type Array[T any] struct {
+	// The hot fields of At and Set, refreshed by recache after every
+	// change of length or mapping.
+	base    unsafe.Pointer // element (0, ..., 0) in the mapping; nil if the data region is empty
+	shape   []int          // current shape; shape[axis] is the length
+	strides []int          // bytes, NumPy's strides
+	rank    int            // len(shape); -1 after Close, so every index fails
+	slowGet bool           // At must copy (swap or misaligned)
+	slowSet bool           // Set must copy or panic (swap, misaligned, read-only)
+
+	s        *store.Store
+	dt       *layout.DType // the file's dtype
+	esize    int           // bytes per element
+	swap     bool          // the file's order is not the host's
+	aligned  bool          // base is aligned for T
+	ro       bool          // ReadOnly: Set panics
+	closed   bool
+	axis     int // growth axis, -1 for 0-d
+	rowElems int // elements per row
+	rowBytes int // bytes per row (the growth axis' stride)
+}
+
+// maxInt is the largest int, 2^31-1 on 32-bit systems.
+const maxInt = math.MaxInt
+
+// Create creates (or truncates) the .npy file at path for an array of the
+// given shape, all zeros, and opens it read-write, taking the writer lock
+// (NumPy's mode "w+"). The header leaves room for the growth axis to reach
+// any length, as NumPy >= 1.23 writes it. A second writer of the same file,
+// in this process or another, gets an error wrapping memmap.ErrLocked; so
+// does Create over a file another writer holds, which it leaves unchanged.
+//
+// A type T that has no dtype gives an error wrapping layout.ErrType that
+// names the field; a negative dimension an error wrapping memmap.ErrShape.
+func Create[T any](path string, shape []int, opt *Options) (*Array[T], error) {
+	return create[T](path, shape, opt, false)
+}
+
+// New makes an array like Create does, in anonymous memory instead of a
+// file: it can grow, and disappears at Close. Its Path is "anonymous".
+func New[T any](shape []int, opt *Options) (*Array[T], error) {
+	return create[T]("anonymous", shape, opt, true)
+}
+
+func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T], error) {
+	const op = "create"
+	dt, err := layout.Of[T]()
+	if err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	var o Options
+	if opt != nil {
+		o = *opt
+	}
+	switch o.ByteOrder {
+	case layout.NotApplicable:
+	case layout.Little, layout.Big:
+		dt = dt.WithByteOrder(o.ByteOrder)
+	default:
+		return nil, pathErr(op, path, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder))
+	}
+	if o.Capacity < 0 {
+		return nil, pathErr(op, path, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity))
+	}
+	sh := make([]int64, len(shape))
+	for i, d := range shape {
+		if d < 0 {
+			return nil, pathErr(op, path, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, shape))
+		}
+		sh[i] = int64(d)
+	}
+	h := &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: sh}
+	so := &store.Options{Perm: o.Perm, Reserve: o.Reserve, Capacity: int64(o.Capacity)}
+	var s *store.Store
+	if anon {
+		s, err = store.New(h, so)
+	} else {
+		s, err = store.Create(path, h, so)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return wrap[T](s, op)
+}
+
+// Open opens the .npy file at path as an array of T, in mode
+// memmap.ReadOnly ("r"), memmap.ReadWrite ("r+": takes the writer lock,
+// so a second writer gets an error wrapping memmap.ErrLocked) or
+// memmap.CopyOnWrite ("c": Set changes memory only, the file never
+// changes). Opening reads only the header: it costs the same for any
+// size of file.
+//
+// The file's dtype must match T's (layout.Compatible, byte order aside):
+// otherwise the error wraps layout.ErrDType and names the first field that
+// differs. A malformed header, or a file shorter than its header says,
+// gives an error wrapping header.ErrFormat (and io.ErrUnexpectedEOF for a
+// file cut short). A file in the other byte order than the host's opens:
+// At and Set swap, the views return errors wrapping memmap.ErrByteOrder.
+// A structured dtype that mixes both byte orders is refused, with an error
+// wrapping memmap.ErrByteOrder.
+func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error) {
+	const op = "open"
+	want, err := layout.Of[T]()
+	if err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	var so store.Options
+	if opt != nil {
+		so.Reserve = opt.Reserve
+	}
+	s, err := store.Open(path, mode, want, &so)
+	if err != nil {
+		return nil, err
+	}
+	return wrap[T](s, op)
+}
+
+// wrap makes the Array over an open store, or closes the store and returns
+// why it cannot be one.
+func wrap[T any](s *store.Store, op string) (*Array[T], error) {
+	a := &Array[T]{s: s, dt: s.DType(), axis: s.Axis(), ro: s.Mode() == memmap.ReadOnly}
+	if err := a.init(); err != nil {
+		s.Close()
+		return nil, pathErr(op, s.Path(), err)
+	}
+	return a, nil
+}
+
+func (a *Array[T]) init() error {
+	dt := a.dt
+	if dt.Order() == layout.Mixed {
+		return fmt.Errorf("%w: dtype %s mixes little- and big-endian fields; convert the file with NumPy (a.astype(a.dtype.newbyteorder('='))) first", memmap.ErrByteOrder, dt.Descr())
+	}
+	var zero T
+	if dt.Size() != int(unsafe.Sizeof(zero)) { // layout.Compatible checked it; never trust a size for unsafe
+		return fmt.Errorf("%w: dtype %s has %d-byte items, the Go type %d", layout.ErrDType, dt.Descr(), dt.Size(), unsafe.Sizeof(zero))
+	}
+	a.esize = dt.Size()
+	a.swap = !dt.InHostOrder()
+	sh := a.s.Shape()
+	a.rank = len(sh)
+	a.shape = make([]int, len(sh))
+	a.strides = make([]int, len(sh))
+	for i, d := range sh {
+		if d > maxInt {
+			return fmt.Errorf("%w: dimension %d of shape %s does not fit an int on this platform", memmap.ErrRange, d, shapeString(sh))
+		}
+		a.shape[i] = int(d)
+	}
+	// NumPy's strides: each the product of the item size and the dims
+	// that vary faster, counting a zero dim as one.
+	st := int64(a.esize)
+	for k := range sh {
+		i := k
+		if !a.s.FortranOrder() {
+			i = len(sh) - 1 - k
+		}
+		if st > maxInt {
+			return fmt.Errorf("%w: the strides of shape %s do not fit an int on this platform", memmap.ErrRange, shapeString(sh))
+		}
+		a.strides[i] = int(st)
+		if d := sh[i]; d > 1 {
+			if st > math.MaxInt64/d {
+				return fmt.Errorf("%w: the strides of shape %s overflow", memmap.ErrRange, shapeString(sh))
+			}
+			st *= d
+		}
+	}
+	rb := a.s.RowSize()
+	if rb > maxInt {
+		return fmt.Errorf("%w: rows of %d bytes do not fit an int on this platform", memmap.ErrRange, rb)
+	}
+	a.rowBytes = int(rb)
+	a.rowElems = a.rowBytes / a.esize
+	a.recache()
+	a.aligned = uintptr(a.base)%unsafe.Alignof(zero) == 0
+	a.slowGet = a.swap || !a.aligned
+	a.slowSet = a.slowGet || a.ro
+	return nil
+}
+
+// recache refreshes the hot fields from the store after a change of length
+// or mapping. The store's length fits an int: it was checked at open, and
+// the length grows only by appends and resizes of int counts, or Refresh,
+// which checks it.
+func (a *Array[T]) recache() {
+	if a.axis >= 0 {
+		a.shape[a.axis] = int(a.s.Len())
+	}
+	m := a.s.Map().Bytes()
+	if off := a.s.DataOffset(); int64(len(m)) > off {
+		// SAFETY: off < len(m), so &m[off] is inside the mapping, which
+		// stays mapped (this mapping or the one that replaced it, at the
+		// same alignment) until Close; the mapping is not Go memory, so
+		// the GC does not track the pointer.
+		a.base = unsafe.Pointer(&m[off])
+	} else {
+		a.base = nil
+	}
+}
+
+func pathErr(op, path string, err error) error {
+	return &os.PathError{Op: op, Path: path, Err: err}
+}
+
+func (a *Array[T]) err(op string, err error) error { return pathErr(op, a.s.Path(), err) }
+
+// Shape returns the shape; the caller may keep and change the slice. The
+// length along the growth axis is Len.
+func (a *Array[T]) Shape() []int { return slices.Clone(a.shape) }
+
+// Len returns the length of the growth axis: the number of rows (axis 0 in
+// C order, the last axis in Fortran order), 1 for a 0-d array. A writer's
+// length includes rows appended but not yet committed by Flush or Close.
+func (a *Array[T]) Len() int {
+	if a.axis < 0 {
+		return 1
+	}
+	return a.shape[a.axis]
+}
+
+// Cap returns the number of rows the array holds without growing its file.
+func (a *Array[T]) Cap() int { return int(min(a.s.Cap(), maxInt)) }
+
+// Size returns the number of elements: the product of the shape.
+func (a *Array[T]) Size() int { return a.Len() * a.rowElems }
+
+// Rank returns the number of dimensions.
+func (a *Array[T]) Rank() int { return len(a.shape) }
+
+// Strides returns the strides in bytes, as NumPy's ndarray.strides: the
+// distance between consecutive indexes along each axis. The caller may
+// keep and change the slice.
+func (a *Array[T]) Strides() []int { return slices.Clone(a.strides) }
+
+// DType returns the file's dtype, in the file's byte order.
+func (a *Array[T]) DType() *layout.DType { return a.dt }
+
+// FortranOrder reports column-major (Fortran) order.
+func (a *Array[T]) FortranOrder() bool { return a.s.FortranOrder() }
+
+// ByteOrder returns the byte order of the file's elements: layout.Little
+// or layout.Big, or layout.NotApplicable for a dtype without multi-byte
+// scalars (bool, int8, uint8, [N]byte).
+func (a *Array[T]) ByteOrder() layout.ByteOrder { return a.dt.Order() }
+
+// Path returns the file's path, or "anonymous" for an array made by New.
+func (a *Array[T]) Path() string { return a.s.Path() }
+
+// Mode returns the mode the array was opened in: ReadWrite for Create and
+// New.
+func (a *Array[T]) Mode() memmap.Mode { return a.s.Mode() }
+
+// shapeString writes a shape as Python does: "(3000, 64)", "(5,)", "()".
+func shapeString[I int | int64](shape []I) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i, d := range shape {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatInt(int64(d), 10))
+	}
+	if len(shape) == 1 {
+		b.WriteByte(',')
+	}
+	b.WriteByte(')')
+	return b.String()
+}

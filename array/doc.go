@@ -1,0 +1,95 @@
+// Package array provides Array[T], an N-dimensional array of fixed-size Go
+// values laid over a memory-mapped NumPy .npy file: the Go counterpart of
+// numpy.memmap and numpy.lib.format.open_memmap.
+//
+// Create makes a new file (NumPy's mode "w+"), Open opens an existing one
+// read-only ("r"), read-write ("r+") or copy-on-write ("c"), and New makes
+// an array in anonymous memory. The element type T maps to a NumPy dtype
+// through package layout: float32 is '<f4', a struct is a structured dtype
+// (as np.dtype([...], align=True) lays it out), and so on. What Go writes,
+// np.load(path, mmap_mode="r") reads, and what NumPy writes with a
+// fixed-size dtype, Open reads with zero copies.
+//
+//	a, err := array.Create[float32]("emb.npy", []int{0, 64}, nil)
+//	...
+//	err = a.Append(batch)     // len(batch) a multiple of 64
+//	x := a.At(10, 3)          // a[10, 3]
+//	row, err := a.Row(10)     // a[10] as a []float32, no copy
+//	err = a.Close()           // commits the length; NumPy sees (n, 64)
+//
+// Elements are read and written with At, Get and Set, for any rank, with
+// no allocation and no system call; Data, Row and Rows give []T views of
+// the mapped pages. An array grows along its growth axis — axis 0 in C
+// order, the last axis in Fortran order, as NumPy (>= 1.23) appends — with
+// Append, Grow and Resize; the capacity grows geometrically, preallocated
+// with a real allocation and invisible to NumPy.
+//
+// # Errors and panics
+//
+// Errors match, with errors.Is, the sentinels of package memmap (ErrClosed,
+// ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrShape, ErrFault,
+// ErrUnsupported), header.ErrFormat for malformed files (and
+// io.ErrUnexpectedEOF for files cut short), layout.ErrType for Go types
+// without a dtype and layout.ErrDType for a file whose dtype does not match
+// T, naming the field; and ErrAlign here. Bad files never panic.
+//
+// At and Set panic on a bad index, as indexing a slice does; the panic
+// value is an error (wrapping memmap.ErrRange, or memmap.ErrShape for a
+// wrong number of indexes) whose message reads like Go's, such as
+// "array: index [3 70] out of range for shape (3000, 64)". Get returns that
+// error instead. Set on a ReadOnly array panics with an error wrapping
+// memmap.ErrReadOnly.
+//
+// # Caveats
+//
+// View lifetime. A view (Data, Row, Rows) aliases the mapped pages. It
+// stays valid, and keeps reading and writing the same bytes of the file,
+// until Close — also across any number of appends and grows, which move
+// neither the file's bytes nor earlier mappings (see memmap.Map.Resize). A
+// view does not grow with the array: take it again to see new rows. After
+// Truncate, or a Refresh that finds the file shorter, do not use a view
+// past the new length. Touching a view after Close faults and kills the
+// process, like any use of unmapped memory; so does writing to a view of a
+// ReadOnly array. Copy what must outlive the array.
+//
+// SIGBUS. If another process truncates the file under a live array,
+// touching a page past the new end makes the OS raise SIGBUS, which kills
+// a Go process. At, Set and the views are unguarded, to stay fast; code
+// that maps files other processes may shrink should access them inside
+// Array.Guard, which turns the fault into an error wrapping memmap.ErrFault.
+//
+// Concurrency. An Array is used like a slice: At, Get, Set (on distinct
+// elements) and the views may be used from many goroutines at once. No
+// other method may run concurrently with one that changes the length or
+// the mapping: Append, Grow, Resize, Truncate, Refresh, Close. One writer
+// per file: a writable open takes an exclusive OS lock, and a second
+// writer, in this process or another, gets an error wrapping
+// memmap.ErrLocked. Readers in other processes need no lock; they see
+// changed elements at once and appended rows after the writer's Flush and
+// their own Refresh.
+//
+// Durability. Set and writes through views reach the file's pages at once
+// (other processes that map the file see them), and the disk when the OS
+// writes them back, or when Flush or FlushRows returns (msync). Appended
+// rows become part of the file — visible to NumPy — only when Flush or
+// Close commits the length: the data is flushed first, then the shape in
+// the header is rewritten in place and flushed, so a crash leaves a file
+// that opens with the old or the new length, never rows that were not
+// written. Close commits and then shrinks the file to the committed length,
+// so a closed file is exactly what np.save writes. CopyOnWrite arrays never
+// change the file; anonymous arrays vanish at Close.
+//
+// Byte order. Files in the host's byte order (little-endian on amd64 and
+// arm64) give zero-copy views. Files in the other order open too: At and
+// Set swap each element's bytes (still without allocating), Append swaps
+// the rows it copies, and the views return an error wrapping
+// memmap.ErrByteOrder. Options.ByteOrder picks the order of a new file
+// (the host's by default). A structured dtype mixing little- and
+// big-endian fields is refused at Open with an error wrapping
+// memmap.ErrByteOrder: convert such rare files with NumPy first.
+//
+// Values. T holds no pointers (package layout refuses such types), so any
+// bytes of the file make a T. A NumPy bool is one byte, 0 or 1; a file
+// holding other values in a bool gives Go bools that are neither true nor
+// false to compare with.
+package array

@@ -1,0 +1,214 @@
+package array
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/layout"
+)
+
+var hostOrder = layout.HostOrder()
+
+func orderName(o layout.ByteOrder) string {
+	switch o {
+	case layout.Little:
+		return "little-endian"
+	case layout.Big:
+		return "big-endian"
+	}
+	return o.String()
+}
+
+// growable returns why the length cannot change, if it cannot.
+func (a *Array[T]) growable(op string) error {
+	switch {
+	case a.closed:
+		return a.err(op, memmap.ErrClosed)
+	case a.s.Mode() != memmap.ReadWrite:
+		return a.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, a.s.Mode()))
+	}
+	return nil
+}
+
+// Append appends whole rows after the last one along the growth axis:
+// rows holds k rows of Size()/Len() elements each, in the file's order (for
+// a C-order array of shape (n, 64), k*64 elements, row after row), and the
+// length becomes Len()+k. A length that is not a multiple of the row's
+// elements gives an error wrapping memmap.ErrShape. For a file in the
+// other byte order the elements are swapped on the way in.
+//
+// The capacity grows geometrically when needed (a real allocation: a full
+// disk is an error here); without growth Append allocates nothing and makes
+// no system call. Views taken before stay valid. The new rows are committed
+// to the file's header, for NumPy and other readers to see, by Flush or
+// Close. Only a ReadWrite array (from Create, New or Open with
+// memmap.ReadWrite) can grow: others give an error wrapping
+// memmap.ErrReadOnly. A 0-d array cannot grow (memmap.ErrShape).
+func (a *Array[T]) Append(rows []T) error {
+	if err := a.growable("append"); err != nil {
+		return err
+	}
+	if n := len(rows); a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0 {
+		return a.err("append", fmt.Errorf("%w: %d elements are not whole rows of %d elements (shape %s)", memmap.ErrShape, n, a.rowElems, shapeString(a.shape)))
+	}
+	// SAFETY: rows holds len(rows) Ts of esize bytes each, with no
+	// pointers; the byte slice is only read, before Append returns.
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), len(rows)*a.esize)
+	var err error
+	if a.swap {
+		k := int64(0)
+		if a.rowElems != 0 {
+			k = int64(len(rows) / a.rowElems)
+		}
+		err = a.s.AppendRows(k, func(dst []byte) {
+			copy(dst, b)
+			a.dt.SwapBytes(dst)
+		})
+	} else {
+		err = a.s.Append(b)
+	}
+	a.recache()
+	return err
+}
+
+// Grow makes room for n more rows without changing the length, like
+// slices.Grow: afterwards, appending n rows does not grow the file. The
+// capacity grows geometrically, with a real allocation (a full disk is an
+// error here, not a crash later). Cap reports the result. A negative n
+// gives an error wrapping memmap.ErrRange. Capacity is invisible to NumPy,
+// and a writer's Close gives it back.
+func (a *Array[T]) Grow(n int) error {
+	if err := a.growable("grow"); err != nil {
+		return err
+	}
+	if n < 0 || n > maxInt-a.Len() {
+		return a.err("grow", fmt.Errorf("%w: grow by %d rows", memmap.ErrRange, n))
+	}
+	err := a.s.Reserve(int64(a.Len() + n))
+	a.recache()
+	return err
+}
+
+// Resize sets the length along the growth axis to n rows: rows added read
+// as zero, rows cut off are gone (see Truncate). A negative n gives an
+// error wrapping memmap.ErrRange.
+func (a *Array[T]) Resize(n int) error {
+	if err := a.growable("resize"); err != nil {
+		return err
+	}
+	if n < 0 {
+		return a.err("resize", fmt.Errorf("%w: length %d", memmap.ErrRange, n))
+	}
+	err := a.s.SetLen(int64(n))
+	a.recache()
+	return err
+}
+
+// Truncate cuts the array to its first n rows, n ≤ Len() (memmap.ErrRange
+// otherwise). When n is below the length in the file's header, the header
+// is rewritten and flushed at once, so that the file never claims rows that
+// may later be reused. Views taken before stay valid but must not be used
+// past the new length. The capacity is kept until Close.
+func (a *Array[T]) Truncate(n int) error {
+	if err := a.growable("truncate"); err != nil {
+		return err
+	}
+	if n < 0 || n > a.Len() {
+		return a.err("truncate", fmt.Errorf("%w: truncate to %d rows of %d", memmap.ErrRange, n, a.Len()))
+	}
+	err := a.s.SetLen(int64(n))
+	a.recache()
+	return err
+}
+
+// Flush makes every row durable (msync: on disk when it returns) and then
+// commits the length to the file's header, so that NumPy and readers that
+// Refresh see the appended rows. A crash at any point leaves a file that
+// opens with the old or the new length. Flush does nothing for ReadOnly,
+// CopyOnWrite and anonymous arrays.
+func (a *Array[T]) Flush() error {
+	if a.closed {
+		return a.err("flush", memmap.ErrClosed)
+	}
+	return a.s.Flush()
+}
+
+// FlushRows makes rows [i, j) durable (msync) without committing the
+// length: for changes made with Set or through views to rows already
+// committed. An invalid range gives an error wrapping memmap.ErrRange.
+func (a *Array[T]) FlushRows(i, j int) error {
+	if a.closed {
+		return a.err("flush", memmap.ErrClosed)
+	}
+	return a.s.FlushRows(int64(i), int64(j))
+}
+
+// Advise tells the OS how the whole array will be accessed (madvise); see
+// memmap.Advice.
+func (a *Array[T]) Advise(adv memmap.Advice) error {
+	if a.closed {
+		return a.err("advise", memmap.ErrClosed)
+	}
+	return a.s.Advise(adv)
+}
+
+// AdviseRows tells the OS how rows [i, j) will be accessed (madvise);
+// an invalid range gives an error wrapping memmap.ErrRange.
+func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
+	if a.closed {
+		return a.err("advise", memmap.ErrClosed)
+	}
+	return a.s.AdviseRows(int64(i), int64(j), adv)
+}
+
+// Refresh re-reads the length committed in the file's header and extends
+// the array to it: the way a ReadOnly reader follows a writer in another
+// process (or NumPy changing the file). Changes to existing elements need
+// no Refresh: the mapping shows them at once. The header is read until two
+// reads agree, so a rewrite in progress is never taken for a length. If
+// the writer truncated the file, the length shrinks too, and earlier views
+// must not be used past it. For a writer and an anonymous array Refresh
+// does nothing; a CopyOnWrite array cannot follow its file (an error
+// wrapping memmap.ErrUnsupported).
+func (a *Array[T]) Refresh() error {
+	if a.closed {
+		return a.err("refresh", memmap.ErrClosed)
+	}
+	if err := a.s.Refresh(); err != nil {
+		return err
+	}
+	if n := a.s.Len(); n > maxInt {
+		return a.err("refresh", fmt.Errorf("%w: length %d does not fit an int on this platform", memmap.ErrRange, n))
+	}
+	a.recache()
+	return nil
+}
+
+// Guard runs fn and returns its error, or an error wrapping
+// memmap.ErrFault if fn touched a page of the array that is gone because
+// another process truncated the file (which would otherwise kill the
+// process with SIGBUS). See memmap.Map.Guard.
+func (a *Array[T]) Guard(fn func() error) error {
+	if a.closed {
+		return a.err("guard", memmap.ErrClosed)
+	}
+	return a.s.Map().Guard(fn)
+}
+
+// Close commits a writer's rows (as Flush does), shrinks its file to the
+// committed length (so that the file is exactly what np.save would
+// write), releases the writer lock and unmaps the array. Afterwards At and
+// Set panic, the other methods return errors wrapping memmap.ErrClosed,
+// and no view may be touched (that faults and kills the process). Close is
+// idempotent; it returns the first error met but releases everything in
+// any case.
+func (a *Array[T]) Close() error {
+	if a.closed {
+		return nil
+	}
+	a.closed = true
+	a.rank = -1
+	a.base = nil
+	return a.s.Close()
+}
