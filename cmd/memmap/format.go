@@ -31,6 +31,10 @@ type npyFile struct {
 // openNPY maps the file at path and checks its header. Errors are
 // *fileError values, which print as "PATH: problem".
 func openNPY(path string) (*npyFile, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		// mmap would say "no such device" (ENODEV) here.
+		return nil, &fileError{path, errors.New("is a directory, not a .npy file")}
+	}
 	m, err := memmap.Open(path, memmap.ReadOnly, nil)
 	if err != nil {
 		return nil, &fileError{path, err}

@@ -293,6 +293,11 @@ func TestBadFiles(t *testing.T) {
 			t.Errorf("head %s: stderr %q lacks %q", name, stderr.String(), want)
 		}
 	}
+	var stdout, stderr bytes.Buffer
+	run([]string{"head", dir}, &stdout, &stderr)
+	if want := "memmap: " + dir + ": is a directory"; !strings.HasPrefix(stderr.String(), want) {
+		t.Errorf("head of a directory: stderr %q, want %q...", stderr.String(), want)
+	}
 }
 
 // NumPy writes the files; head prints the values NumPy prints for the same
