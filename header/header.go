@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/gomemmap/memmap/internal/pylit"
@@ -356,7 +357,7 @@ func (r *raw) header() (*Header, error) {
 		DataOffset:   int64(r.prefix + r.hlen),
 	}
 	if _, err := h.DataSize(); err != nil {
-		return nil, formatErr(r.fileOff(r.shapeSpan[0]), []error{ErrTooLarge}, "shape %s: %s", r.text[r.shapeSpan[0]:r.shapeSpan[1]], err.Error())
+		return nil, formatErr(r.fileOff(r.shapeSpan[0]), []error{ErrTooLarge}, "shape %s: %s", r.text[r.shapeSpan[0]:r.shapeSpan[1]], strings.TrimPrefix(err.Error(), "header: "))
 	}
 	return h, nil
 }
