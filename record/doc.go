@@ -1,0 +1,104 @@
+// Package record stores fixed-size Go values — records, normally structs —
+// in a file, appended and read back through a memory map without copies:
+// the RecordFile[T] of memmap.
+//
+// A record file is a 1-d .npy array whose dtype is T's structured dtype
+// (layout.Of[T]): NumPy reads it with np.load(path, mmap_mode="r") as a
+// record array with T's field names, and a structured array NumPy wrote
+// opens here as a File[T] when T's layout matches its dtype (see the
+// layout package for the mapping, padding and `npy` field tags).
+//
+//	type Trade struct {
+//		Time  int64
+//		Price float64
+//		Qty   int32
+//		Side  [4]byte
+//	}
+//	f, err := record.Create[Trade]("trades.npy", nil)
+//	...
+//	f.Append(Trade{Time: 1, Price: 10.5, Qty: 3, Side: [4]byte{'b', 'u', 'y'}})
+//	err = f.Flush() // durable and visible to readers
+//
+// Create and Open(path, memmap.ReadWrite, nil) open a writer; Open with
+// memmap.ReadOnly a reader, and with memmap.CopyOnWrite a private copy.
+// Append adds records at the end; Get and Set copy a record out and in; At,
+// All and Slice give pointers and slices into the map.
+//
+// # Durability
+//
+// Appended records are in the map (and other processes' maps) at once,
+// but they are committed — durable, and part of the length that readers
+// and NumPy see — only by Flush, Commit or Close. Records appended before
+// a Flush (or Commit or Close) that returned nil survive a crash of the
+// process or of the machine; records appended after the last one may be
+// lost, but never half: a file reopened after a crash at any moment holds
+// every committed record and no record that was not completely written.
+//
+// The length is committed in this order: the data is flushed to the disk,
+// then the shape in the header is rewritten in place (the header is
+// written with room for any length, as NumPy >= 1.23 writes it), then the
+// header page is flushed. So Flush costs two synchronous flushes (msync
+// MS_SYNC; FlushViewOfFile and FlushFileBuffers on Windows): one over the
+// data range, which writes back the dirty pages and waits for the device,
+// and one over the header's page. On a disk that is a few hundred
+// microseconds to milliseconds, however few records were appended: batch
+// appends between Flushes. Commit flushes only the records appended since
+// the last commit, which matters for large files changed only by Append.
+// Set and writes through At reach the disk with the next Flush (not
+// Commit) or Close.
+//
+// Append itself makes no system call and allocates nothing unless the
+// file must grow; capacity grows geometrically (doubling, by at most
+// store.MaxStep bytes a step), with a real allocation, so a full disk is
+// an error from Append rather than a crash. Options.Capacity preallocates.
+// A clean Close shrinks the file to its records.
+//
+// # Caveats
+//
+// View lifetime. A *T from At or All and a []T from Slice point into the
+// map: they see later writes, and writing through them changes the file.
+// They stay valid until Close, across any number of appends and growths
+// (the map grows in reserved address space, or keeps its old mapping
+// alive). Touching them after Close faults and kills the process, like
+// any use of unmapped memory; after Truncate they must not be used past
+// the new length. Copy (Get) what must outlive the File.
+//
+// SIGBUS. If another process truncates the file under the map, touching a
+// record past the new end makes the OS raise SIGBUS, which kills a Go
+// process. Readers of files that other programs may shrink should read
+// inside File.Guard, which turns the fault into an error wrapping
+// memmap.ErrFault. A writer using this package shrinks the file only
+// after a Truncate below the committed length (its Close then cuts the
+// file to the new length), so readers of files that are only appended to
+// need no guard.
+//
+// Concurrency. One writer per file: Create and a ReadWrite Open take an
+// exclusive OS lock (flock on unix, LockFileEx on Windows) that a second
+// writer, in this process or another, finds taken: its open fails with an
+// error wrapping memmap.ErrLocked. The lock belongs to the open File, not
+// to the process, and closing another descriptor of the same file does not
+// release it. Readers take no lock and may run in any number of other
+// processes: a ReadOnly File sees the records committed when it opened,
+// and Refresh brings it up to the writer's latest commit, never reading a
+// half-written header or an uncommitted record. Within a process, a File
+// is not safe for concurrent use while one goroutine changes it (Append,
+// Set, Truncate, Flush, Commit, Refresh, Close); reads (Len, Get, At, All,
+// Slice) may run concurrently with each other.
+//
+// Byte order. Create writes the host's byte order unless Options.ByteOrder
+// says otherwise; Open accepts either order. On a file in the host's order
+// At, All and Slice are zero-copy views; on one in the other order they
+// refuse (Slice returns an error wrapping memmap.ErrByteOrder, At and All
+// panic with it) and Get, Set and Append swap each record's bytes. The
+// layout of T is the host's (int64 and float64 are 4-aligned on 386 and
+// 32-bit arm): for files shared across architectures, order fields from
+// largest to smallest or pad with explicit `_ [N]byte` fields, and Open
+// says where a layout differs.
+//
+// Errors. Errors match the sentinels of package memmap (ErrClosed,
+// ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrShape, ErrFault,
+// ErrUnsupported), header.ErrFormat, layout.ErrType and layout.ErrDType,
+// and this package's ErrAlign, with errors.Is; they come wrapped in an
+// *os.PathError naming the operation and the file. Bad files never make
+// this package panic.
+package record

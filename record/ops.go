@@ -1,0 +1,288 @@
+package record
+
+import (
+	"fmt"
+	"iter"
+	"os"
+	"unsafe"
+
+	"github.com/gomemmap/memmap"
+)
+
+// The unsafe code of this package rests on one invariant, established by
+// layout.Of[T] in Create and Open and by the size check in newFile: T is a
+// fixed-size type without pointers (layout refuses pointers, strings,
+// slices, maps, interfaces, channels and funcs, at any depth) whose size
+// is the file's record size. So T's bytes may be read and written as
+// []byte, and the bytes of a record in the map may be read and written as
+// a T, and the garbage collector never needs to see pointers in either.
+
+// bytesOf returns the bytes of the records in s, without copying.
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	// SAFETY: T is pointer-free (see above) and s holds len(s) values of
+	// unsafe.Sizeof(T) bytes each, contiguous; the result aliases exactly
+	// that memory and lives no longer than s's users keep it.
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(s[0])))
+}
+
+// valueBytes returns the bytes of *v, without copying.
+func valueBytes[T any](v *T) []byte {
+	// SAFETY: T is pointer-free (see above); *v is unsafe.Sizeof(T) bytes.
+	return unsafe.Slice((*byte)(unsafe.Pointer(v)), unsafe.Sizeof(*v))
+}
+
+// view returns the records [0, Len()) as a []T over the map (capacity
+// equal to length), or nil when there are none or the file is closed. The
+// caller has checked f.noView.
+func (f *File[T]) view() []T {
+	d := f.s.Data()
+	if len(d) == 0 || f.closed {
+		return nil
+	}
+	// SAFETY: T is pointer-free and f.size bytes (see above); d covers
+	// len(d)/f.size whole records of the map; f.noView == nil means the
+	// data is in host byte order and aligned for T (the map is page
+	// aligned and the data offset a multiple of T's alignment). The map
+	// keeps the memory mapped until Close, across growth.
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(d))), len(d)/f.size)
+}
+
+func (f *File[T]) err(op string, err error) error {
+	return &os.PathError{Op: op, Path: f.s.Path(), Err: err}
+}
+
+// check returns ErrClosed after Close, and ErrRange unless 0 ≤ i < Len().
+func (f *File[T]) check(op string, i int) error {
+	if f.closed {
+		return f.err(op, memmap.ErrClosed)
+	}
+	if n := f.s.Len(); i < 0 || int64(i) >= n {
+		return f.err(op, fmt.Errorf("%w: record %d of %d", memmap.ErrRange, i, n))
+	}
+	return nil
+}
+
+// Append appends the records recs at the end of the file and returns the
+// index of the first. It copies them into the map (swapping bytes for a
+// file in the other byte order): without growth of the capacity it makes
+// no system call and allocates nothing. The capacity grows geometrically
+// (it doubles, by at most store.MaxStep bytes a step), so n appends cost
+// O(n) with O(log n) growths, and growth never invalidates a *T or []T
+// taken before.
+//
+// The records are visible to this File at once, and become durable and
+// visible to other readers (committed) with the next Flush, Commit or
+// Close. A ReadOnly or CopyOnWrite file returns an error wrapping
+// memmap.ErrReadOnly; after Close, memmap.ErrClosed. On error nothing is
+// appended.
+func (f *File[T]) Append(recs ...T) (first int, err error) {
+	first = f.Len()
+	if f.closed {
+		return first, f.err("append", memmap.ErrClosed)
+	}
+	if err := f.s.Append(bytesOf(recs)); err != nil {
+		return first, err
+	}
+	if f.swap && len(recs) > 0 {
+		// The new records are past the committed length: no reader
+		// sees them until they are swapped and committed.
+		f.dt.SwapBytes(f.s.Data()[first*f.size:])
+	}
+	return first, nil
+}
+
+// Get returns a copy of record i (swapped into host order for a file in
+// the other byte order). It allocates nothing. An index outside [0, Len())
+// returns an error wrapping memmap.ErrRange; after Close, memmap.ErrClosed.
+func (f *File[T]) Get(i int) (T, error) {
+	var v T
+	if err := f.check("get", i); err != nil {
+		return v, err
+	}
+	if f.noView == nil {
+		return f.view()[i], nil
+	}
+	b := valueBytes(&v)
+	copy(b, f.s.Data()[i*f.size:])
+	if f.swap {
+		f.dt.SwapBytes(b)
+	}
+	return v, nil
+}
+
+// Set writes v to record i (swapped into the file's byte order if it is
+// not the host's). It allocates nothing and makes no system call; the
+// change reaches the disk with the next Flush or Close (Commit does not
+// flush records below the committed length). An index outside [0, Len())
+// returns an error wrapping memmap.ErrRange; a ReadOnly file
+// memmap.ErrReadOnly; after Close, memmap.ErrClosed. On a CopyOnWrite file
+// the change stays in memory.
+func (f *File[T]) Set(i int, v T) error {
+	if err := f.check("set", i); err != nil {
+		return err
+	}
+	if f.s.Mode() == memmap.ReadOnly {
+		return f.err("set", fmt.Errorf("%w: record %d", memmap.ErrReadOnly, i))
+	}
+	if f.noView == nil {
+		f.view()[i] = v
+		return nil
+	}
+	b := valueBytes(&v)
+	if f.swap {
+		f.dt.SwapBytes(b) // v is a copy: the caller's value is unchanged
+	}
+	copy(f.s.Data()[i*f.size:], b)
+	return nil
+}
+
+// At returns a pointer to record i in the map, without copying: reads and
+// writes through it are reads and writes of the file (writes to a ReadOnly
+// file fault, like writes to its memory; writes reach the disk with the
+// next Flush or Close). The pointer stays valid until Close, across any
+// growth; after Truncate or a Refresh that shrank the file it must not be
+// used if i is no longer below Len. At allocates nothing.
+//
+// Like indexing a slice, At panics when i is outside [0, Len()) (with a
+// runtime index error) and after Close. It panics as well, with an error
+// wrapping memmap.ErrByteOrder (or ErrAlign), for a file whose records
+// cannot be laid over the map: one in the other byte order than the
+// host's (see ByteOrder), or a hand-made file whose data is misaligned for
+// T. Slice returns that error instead of panicking, so a caller that opens
+// arbitrary files can check it first; Get and Set work on every file.
+func (f *File[T]) At(i int) *T {
+	if f.noView != nil || f.closed {
+		f.panicView("at")
+	}
+	return &f.view()[i]
+}
+
+// panicView panics with the reason At and All cannot give views.
+func (f *File[T]) panicView(op string) {
+	if f.closed {
+		panic(f.err(op, memmap.ErrClosed))
+	}
+	panic(f.err(op, f.noView))
+}
+
+// All returns an iterator over the records as their indexes and pointers
+// into the map (as At returns them), from 0 to the Len at the start of the
+// loop: records appended during the loop are not visited, and the loop
+// stops early if the file is truncated below the next index or closed. It
+// panics, when the loop starts, where At would (other byte order,
+// misaligned data, closed file).
+func (f *File[T]) All() iter.Seq2[int, *T] {
+	return func(yield func(int, *T) bool) {
+		if f.noView != nil || f.closed {
+			f.panicView("all")
+		}
+		v := f.view() // stays valid across growth; see At
+		for i := range v {
+			if f.closed || i >= f.Len() || !yield(i, &v[i]) {
+				return
+			}
+		}
+	}
+}
+
+// Slice returns the records [0, Len()) as a slice over the map, without
+// copying (nil when there are none): reads and writes of its elements are
+// reads and writes of the file, as with At. Its capacity is its length:
+// appending to it copies instead of writing past the records. It stays
+// valid until Close, across any growth; take it again to see records
+// appended since. A file in the other byte order than the host's returns
+// an error wrapping memmap.ErrByteOrder, a misaligned one ErrAlign; after
+// Close, memmap.ErrClosed.
+func (f *File[T]) Slice() ([]T, error) {
+	if f.closed {
+		return nil, f.err("slice", memmap.ErrClosed)
+	}
+	if f.noView != nil {
+		return nil, f.err("slice", f.noView)
+	}
+	return f.view(), nil
+}
+
+// Truncate changes the number of records to n: records past n are
+// dropped, and new records (when n > Len) read as zero. Dropping records
+// that were committed commits the new length at once (the header is
+// rewritten and flushed), so the file never claims records that later
+// appends may overwrite; growing commits with the next Flush, like Append.
+// Pointers and slices taken before stay mapped but must not be used past
+// the new length. A ReadOnly or CopyOnWrite file returns an error wrapping
+// memmap.ErrReadOnly; a negative n memmap.ErrRange.
+func (f *File[T]) Truncate(n int) error {
+	if f.closed {
+		return f.err("truncate", memmap.ErrClosed)
+	}
+	if n < 0 {
+		return f.err("truncate", fmt.Errorf("%w: length %d", memmap.ErrRange, n))
+	}
+	return f.s.SetLen(int64(n))
+}
+
+// Flush makes every record durable and commits the length: it flushes the
+// whole data range to the disk (one msync; FlushViewOfFile and
+// FlushFileBuffers on Windows), then rewrites the length in the header in
+// place, then flushes the header page (a second msync). When Flush
+// returns nil, all the records appended and set before it survive a crash
+// of the process or of the machine, and readers that Refresh see them. It
+// does nothing for ReadOnly and CopyOnWrite files (CopyOnWrite changes
+// never reach the file). See the package documentation for what it costs.
+func (f *File[T]) Flush() error {
+	if f.closed {
+		return f.err("flush", memmap.ErrClosed)
+	}
+	return f.s.Flush()
+}
+
+// Commit is Flush for an append-only file: it flushes only the records
+// appended since the last Flush or Commit, then commits the length as
+// Flush does. Records changed in place below the committed length (Set,
+// At) are not flushed by it. Its cost depends on the records appended,
+// not on the size of the file.
+func (f *File[T]) Commit() error {
+	if f.closed {
+		return f.err("commit", memmap.ErrClosed)
+	}
+	return f.s.Commit()
+}
+
+// Refresh re-reads the committed length from the file's header and
+// extends the map to cover it: the way a ReadOnly reader follows a writer
+// in another process. It never sees a half-written header (it reads the
+// header until two reads agree) nor a record the writer has not
+// committed. Pointers and slices taken before stay valid. If the writer
+// truncated the file, Len shrinks, and views must not be used past it.
+// Refresh does nothing for a writer; a CopyOnWrite file cannot follow its
+// file (memmap.ErrUnsupported). A header that no longer describes this
+// record file gives an error wrapping header.ErrFormat.
+func (f *File[T]) Refresh() error {
+	if f.closed {
+		return f.err("refresh", memmap.ErrClosed)
+	}
+	if err := f.s.Refresh(); err != nil {
+		return err
+	}
+	if int64(int(f.s.Len())) != f.s.Len() {
+		return f.err("refresh", fmt.Errorf("%w: %d records do not fit an int on this host", memmap.ErrRange, f.s.Len()))
+	}
+	return nil
+}
+
+// Close commits a writer's records (Flush), shrinks the file to them
+// (dropping the preallocated capacity, so that the closed file is exactly
+// what np.save would write), releases the writer lock and unmaps the file.
+// Every pointer and slice into the file must no longer be used. Close is
+// idempotent; it returns the first error met but releases everything in
+// any case.
+func (f *File[T]) Close() error {
+	if f.closed {
+		return nil
+	}
+	f.closed = true
+	return f.s.Close()
+}
