@@ -1,0 +1,628 @@
+package memmap
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"sync"
+	"unsafe"
+
+	"github.com/gomemmap/memmap/layout"
+)
+
+// ErrAlign is returned by [View] when the bytes at the position are not
+// aligned for the Go type: a *T there would be misaligned. [Decode] reads
+// the same value by copying it.
+//
+// (It belongs with the other sentinels in errors.go; it is here until it
+// moves there.)
+var ErrAlign = errors.New("memmap: bytes are not aligned for the Go type; zero-copy views need alignment")
+
+// errVarintOverflow is returned by Uvarint and Varint for a varint that
+// does not fit in 64 bits, as binary.ReadUvarint's unexported error is.
+var errVarintOverflow = fmt.Errorf("memmap: varint overflows a 64-bit integer: %w", ErrRange)
+
+// hostBig reports whether the host is big-endian.
+var hostBig = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
+
+// Reader decodes raw binary data — integers, floats, varints, byte strings
+// and fixed-layout Go values — from a byte slice, usually a [Map]'s bytes,
+// like encoding/binary but without copies or allocations: a cursor that
+// moves through the bytes as they are read. Make one with [NewReader] or
+// [Map.NewReader]. Its zero value reads nothing (every read returns
+// io.EOF).
+//
+// Every read returns its value and an error, as encoding/binary's Read
+// and binary.ReadUvarint do: io.EOF when no bytes remain at all,
+// io.ErrUnexpectedEOF when some remain but too few, both unwrapped so that
+// == works as it does for io readers. A failed read does not move the
+// position. (Why not a sticky error checked once at the end, as
+// bufio.Scanner does? Benchmarked on a record of five fields, the
+// (value, error) methods are small enough for the compiler to inline and
+// decode about twice as fast; and an error is seen where it happens.)
+//
+// Multi-byte values are read in the Reader's byte order with
+// encoding/binary's LittleEndian and BigEndian functions, which compile to
+// single loads.
+//
+// The slices that Bytes and CString return, and the pointers View returns,
+// alias the bytes the Reader was made on, without copying them: for a Map
+// they stay valid until the Map is closed (see the caveats of the package),
+// and writes through them change the map. Their capacity is their length,
+// so an append copies rather than writing over the bytes that follow.
+//
+// A Reader also implements io.Reader, io.ByteReader and io.Seeker, so it
+// can be handed to binary.Read (to decode a packed layout, see [Decode]),
+// binary.ReadUvarint or any other reader of streams.
+//
+// A Reader is not safe for concurrent use; several Readers may read the
+// same bytes at once.
+type Reader struct {
+	b   []byte
+	off int // the position; may be past len(b) after a Seek
+	big bool
+	// swap reports whether the order differs from the host's: Decode must
+	// swap and View must refuse.
+	swap bool
+	// err, for a Reader made with an order it does not recognise, is
+	// returned by every read; b is nil then.
+	err error
+}
+
+// NewReader returns a Reader over b in the byte order order, positioned at
+// the start of b.
+//
+// The order is binary.LittleEndian, binary.BigEndian or
+// binary.NativeEndian (the host's order); any other binary.ByteOrder is
+// recognised by how it decodes the bytes 1, 2, 3, 4. A nil order is
+// little-endian, the order of most file formats and of NumPy's files on
+// the common hosts: never the host's order by default, so that a program
+// decodes a file the same way on every host. An order that is none of
+// these (which decodes 1, 2, 3, 4 neither way, or panics) makes a Reader
+// whose every read returns an error wrapping [ErrByteOrder].
+func NewReader(b []byte, order binary.ByteOrder) *Reader {
+	r := &Reader{b: b}
+	big, err := isBig(order)
+	if err != nil {
+		r.b, r.err = nil, err
+	}
+	r.big, r.swap = big, big != hostBig
+	return r
+}
+
+// isBig reports whether order is big-endian, and an error if it is
+// neither big- nor little-endian.
+func isBig(order binary.ByteOrder) (big bool, err error) {
+	switch order {
+	case nil, binary.LittleEndian:
+		return false, nil
+	case binary.BigEndian:
+		return true, nil
+	case binary.NativeEndian:
+		return hostBig, nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			big, err = false, fmt.Errorf("memmap: NewReader: byte order %T panics: %v: %w", order, p, ErrByteOrder)
+		}
+	}()
+	switch order.Uint32([]byte{1, 2, 3, 4}) {
+	case 0x04030201:
+		return false, nil
+	case 0x01020304:
+		return true, nil
+	}
+	return false, fmt.Errorf("memmap: NewReader: byte order %T is neither little- nor big-endian: %w", order, ErrByteOrder)
+}
+
+// NewReader returns a Reader, in the byte order order (see [NewReader]),
+// over the map's bytes as they are now (m.Bytes()). It does not see later
+// growth by Resize or Remap: make a new Reader (and Seek it to where the
+// old one was) to read the grown map. After Close the Reader reads
+// nothing; do not read from a Reader of a closed map.
+func (m *Map) NewReader(order binary.ByteOrder) *Reader {
+	return NewReader(m.Bytes(), order)
+}
+
+// Reset makes r read b from its start, in the same byte order.
+func (r *Reader) Reset(b []byte) {
+	if r.err != nil {
+		return
+	}
+	r.b, r.off = b, 0
+}
+
+// Pos returns the position: the offset in the bytes of the next read.
+func (r *Reader) Pos() int64 { return int64(r.off) }
+
+// Size returns the length of the bytes the Reader reads.
+func (r *Reader) Size() int64 { return int64(len(r.b)) }
+
+// Remaining returns the number of bytes left to read: 0 at or past the
+// end.
+func (r *Reader) Remaining() int {
+	if r.off >= len(r.b) {
+		return 0
+	}
+	return len(r.b) - r.off
+}
+
+// short returns the error of a read that needs more bytes than remain:
+// io.EOF if none remain, io.ErrUnexpectedEOF otherwise.
+func (r *Reader) short() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.off >= len(r.b) {
+		return io.EOF
+	}
+	return io.ErrUnexpectedEOF
+}
+
+// Seek sets the position to offset from the start (whence io.SeekStart),
+// the position (io.SeekCurrent) or the end (io.SeekEnd), and returns the
+// new position, following the contract of io.Seeker. As for
+// bytes.Reader, a position past the end is allowed (reads there return
+// io.EOF); a negative one, an unknown whence, or a position past the
+// largest int (on 32-bit hosts) returns an error wrapping [ErrRange] and
+// leaves the position alone.
+func (r *Reader) Seek(offset int64, whence int) (int64, error) {
+	var base int64
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		base = int64(r.off)
+	case io.SeekEnd:
+		base = int64(len(r.b))
+	default:
+		return int64(r.off), fmt.Errorf("memmap: Reader.Seek: invalid whence %d: %w", whence, ErrRange)
+	}
+	// base >= 0, so base+offset cannot overflow when offset <= MaxInt-base.
+	if offset < -base || offset > math.MaxInt-base {
+		return int64(r.off), fmt.Errorf("memmap: Reader.Seek: offset %d from %d (whence %d) is negative or too large: %w",
+			offset, base, whence, ErrRange)
+	}
+	r.off = int(base + offset)
+	return int64(r.off), nil
+}
+
+// Skip moves the position n bytes forward. Skipping past the end returns
+// io.EOF when no bytes remain, io.ErrUnexpectedEOF when too few do, and
+// does not move; a negative n returns an error wrapping [ErrRange] (Seek
+// moves backwards).
+func (r *Reader) Skip(n int) error {
+	if n < 0 {
+		return fmt.Errorf("memmap: Reader.Skip: negative count %d: %w", n, ErrRange)
+	}
+	if r.off > len(r.b)-n {
+		if n == 0 && r.err == nil {
+			return nil
+		}
+		return r.short()
+	}
+	r.off += n
+	return nil
+}
+
+// Uint8 reads one byte.
+func (r *Reader) Uint8() (uint8, error) {
+	off := r.off
+	if off >= len(r.b) {
+		return 0, r.short()
+	}
+	r.off = off + 1
+	return r.b[off], nil
+}
+
+// ReadByte reads one byte, for io.ByteReader; it is Uint8.
+func (r *Reader) ReadByte() (byte, error) { return r.Uint8() }
+
+// Uint16 reads a 2-byte unsigned integer.
+func (r *Reader) Uint16() (uint16, error) {
+	off := r.off
+	if off > len(r.b)-2 {
+		return 0, r.short()
+	}
+	r.off = off + 2
+	b := r.b[off : off+2]
+	if r.big {
+		return binary.BigEndian.Uint16(b), nil
+	}
+	return binary.LittleEndian.Uint16(b), nil
+}
+
+// Uint32 reads a 4-byte unsigned integer.
+func (r *Reader) Uint32() (uint32, error) {
+	off := r.off
+	if off > len(r.b)-4 {
+		return 0, r.short()
+	}
+	r.off = off + 4
+	b := r.b[off : off+4]
+	if r.big {
+		return binary.BigEndian.Uint32(b), nil
+	}
+	return binary.LittleEndian.Uint32(b), nil
+}
+
+// Uint64 reads an 8-byte unsigned integer.
+func (r *Reader) Uint64() (uint64, error) {
+	off := r.off
+	if off > len(r.b)-8 {
+		return 0, r.short()
+	}
+	r.off = off + 8
+	b := r.b[off : off+8]
+	if r.big {
+		return binary.BigEndian.Uint64(b), nil
+	}
+	return binary.LittleEndian.Uint64(b), nil
+}
+
+// Int8 reads a 1-byte signed integer.
+func (r *Reader) Int8() (int8, error) {
+	v, err := r.Uint8()
+	return int8(v), err
+}
+
+// Int16 reads a 2-byte signed integer.
+func (r *Reader) Int16() (int16, error) {
+	v, err := r.Uint16()
+	return int16(v), err
+}
+
+// Int32 reads a 4-byte signed integer.
+func (r *Reader) Int32() (int32, error) {
+	v, err := r.Uint32()
+	return int32(v), err
+}
+
+// Int64 reads an 8-byte signed integer.
+func (r *Reader) Int64() (int64, error) {
+	v, err := r.Uint64()
+	return int64(v), err
+}
+
+// Float32 reads a 4-byte IEEE 754 float.
+func (r *Reader) Float32() (float32, error) {
+	// Not r.Uint32(): written out, the method is cheap enough to inline.
+	off := r.off
+	if off > len(r.b)-4 {
+		return 0, r.short()
+	}
+	r.off = off + 4
+	b := r.b[off : off+4]
+	if r.big {
+		return math.Float32frombits(binary.BigEndian.Uint32(b)), nil
+	}
+	return math.Float32frombits(binary.LittleEndian.Uint32(b)), nil
+}
+
+// Float64 reads an 8-byte IEEE 754 float.
+func (r *Reader) Float64() (float64, error) {
+	// Not r.Uint64(): written out, the method is cheap enough to inline.
+	off := r.off
+	if off > len(r.b)-8 {
+		return 0, r.short()
+	}
+	r.off = off + 8
+	b := r.b[off : off+8]
+	if r.big {
+		return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
+	}
+	return math.Float64frombits(binary.LittleEndian.Uint64(b)), nil
+}
+
+// Bytes returns the next n bytes, without copying them (see [Reader] for
+// how long they stay valid); the slice's capacity is n. Fewer than n
+// bytes left is io.EOF or io.ErrUnexpectedEOF; a negative n an error
+// wrapping [ErrRange].
+func (r *Reader) Bytes(n int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("memmap: Reader.Bytes: negative count %d: %w", n, ErrRange)
+	}
+	off := r.off
+	if off > len(r.b)-n {
+		if n == 0 && r.err == nil {
+			return r.b[len(r.b):], nil
+		}
+		return nil, r.short()
+	}
+	r.off = off + n
+	return r.b[off : off+n : off+n], nil
+}
+
+// Read copies the next bytes into p, for io.Reader: it reads
+// min(len(p), Remaining()) bytes and returns io.EOF only when none remain
+// (and len(p) > 0).
+func (r *Reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if r.off >= len(r.b) {
+		return 0, r.short()
+	}
+	n := copy(p, r.b[r.off:])
+	r.off += n
+	return n, nil
+}
+
+// CString reads a NUL-terminated string whose NUL is within the next max
+// bytes, and returns its bytes without the NUL and without copying them
+// (see [Reader]); the position moves past the NUL. A string whose NUL is
+// not within max bytes (with at least max bytes left) returns an error
+// wrapping [ErrRange], and one that runs to the end of the bytes without
+// a NUL returns io.ErrUnexpectedEOF (io.EOF if no bytes were left); the
+// position does not move. For a fixed-size NUL-padded field, read
+// Bytes(n) and cut it at the first NUL instead.
+func (r *Reader) CString(max int) ([]byte, error) {
+	off := r.off
+	if off >= len(r.b) {
+		return nil, r.short()
+	}
+	if max < 0 {
+		max = 0
+	}
+	w := r.b[off:]
+	cut := len(w) >= max // the NUL must be within max bytes, even if more follow
+	if cut {
+		w = w[:max]
+	}
+	i := bytes.IndexByte(w, 0)
+	if i < 0 {
+		if cut {
+			return nil, fmt.Errorf("memmap: Reader.CString: no NUL in the %d bytes at offset %d: %w", max, off, ErrRange)
+		}
+		return nil, io.ErrUnexpectedEOF
+	}
+	r.off = off + i + 1
+	return w[:i:i], nil
+}
+
+// Uvarint reads an unsigned varint as encoded by binary.PutUvarint, with
+// binary.ReadUvarint's errors: io.EOF when no bytes remain,
+// io.ErrUnexpectedEOF when the varint runs past the end, and, for a
+// varint that overflows 64 bits (more than binary.MaxVarintLen64 bytes,
+// or a 10th byte over 1), an error wrapping [ErrRange]. On an error the
+// position does not move.
+func (r *Reader) Uvarint() (uint64, error) {
+	off := r.off
+	if off >= len(r.b) {
+		return 0, r.short()
+	}
+	w := r.b[off:]
+	if w[0] < 0x80 {
+		r.off = off + 1
+		return uint64(w[0]), nil
+	}
+	// As binary.ReadUvarint: at most MaxVarintLen64 bytes, the last one
+	// at most 1; the end of the bytes before that is io.ErrUnexpectedEOF.
+	var x uint64
+	var s uint
+	for i := 0; i < binary.MaxVarintLen64; i++ {
+		if i >= len(w) {
+			return 0, io.ErrUnexpectedEOF
+		}
+		b := w[i]
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				return 0, errVarintOverflow
+			}
+			r.off = off + i + 1
+			return x | uint64(b)<<s, nil
+		}
+		x |= uint64(b&0x7f) << s
+		s += 7
+	}
+	return 0, errVarintOverflow
+}
+
+// Varint reads a signed varint as encoded by binary.PutVarint (zig-zag),
+// with the errors of Uvarint.
+func (r *Reader) Varint() (int64, error) {
+	ux, err := r.Uvarint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
+	}
+	return x, err
+}
+
+// typeInfo is what Decode and View need to know about a Go type.
+type typeInfo struct {
+	dt    *layout.DType
+	size  int
+	align int
+	// swaps reports whether the type has multi-byte scalars to swap: a
+	// type of bytes only reads the same in either order.
+	swaps bool
+	// bools are the offsets of the type's bools, as runs.
+	bools []boolRun
+}
+
+// boolRun is n bools back to back from off.
+type boolRun struct{ off, n int }
+
+// typeInfos caches typeInfo by reflect.Type (a *typeInfo).
+var typeInfos sync.Map
+
+// infoOf returns the typeInfo of T, or layout's error for a type it
+// refuses. Once T is cached it allocates nothing.
+func infoOf[T any]() (*typeInfo, error) {
+	t := reflect.TypeFor[T]()
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(*typeInfo), nil
+	}
+	dt, err := layout.TypeOf(t)
+	if err != nil {
+		return nil, err
+	}
+	ti := &typeInfo{
+		dt:    dt,
+		size:  dt.Size(),
+		align: dt.Align(),
+		swaps: !dt.Swapped().InHostOrder(),
+	}
+	ti.bools = appendBools(nil, t, 0)
+	typeInfos.Store(t, ti)
+	return ti, nil
+}
+
+// appendBools appends to runs the bools of a value of type t at off,
+// including those of unexported fields, which layout treats as padding.
+func appendBools(runs []boolRun, t reflect.Type, off int) []boolRun {
+	switch t.Kind() {
+	case reflect.Bool:
+		if k := len(runs) - 1; k >= 0 && runs[k].off+runs[k].n == off {
+			runs[k].n++
+			return runs
+		}
+		return append(runs, boolRun{off, 1})
+	case reflect.Array:
+		e := t.Elem()
+		if e.Kind() == reflect.Bool {
+			if t.Len() > 0 {
+				runs = append(runs, boolRun{off, t.Len()})
+			}
+			return runs
+		}
+		for i := 0; i < t.Len(); i++ {
+			n := len(runs)
+			runs = appendBools(runs, e, off+i*int(e.Size()))
+			if len(runs) == n {
+				break // no bools in e
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			runs = appendBools(runs, f.Type, off+int(f.Offset))
+		}
+	}
+	return runs
+}
+
+// Decode reads a T laid out as Go lays it out in memory — the layout that
+// layout.Of[T] describes and the .npy files of the array and record
+// packages use: fields at their Go offsets, with Go's padding between
+// and after them — and returns a copy of it, swapped into the host's
+// order if the Reader's order is not the host's. It consumes
+// unsafe.Sizeof(T) bytes, padding included, and allocates nothing.
+//
+// This is not the packed layout of binary.Read, which leaves out padding:
+// for a struct without padding the two agree; for one with padding, use
+// binary.Read(r, order, &v) on the Reader (an io.Reader) to read the
+// packed form. The Go layout depends on the host in one way: int64,
+// uint64, float64 and complex types are 4-byte aligned on 386 and 32-bit
+// arm (see the caveats of package layout).
+//
+// T must be a type that layout.Of accepts (fixed-size numbers, bools,
+// layout's Float16, Datetime64 and Timedelta64, arrays and structs of
+// them); others (int, pointers, strings, slices ...) return layout's
+// error, which matches layout.ErrType. A bool whose byte is not 0 is
+// read as true (stored as 1), as NumPy reads it. Unexported fields are
+// padding to layout: their bytes are copied but never swapped.
+//
+// Too few bytes left returns io.EOF or io.ErrUnexpectedEOF, like every
+// read, and does not move the position.
+func Decode[T any](r *Reader) (T, error) {
+	var v T
+	ti, err := infoOf[T]()
+	if err != nil {
+		return v, err
+	}
+	n := ti.size
+	off := r.off
+	if off > len(r.b)-n {
+		if n == 0 && r.err == nil {
+			return v, nil
+		}
+		return v, r.short()
+	}
+	if n == 0 {
+		return v, nil
+	}
+	// SAFETY: v is a T of n = unsafe.Sizeof(T) bytes (layout's Size is
+	// reflect's Size), so the slice covers exactly v's memory. T holds no
+	// pointers (layout refuses them), so any bytes written into it are
+	// harmless to the garbage collector; bools, the only Go type with
+	// invalid bit patterns among those layout accepts, are made 0 or 1
+	// below.
+	dst := unsafe.Slice((*byte)(unsafe.Pointer(&v)), n)
+	copy(dst, r.b[off:off+n])
+	if r.swap && ti.swaps {
+		ti.dt.SwapBytes(dst)
+	}
+	for _, run := range ti.bools {
+		for i := run.off; i < run.off+run.n; i++ {
+			if dst[i] > 1 {
+				dst[i] = 1
+			}
+		}
+	}
+	r.off = off + n
+	return v, nil
+}
+
+// View returns a pointer to the T at the position, into the bytes the
+// Reader reads, without copying (see [Reader] for how long it stays
+// valid; writing through it writes the bytes, and for a ReadOnly map
+// faults), and moves the position past it. The layout is [Decode]'s.
+//
+// A view needs the bytes to be what Go holds in memory, so View returns
+// an error, and does not move, when:
+//   - the Reader's order is not the host's and T has multi-byte scalars:
+//     an error wrapping [ErrByteOrder];
+//   - the address is not a multiple of T's alignment: one wrapping
+//     [ErrAlign];
+//   - a bool of T has a byte other than 0 or 1, which is not a valid Go
+//     bool: one wrapping [ErrRange];
+//   - T is a type layout refuses (layout.ErrType), or too few bytes are
+//     left (io.EOF, io.ErrUnexpectedEOF).
+//
+// In each case Decode reads the value by copying it.
+func View[T any](r *Reader) (*T, error) {
+	ti, err := infoOf[T]()
+	if err != nil {
+		return nil, err
+	}
+	n := ti.size
+	off := r.off
+	if off > len(r.b)-n {
+		if n == 0 && r.err == nil {
+			return new(T), nil
+		}
+		return nil, r.short()
+	}
+	if n == 0 {
+		return new(T), nil // zero-sized: no bytes to point into
+	}
+	if r.swap && ti.swaps {
+		return nil, fmt.Errorf("memmap: View: reading %s in the other byte order than the host's: %w", ti.dt, ErrByteOrder)
+	}
+	w := r.b[off : off+n]
+	p := unsafe.Pointer(unsafe.SliceData(w))
+	if uintptr(p)%uintptr(ti.align) != 0 {
+		return nil, fmt.Errorf("memmap: View: offset %d (address %#x) is not a multiple of the %d-byte alignment of %v: %w",
+			off, uintptr(p), ti.align, reflect.TypeFor[T](), ErrAlign)
+	}
+	for _, run := range ti.bools {
+		for i := run.off; i < run.off+run.n; i++ {
+			if w[i] > 1 {
+				return nil, fmt.Errorf("memmap: View: byte %d at offset %d is not a valid bool of %v (0 or 1): %w",
+					w[i], off+i, reflect.TypeFor[T](), ErrRange)
+			}
+		}
+	}
+	r.off = off + n
+	// SAFETY: w is n = unsafe.Sizeof(T) bytes of live memory (of the Map,
+	// valid until Close, or of the caller's slice, kept alive by the
+	// pointer), aligned for T (checked above); every bit pattern is a
+	// valid T since T holds no pointers (layout refuses them) and its
+	// bools were checked to be 0 or 1.
+	return (*T)(p), nil
+}
