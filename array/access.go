@@ -95,6 +95,69 @@ func (a *Array[T]) Set(v T, idx ...int) {
 	*(*T)(p) = v
 }
 
+// At1 is At(i) for a 1-d array, faster (see BenchmarkAt, which measures
+// it): it takes no variadic slice and is small enough to inline.
+// It panics like At, also when the array is not 1-d.
+func (a *Array[T]) At1(i int) T {
+	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
+		panic(a.indexErr("At1", []int{i}))
+	}
+	// SAFETY: as in At: i is in range.
+	p := unsafe.Add(a.base, i*a.strides[0])
+	if a.slowGet {
+		return a.load(p)
+	}
+	// SAFETY: as in At.
+	return *(*T)(p)
+}
+
+// At2 is At(i, j) for a 2-d array, faster (see BenchmarkAt, which measures
+// it). It panics like At, also when the array is not 2-d.
+func (a *Array[T]) At2(i, j int) T {
+	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
+		panic(a.indexErr("At2", []int{i, j}))
+	}
+	// SAFETY: as in At: i and j are in range.
+	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
+	if a.slowGet {
+		return a.load(p)
+	}
+	// SAFETY: as in At.
+	return *(*T)(p)
+}
+
+// Set1 is Set(v, i) for a 1-d array, faster like At1. It panics like Set,
+// also when the array is not 1-d.
+func (a *Array[T]) Set1(v T, i int) {
+	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
+		panic(a.indexErr("Set1", []int{i}))
+	}
+	// SAFETY: as in At1.
+	p := unsafe.Add(a.base, i*a.strides[0])
+	if a.slowSet {
+		a.store(p, v)
+		return
+	}
+	// SAFETY: as in Set.
+	*(*T)(p) = v
+}
+
+// Set2 is Set(v, i, j) for a 2-d array, faster like At2. It panics like
+// Set, also when the array is not 2-d.
+func (a *Array[T]) Set2(v T, i, j int) {
+	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
+		panic(a.indexErr("Set2", []int{i, j}))
+	}
+	// SAFETY: as in At2.
+	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
+	if a.slowSet {
+		a.store(p, v)
+		return
+	}
+	// SAFETY: as in Set.
+	*(*T)(p) = v
+}
+
 // load reads the element at p by copying its bytes, swapping them for a
 // file in the other byte order: for unaligned or swapped data.
 func (a *Array[T]) load(p unsafe.Pointer) (v T) {

@@ -167,6 +167,26 @@ func TestAtSetLayout(t *testing.T) {
 						if got, err := a.Get(idx...); err != nil || got != val(idx) {
 							t.Errorf("Get%v = %v, %v, want %v", idx, got, err, val(idx))
 						}
+						switch len(idx) {
+						case 1:
+							if got := a.At1(idx[0]); got != val(idx) {
+								t.Errorf("At1%v = %v, want %v", idx, got, val(idx))
+							}
+							a.Set1(-1, idx[0])
+							if got := a.At(idx...); got != -1 {
+								t.Errorf("At%v = %v after Set1(-1), want -1", idx, got)
+							}
+							a.Set(val(idx), idx...)
+						case 2:
+							if got := a.At2(idx[0], idx[1]); got != val(idx) {
+								t.Errorf("At2%v = %v, want %v", idx, got, val(idx))
+							}
+							a.Set2(-1, idx[0], idx[1])
+							if got := a.At(idx...); got != -1 {
+								t.Errorf("At%v = %v after Set2(-1), want -1", idx, got)
+							}
+							a.Set(val(idx), idx...)
+						}
 					})
 					mustClose(t, a)
 					d := data(t, path)
@@ -285,9 +305,21 @@ func TestIndexPanics(t *testing.T) {
 			}
 		}
 		check("At", catch(func() { a.At(tc.idx...) }))
+		if len(tc.idx) == 2 {
+			check("At2", catch(func() { a.At2(tc.idx[0], tc.idx[1]) }))
+			check("Set2", catch(func() { a.Set2(1, tc.idx[0], tc.idx[1]) }))
+		}
 		check("Set", catch(func() { a.Set(1, tc.idx...) }))
 		_, err := a.Get(tc.idx...)
 		check("Get", err)
+	}
+	for name, fn := range map[string]func(){
+		"At1":  func() { a.At1(0) },
+		"Set1": func() { a.Set1(0, 0) },
+	} {
+		if err, ok := catch(fn).(error); !ok || !errors.Is(err, memmap.ErrShape) {
+			t.Errorf("%s on a 2-d array panicked with %v, want ErrShape", name, err)
+		}
 	}
 	mustClose(t, a)
 	v := catch(func() { a.At(0, 0) })
@@ -796,10 +828,14 @@ func TestAllocs(t *testing.T) {
 				}
 				switch len(shape) {
 				case 1:
+					check("At1", func() { sink += a.At1(3) })
+					check("Set1", func() { a.Set1(1.5, 3) })
 					check("At", func() { sink += a.At(3) })
 					check("Set", func() { a.Set(1.5, 3) })
 					check("Get", func() { v, _ := a.Get(3); sink += v })
 				case 2:
+					check("At2", func() { sink += a.At2(3, 4) })
+					check("Set2", func() { a.Set2(1.5, 3, 4) })
 					check("At", func() { sink += a.At(3, 4) })
 					check("Set", func() { a.Set(1.5, 3, 4) })
 					check("Get", func() { v, _ := a.Get(3, 4); sink += v })
@@ -829,4 +865,82 @@ func TestAllocs(t *testing.T) {
 			})
 		}
 	}
+}
+
+// BenchmarkAt compares At with the fast forms At1 and At2 and with a
+// range over the Data view, reading every element of 64000 int32s:
+//
+//	go test -run XXX -bench BenchmarkAt -count 5 ./array
+func BenchmarkAt(b *testing.B) {
+	a2, err := array.New[int32]([]int{1000, 64}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a2.Close()
+	a1, err := array.New[int32]([]int{64000}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a1.Close()
+	var s int32
+	b.Run("1d/At", func(b *testing.B) {
+		for b.Loop() {
+			for i := range 64000 {
+				s += a1.At(i)
+			}
+		}
+	})
+	b.Run("1d/At1", func(b *testing.B) {
+		for b.Loop() {
+			for i := range 64000 {
+				s += a1.At1(i)
+			}
+		}
+	})
+	b.Run("2d/At", func(b *testing.B) {
+		for b.Loop() {
+			for i := range 1000 {
+				for j := range 64 {
+					s += a2.At(i, j)
+				}
+			}
+		}
+	})
+	b.Run("2d/At2", func(b *testing.B) {
+		for b.Loop() {
+			for i := range 1000 {
+				for j := range 64 {
+					s += a2.At2(i, j)
+				}
+			}
+		}
+	})
+	b.Run("3d/At", func(b *testing.B) {
+		a3, err := array.New[int32]([]int{100, 10, 64}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer a3.Close()
+		for b.Loop() {
+			for i := range 100 {
+				for j := range 10 {
+					for k := range 64 {
+						s += a3.At(i, j, k)
+					}
+				}
+			}
+		}
+	})
+	b.Run("Data", func(b *testing.B) {
+		d, err := a2.Data()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			for _, x := range d {
+				s += x
+			}
+		}
+	})
+	_ = s
 }
