@@ -567,6 +567,19 @@ func bitsPacked(p Packed) [3]any {
 	return [3]any{math.Float64bits(p.F64), f32, Packed{U64: p.U64, I32: p.I32, U16: p.U16, I16: p.I16, U8: p.U8, I8: p.I8, Ok: p.Ok, B: p.B}}
 }
 
+// hiddenPointer has a pointer in an unexported field, which layout takes
+// for padding.
+type hiddenPointer struct {
+	A int64
+	p *int64
+}
+
+// hiddenString has a string in an unexported field of an embedded struct.
+type hiddenString struct {
+	A     uint32
+	inner struct{ s string }
+}
+
 func TestDecodeRefusedTypes(t *testing.T) {
 	b := make([]byte, 64)
 	check := func(name string, err1, err2 error) {
@@ -588,6 +601,12 @@ func TestDecodeRefusedTypes(t *testing.T) {
 	_, e1 = memmap.Decode[struct{ A []byte }](r)
 	_, e2 = memmap.View[struct{ A []byte }](r)
 	check("slice field", e1, e2)
+	_, e1 = memmap.Decode[hiddenPointer](r)
+	_, e2 = memmap.View[hiddenPointer](r)
+	check("unexported pointer field", e1, e2)
+	_, e1 = memmap.Decode[hiddenString](r)
+	_, e2 = memmap.View[hiddenString](r)
+	check("unexported string in a nested struct", e1, e2)
 	_, e1 = memmap.Decode[any](r)
 	_, e2 = memmap.View[any](r)
 	check("interface", e1, e2)
@@ -814,7 +833,7 @@ func FuzzReader(f *testing.F) {
 			}
 			arg := int(op >> 5) // 0..7
 			var err error
-			switch k := int(op&31) % 20; {
+			switch k := int(op&31) % 21; {
 			case k < len(scalarOps):
 				s := scalarOps[k]
 				var got, want any
@@ -858,6 +877,33 @@ func FuzzReader(f *testing.F) {
 				err = r.Skip(arg)
 				if want := arg == 0 || int64(arg) <= int64(len(data))-pos; (err == nil) != want {
 					t.Fatalf("op %d Skip(%d) at %d of %d: %v", i, arg, pos, len(data), err)
+				}
+			case k == 20:
+				var p *Packed
+				p, err = memmap.View[Packed](r)
+				r2 := memmap.NewReader(data, order)
+				if _, err := r2.Seek(pos, io.SeekStart); err != nil {
+					t.Fatal(err)
+				}
+				want, wantErr := memmap.Decode[Packed](r2)
+				switch {
+				case err == nil:
+					if order == otherOrder {
+						t.Fatalf("op %d View in the other order succeeded", i)
+					}
+					if bitsOf(*p) != bitsOf(want) || wantErr != nil {
+						t.Fatalf("op %d View at %d = %+v, Decode %+v, %v", i, pos, *p, want, wantErr)
+					}
+				case err == io.EOF, err == io.ErrUnexpectedEOF:
+					if err != wantErr {
+						t.Fatalf("op %d View at %d: %v, Decode's %v", i, pos, err, wantErr)
+					}
+				case errors.Is(err, memmap.ErrByteOrder), errors.Is(err, memmap.ErrAlign), errors.Is(err, memmap.ErrRange):
+					if wantErr != nil {
+						t.Fatalf("op %d View at %d: %v, Decode's %v", i, pos, err, wantErr)
+					}
+				default:
+					t.Fatalf("op %d View at %d: %v", i, pos, err)
 				}
 			default:
 				_, err = r.Seek(int64(arg)*5-3, io.SeekCurrent)
