@@ -278,7 +278,10 @@ func (f *File[T]) Refresh() error {
 // what np.save would write), releases the writer lock and unmaps the file.
 // Every pointer and slice into the file must no longer be used. Close is
 // idempotent; it returns the first error met but releases everything in
-// any case.
+// any case. On Windows a file cannot be shrunk while another map of it is
+// open (a reader, in any process): Close then returns that error, after
+// the records were committed; the file keeps its zeroed capacity past
+// them, which NumPy and Open ignore.
 func (f *File[T]) Close() error {
 	if f.closed {
 		return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/bits"
 	"os"
 	"path/filepath"
@@ -63,6 +64,15 @@ func mustCheck(t testing.TB, f *File[rec], n int) {
 	if _, err := checkAll(f, 0); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// hostChar is the character of the host's byte order in a descr: ' and
+// < or >.
+func hostChar() string {
+	if layout.HostOrder() == layout.Big {
+		return "'>"
+	}
+	return "'<"
 }
 
 // otherOrder is the byte order that is not the host's.
@@ -262,7 +272,7 @@ func panicErr(fn func()) (err error) {
 func TestRange(t *testing.T) {
 	f := mustCreate(t, tempPath(t, "r.npy"), nil)
 	mustAppend(t, f, 0, 3)
-	for _, i := range []int{-1, 3, 1 << 40 & int(^uint(0)>>1)} {
+	for _, i := range []int{-1, 3, math.MaxInt} {
 		if _, err := f.Get(i); !errors.Is(err, memmap.ErrRange) {
 			t.Errorf("Get(%d): %v, want ErrRange", i, err)
 		}
@@ -392,17 +402,25 @@ func TestCommitVisibility(t *testing.T) {
 	if z, err := w.Get(5); err != nil || z != (rec{}) {
 		t.Fatalf("record past the old length after growing: %+v, %v; want zero", z, err)
 	}
-	if err := w.Close(); err != nil { // Close commits
+	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Refresh(); err != nil {
 		t.Fatal(err)
 	}
 	if r.Len() != 6 {
-		t.Fatalf("reader Len %d after Close, want 6", r.Len())
+		t.Fatalf("reader Len %d after Flush, want 6", r.Len())
 	}
 	if _, err := checkAll(r, 4); err == nil {
 		t.Fatal("records 4 and 5 should be zero")
+	}
+	// (Close after the reader's: on Windows, the writer's Close cannot
+	// shrink a file another map still maps, and says so.)
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -573,7 +591,7 @@ func TestBadFiles(t *testing.T) {
 		{
 			name: "field type", path: writeFile(t, &header.Header{DType: dt, Shape: []int64{3}}, good),
 			open: func(p string) error { f, err := Open[otherRec](p, memmap.ReadOnly, nil); closeIf(f); return err },
-			want: []error{layout.ErrDType}, inMsg: []string{"Value", "'<f8'", "float32"},
+			want: []error{layout.ErrDType}, inMsg: []string{"Value", hostChar() + "f8'", "float32"},
 		},
 		{
 			name: "field name", path: writeFile(t, &header.Header{DType: dt, Shape: []int64{3}}, good),
@@ -658,12 +676,12 @@ func TestTruncated(t *testing.T) {
 }
 
 // TestMisaligned opens a hand-made file whose data starts at an offset
-// that is not a multiple of 8: Get, Set and Append copy, and the views
+// that is not even: Get, Set and Append copy, and the views
 // refuse with ErrAlign.
 func TestMisaligned(t *testing.T) {
 	dt := recDType(t)
 	text := fmt.Sprintf("{'descr': %s, 'fortran_order': False, 'shape': (2,), }", dt.Descr())
-	for (10+len(text)+1)%8 != 4 {
+	for (10+len(text)+1)%8 != 2 { // misaligned for 4- and 8-byte alignment
 		text += " "
 	}
 	text += strings.Repeat(" ", 32) + "\n" // room to grow the shape
