@@ -34,7 +34,7 @@ var hostBig = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 // like encoding/binary but without copies or allocations: a cursor that
 // moves through the bytes as they are read. Make one with [NewReader] or
 // [Map.NewReader]. Its zero value reads nothing (every read returns
-// io.EOF).
+// io.EOF) until Reset gives it bytes, which it reads little-endian.
 //
 // Every read returns its value and an error, as encoding/binary's Read
 // and binary.ReadUvarint do: io.EOF when no bytes remain at all,
@@ -63,11 +63,8 @@ var hostBig = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 // same bytes at once.
 type Reader struct {
 	b   []byte
-	off int // the position; may be past len(b) after a Seek
-	big bool
-	// swap reports whether the order differs from the host's: Decode must
-	// swap and View must refuse.
-	swap bool
+	off int  // the position; may be past len(b) after a Seek
+	big bool // the order: big-endian if set, else little-endian
 	// err, for a Reader made with an order it does not recognise, is
 	// returned by every read; b is nil then.
 	err error
@@ -90,7 +87,7 @@ func NewReader(b []byte, order binary.ByteOrder) *Reader {
 	if err != nil {
 		r.b, r.err = nil, err
 	}
-	r.big, r.swap = big, big != hostBig
+	r.big = big
 	return r
 }
 
@@ -586,7 +583,7 @@ func Decode[T any](r *Reader) (T, error) {
 	// below.
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(&v)), n)
 	copy(dst, r.b[off:off+n])
-	if r.swap && ti.swaps {
+	if r.big != hostBig && ti.swaps {
 		ti.dt.SwapBytes(dst)
 	}
 	for _, run := range ti.bools {
@@ -633,7 +630,7 @@ func View[T any](r *Reader) (*T, error) {
 	if n == 0 {
 		return new(T), nil // zero-sized: no bytes to point into
 	}
-	if r.swap && ti.swaps {
+	if r.big != hostBig && ti.swaps {
 		return nil, fmt.Errorf("memmap: View: reading %s in the other byte order than the host's: %w", ti.dt, ErrByteOrder)
 	}
 	w := r.b[off : off+n]

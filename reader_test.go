@@ -307,6 +307,14 @@ func TestReaderSeekSkip(t *testing.T) {
 	if _, err := zero.Uint32(); err != io.EOF {
 		t.Fatalf("zero Reader: %v, want io.EOF", err)
 	}
+	// After Reset the zero Reader reads little-endian, Decode too.
+	zero.Reset([]byte{1, 0, 1, 0})
+	if v, err := zero.Uint16(); v != 1 || err != nil {
+		t.Fatalf("zero Reader after Reset: Uint16 = %d, %v; want 1", v, err)
+	}
+	if v, err := memmap.Decode[uint16](&zero); v != 1 || err != nil {
+		t.Fatalf("zero Reader after Reset: Decode[uint16] = %d, %v; want 1", v, err)
+	}
 }
 
 func TestReaderBytes(t *testing.T) {
