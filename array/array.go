@@ -198,7 +198,7 @@ func wrap[T any](s *store.Store, op string) (*Array[T], error) {
 func (a *Array[T]) init() error {
 	dt := a.dt
 	if dt.Order() == layout.Mixed {
-		return fmt.Errorf("%w: dtype %s mixes little- and big-endian fields; convert the file with NumPy (a.astype(a.dtype.newbyteorder('='))) first", memmap.ErrByteOrder, dt.Descr())
+		return fmt.Errorf("dtype %s mixes little- and big-endian fields, which Array does not swap; convert the file with NumPy first (a.astype(a.dtype.newbyteorder('='))): %w", dt.Descr(), memmap.ErrByteOrder)
 	}
 	var zero T
 	if dt.Size() != int(unsafe.Sizeof(zero)) { // layout.Compatible checked it; never trust a size for unsafe
