@@ -59,7 +59,9 @@ func Of[T any]() (*DType, error) {
 // from the tag option unit=, as in `npy:"when,unit=ns"` or `npy:",unit=s"`.
 // Unexported fields (including blank _ fields and embedded structs of
 // unexported types) and fields tagged `npy:"-"` are padding: they keep
-// their bytes in the file but NumPy sees them as padding. An
+// their bytes in the file but NumPy sees them as padding. Padding may
+// hold no pointers, strings, slices or other reference types, nor int,
+// uint or uintptr: it is laid over file bytes too. An
 // embedded exported struct is a nested struct field named after its type;
 // it is not flattened. Array fields [N]T (T not byte) are subarray fields,
 // ('a', '<i4', (N,)), and nested arrays [2][3]T have shape (2, 3); a
@@ -170,6 +172,28 @@ func goDType(t reflect.Type, path, unit string) (*DType, error) {
 	return d, nil
 }
 
+// unfitPadding says what makes t unfit to be padding over file bytes:
+// pointers of any kind, or a size that differs between platforms; "" if
+// nothing does.
+func unfitPadding(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.UnsafePointer, reflect.String, reflect.Slice, reflect.Map,
+		reflect.Chan, reflect.Func, reflect.Interface:
+		return "pointers (" + t.Kind().String() + ")"
+	case reflect.Int, reflect.Uint, reflect.Uintptr:
+		return "a platform-sized integer (" + t.Kind().String() + ")"
+	case reflect.Array:
+		return unfitPadding(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if bad := unfitPadding(t.Field(i).Type); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
+}
+
 // structDType maps a struct type.
 func structDType(t reflect.Type, path string) (*DType, error) {
 	var fields []Field
@@ -179,7 +203,14 @@ func structDType(t reflect.Type, path string) (*DType, error) {
 		tag, hasTag := sf.Tag.Lookup("npy")
 		name, opts, _ := strings.Cut(tag, ",")
 		if !sf.IsExported() || tag == "-" {
-			continue // padding; `npy:"-,"` names a field "-", as in encoding/json
+			// Padding; `npy:"-,"` names a field "-", as in encoding/json.
+			// Padding is still file bytes: it must hold no pointers (the
+			// garbage collector would follow file bytes) and have the same
+			// size everywhere.
+			if bad := unfitPadding(sf.Type); bad != "" {
+				return nil, typeErrorf("%s.%s: padding field of type %s holds %s; a type laid over file bytes cannot, even in unexported or npy:\"-\" fields (use a [N]byte)", path, sf.Name, sf.Type, bad)
+			}
+			continue
 		}
 		fpath := path + "." + sf.Name
 		if !hasTag || name == "" {

@@ -264,6 +264,27 @@ type (
 	}
 )
 
+// Padding is file bytes too: it may hold no pointers and no
+// platform-sized integers.
+type (
+	BadPadPtr struct {
+		A int64
+		p *int64
+	}
+	BadPadString struct {
+		A    int64
+		Skip string `npy:"-"`
+	}
+	BadPadInt struct {
+		A int64
+		n [2]int
+	}
+	BadPadNested struct {
+		A  int64
+		in struct{ s []byte }
+	}
+)
+
 func TestOfRefused(t *testing.T) {
 	for _, tc := range []struct {
 		typ  reflect.Type
@@ -294,6 +315,10 @@ func TestOfRefused(t *testing.T) {
 		{reflect.TypeFor[BadUnit](), "BadUnit.A: the unit= tag option is only for Datetime64 and Timedelta64 fields, not int32"},
 		{reflect.TypeFor[BadUnit2](), `BadUnit2.A: unknown datetime unit "fortnights"`},
 		{reflect.TypeFor[BadMap](), "BadMap.Deep.M: map[string]int is not fixed-size data"},
+		{reflect.TypeFor[BadPadPtr](), "BadPadPtr.p: padding field of type *int64 holds pointers (ptr)"},
+		{reflect.TypeFor[BadPadString](), "BadPadString.Skip: padding field of type string holds pointers (string)"},
+		{reflect.TypeFor[BadPadInt](), "BadPadInt.n: padding field of type [2]int holds a platform-sized integer (int)"},
+		{reflect.TypeFor[BadPadNested](), "BadPadNested.in: padding field of type struct { s []uint8 } holds pointers (slice)"},
 		{nil, "nil reflect.Type"},
 	} {
 		t.Run(strings.ReplaceAll(tc.want, "/", "|"), func(t *testing.T) {
