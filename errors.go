@@ -37,6 +37,12 @@ var (
 	// written through accessors that swap bytes.
 	ErrByteOrder = errors.New("memmap: file byte order differs from the host's; zero-copy views need host order")
 
+	// ErrAlign is returned by the zero-copy views ([View], and the
+	// []T views of the typed packages) when the bytes are not aligned for
+	// the Go type: a *T there would be misaligned. The accessors that copy
+	// ([Decode], At, Get) read the same values.
+	ErrAlign = errors.New("memmap: bytes are not aligned for the Go type; zero-copy views need alignment")
+
 	// ErrShape is returned for shapes that do not fit the operation: a
 	// wrong number of indexes, an append whose length is not a multiple of
 	// the row size, a negative dimension, a rank the operation does not

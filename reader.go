@@ -3,7 +3,6 @@ package memmap
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,14 +12,6 @@ import (
 
 	"github.com/gomemmap/memmap/layout"
 )
-
-// ErrAlign is returned by [View] when the bytes at the position are not
-// aligned for the Go type: a *T there would be misaligned. [Decode] reads
-// the same value by copying it.
-//
-// (It belongs with the other sentinels in errors.go; it is here until it
-// moves there.)
-var ErrAlign = errors.New("memmap: bytes are not aligned for the Go type; zero-copy views need alignment")
 
 // errVarintOverflow is returned by Uvarint and Varint for a varint that
 // does not fit in 64 bits, as binary.ReadUvarint's unexported error is.
