@@ -10,7 +10,19 @@
 // implement the io interfaces (ReadAt, WriteAt, Read, Write, Seek,
 // ReadByte, WriteTo ...). Searches (Find, RFind, Count, Lines and regular
 // expressions) run over the mapped pages without copying them. Flush,
-// FlushRange, Advise, Resize and Move complete Python's API.
+// FlushRange, Advise, Resize and Move complete Python's API; [Map.Remap]
+// lets a reader follow a file that another process grows.
+//
+// # Reading binary files
+//
+// A [Reader] is a cursor over a Map's bytes (or any []byte) that decodes
+// integers, floats, varints, NUL-terminated strings and fixed-layout Go
+// values without copying or allocating, like encoding/binary, with
+// io.EOF and io.ErrUnexpectedEOF at the end. [Decode] copies a value of Go's
+// memory layout out, swapping bytes for the other byte order; [View]
+// returns a pointer into the mapped bytes when the order is the host's and
+// the bytes are aligned. Slices and pointers it returns are views, valid
+// until Close.
 //
 // # Caveats
 //
