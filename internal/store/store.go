@@ -587,6 +587,21 @@ func (s *Store) rewriteHeader() error {
 	for hi > lo && raw[hi-1] == dst[hi-1] {
 		hi--
 	}
+	if !s.anon && lo < hi {
+		// Write the changed bytes with one write(2) before copying them
+		// into the map. The kernel copies them into the page cache in
+		// one go, which a killed process cannot stop halfway; a copy
+		// into the map is several stores, and a kill between two of
+		// them would leave a header that does not parse (999 -> 1000
+		// shifts the end of the dict) or that claims rows not written
+		// (1299 -> 1300 stopped at "1309"). The map shares the page
+		// cache with the file, so the copy below then writes the same
+		// bytes again; it remains for systems where the two are not
+		// coherent.
+		if _, err := s.m.File().WriteAt(raw[lo:hi], int64(lo)); err != nil {
+			return s.err("commit", err)
+		}
+	}
 	copy(dst[lo:hi], raw[lo:hi])
 	s.raw = raw
 	if s.anon {
