@@ -35,21 +35,24 @@
 // every committed record and no record that was not completely written.
 //
 // The length is committed in this order: the data is flushed to the disk,
-// then the shape in the header is rewritten in place (the header is
-// written with room for any length, as NumPy >= 1.23 writes it), then the
-// header page is flushed. So Flush costs two synchronous flushes (msync
+// then the shape in the header is rewritten in place, with one write that
+// a killed process cannot leave half done (the header is written with
+// room for any length, as NumPy >= 1.23 writes it), then the header page
+// is flushed. So Flush costs two synchronous flushes (msync
 // MS_SYNC; FlushViewOfFile and FlushFileBuffers on Windows): one over the
-// data range, which writes back the dirty pages and waits for the device,
-// and one over the header's page. On a disk that is a few hundred
-// microseconds to milliseconds, however few records were appended: batch
-// appends between Flushes. Commit flushes only the records appended since
-// the last commit, which matters for large files changed only by Append.
-// Set and writes through At reach the disk with the next Flush (not
-// Commit) or Close.
+// data range, which writes back the pages dirtied since the last flush
+// and waits for the device, and one over the header's page. Its cost is
+// the device's write latency, twice, whatever the number of records
+// appended: about 0.2 to 0.8 ms for one appended record on ext4 in a
+// virtual machine, the same for a file of a thousand records as for one
+// of a million (BenchmarkFlush), against about 50-100 ns for the Append
+// itself. Batch appends between Flushes. Commit flushes only the records
+// appended since the last commit (not records changed in place by Set or
+// At, which Flush also writes back).
 //
 // Append itself makes no system call and allocates nothing unless the
-// file must grow; capacity grows geometrically (doubling, by at most
-// store.MaxStep bytes a step), with a real allocation, so a full disk is
+// file must grow; capacity grows geometrically (doubling, by at most 1 GiB
+// a step, 16 MiB on 32-bit systems), with a real allocation, so a full disk is
 // an error from Append rather than a crash. Options.Capacity preallocates.
 // A clean Close shrinks the file to its records.
 //

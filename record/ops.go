@@ -69,7 +69,7 @@ func (f *File[T]) check(op string, i int) error {
 // index of the first. It copies them into the map (swapping bytes for a
 // file in the other byte order): without growth of the capacity it makes
 // no system call and allocates nothing. The capacity grows geometrically
-// (it doubles, by at most store.MaxStep bytes a step), so n appends cost
+// (it doubles, by at most 1 GiB a step), so n appends cost
 // O(n) with O(log n) growths, and growth never invalidates a *T or []T
 // taken before.
 //
