@@ -10,6 +10,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -820,4 +821,87 @@ func BenchmarkAt(b *testing.B) {
 		i++
 	}
 	_ = sink
+}
+
+// TestGuard truncates a record file under a reader (as another program
+// might) and reads a record past the new end inside Guard: the fault
+// comes back as an error wrapping memmap.ErrFault.
+func TestGuard(t *testing.T) {
+	path := tempPath(t, "guard.npy")
+	w := mustCreate(t, path, nil)
+	const n = 1000 // 40 kB: several pages
+	mustAppend(t, w, 0, n)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := mustOpen(t, path, memmap.ReadOnly)
+	if err := r.Guard(func() error { _, err := checkAll(r, 0); return err }); err != nil {
+		t.Fatalf("Guard over the whole file: %v", err)
+	}
+	if err := os.Truncate(path, 128); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skipf("windows refuses to truncate a mapped file (%v), so the fault cannot happen", err)
+		}
+		t.Fatal(err)
+	}
+	err := r.Guard(func() error {
+		got, err := r.Get(n - 1)
+		t.Errorf("Get past the end of the truncated file did not fault: %+v, %v", got, err)
+		return err
+	})
+	if !errors.Is(err, memmap.ErrFault) {
+		t.Fatalf("Guard = %v, want ErrFault", err)
+	}
+}
+
+// FuzzOpen opens arbitrary bytes as a record file: Open fails with an
+// error or gives a File whose records all read, and nothing panics.
+func FuzzOpen(f *testing.F) {
+	dir := testutil.TempDir(f)
+	for _, k := range []int{0, 1, 3} {
+		path := filepath.Join(dir, fmt.Sprintf("seed%d.npy", k))
+		w, err := Create[rec](path, nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for i := range k {
+			w.Append(makeRec(i))
+		}
+		if err := w.Close(); err != nil {
+			f.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	path := filepath.Join(dir, "fuzz.npy")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range []memmap.Mode{memmap.ReadOnly, memmap.ReadWrite} {
+			g, err := Open[rec](path, mode, nil)
+			if err != nil {
+				continue
+			}
+			if need := int64(g.s.DataOffset()) + int64(g.Len())*40; need > int64(len(b)) {
+				t.Fatalf("Open(%v) accepted %d records at offset %d in %d bytes", mode, g.Len(), g.s.DataOffset(), len(b))
+			}
+			for i := range g.Len() {
+				if _, err := g.Get(i); err != nil {
+					t.Fatalf("Get(%d) of %d: %v", i, g.Len(), err)
+				}
+			}
+			if mode == memmap.ReadWrite {
+				if _, err := g.Append(makeRec(0)); err != nil && !errors.Is(err, header.ErrNoRoom) {
+					t.Fatalf("Append: %v", err)
+				}
+			}
+			if err := g.Close(); err != nil {
+				t.Fatalf("Close(%v): %v", mode, err)
+			}
+		}
+	})
 }
