@@ -443,6 +443,13 @@ func TestViewsSurviveGrowth(t *testing.T) {
 			if a.Len() != 2+20*50 {
 				t.Fatalf("Len = %d, want %d", a.Len(), 2+20*50)
 			}
+			now, err := a.Data()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reserve < 0 && &now[0] == &all[0] {
+				t.Error("the array did not move to a new mapping: the test does not test old mappings")
+			}
 			// The old views read what the new mapping holds...
 			a.Set(205, 0, 5)
 			a.Set(207, 1, 7)
