@@ -818,6 +818,34 @@ func TestCreateErrors(t *testing.T) {
 	}
 }
 
+// TestConcurrentAccess: like a slice, an array may be read everywhere and
+// written at distinct elements from many goroutines at once (run with
+// -race).
+func TestConcurrentAccess(t *testing.T) {
+	a := mustCreate[int64](t, tempPath(t, "cc.npy"), []int{8, 100}, nil)
+	done := make(chan int64)
+	for g := range 8 {
+		go func() {
+			var sum int64
+			for j := range 100 {
+				a.Set2(int64(g*1000+j), g, j)
+				sum += a.At(0, j) + a.At2(7, 99-j)
+			}
+			done <- sum
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	for g := range 8 {
+		for j := range 100 {
+			if got := a.At(g, j); got != int64(g*1000+j) {
+				t.Fatalf("At(%d, %d) = %d, want %d", g, j, got, g*1000+j)
+			}
+		}
+	}
+}
+
 // TestAllocs: At, Get, Set, Row and Append without growth allocate nothing,
 // for ranks 1 to 3, in both byte orders.
 func TestAllocs(t *testing.T) {
