@@ -61,6 +61,15 @@ func touch(p []byte) {
 	sinkI += int(s)
 }
 
+// touchFloat64s is touch for a []float64 view.
+func touchFloat64s(d []float64) {
+	var s float64
+	for i := 0; i < len(d); i += 512 {
+		s += d[i]
+	}
+	sinkF += s
+}
+
 // must fails the benchmark on an error.
 func must(b *testing.B, err error) {
 	b.Helper()

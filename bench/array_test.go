@@ -1,0 +1,363 @@
+package bench
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"testing"
+	"unsafe"
+
+	mmapgo "github.com/edsrzf/mmap-go"
+	xmmap "golang.org/x/exp/mmap"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/bench/internal/benchdata"
+)
+
+// hostLittle reports whether the host is little-endian: the peers that lay
+// a []float64 over the little-endian file only work there.
+var hostLittle = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// arrayFile returns the path of the float64 array of scenarios 1, 2 and 4,
+// the offset of its data and its length.
+func arrayFile(b *testing.B) (path string, off int64, n int) {
+	b.Helper()
+	n = sizes.ArrayElems
+	path, err := benchdata.ArrayFile(n)
+	must(b, err)
+	off, err = benchdata.DataOffset(path)
+	must(b, err)
+	return path, off, n
+}
+
+// mmapGo maps the file at path with mmap-go and lays a []float64 over the
+// n elements at off, the way users of mmap-go get typed data today.
+func mmapGo(b *testing.B, path string, off int64, n int) (mmapgo.MMap, []float64) {
+	b.Helper()
+	f, err := os.Open(path)
+	must(b, err)
+	defer f.Close() // the mapping outlives the descriptor
+	m, err := mmapgo.Map(f, mmapgo.RDONLY, 0)
+	must(b, err)
+	if int64(len(m)) < off+int64(n)*8 || off%8 != 0 {
+		m.Unmap()
+		b.Fatalf("mapping of %d bytes cannot hold %d float64 at %d", len(m), n, off)
+	}
+	// SAFETY: m is a live mapping of the whole file (page-aligned, so
+	// m[off:] is 8-byte aligned since off%8 == 0), holding the n*8 bytes
+	// from off (checked above); float64 has no invalid bit patterns and
+	// no pointers. The slice must not be used after m.Unmap, which the
+	// callers do only when they are done with it.
+	s := unsafe.Slice((*float64)(unsafe.Pointer(&m[off])), n)
+	return m, s
+}
+
+// BenchmarkRandomRead is scenario 1: reading float64 elements at random
+// indexes of a 1 GiB array (at full size). One op reads one element; the
+// indexes cycle through a fixed random table that NumPy gathers too. Every
+// mapped peer has its pages touched before the timer starts.
+func BenchmarkRandomRead(b *testing.B) {
+	path, off, n := arrayFile(b)
+	_, idx, err := benchdata.Indexes(sizes.Indexes, n)
+	must(b, err)
+	mask := len(idx) - 1
+	want := func(b *testing.B) float64 {
+		var s float64
+		for i := range b.N {
+			s += benchdata.ArrayValue(idx[i&mask])
+		}
+		return s
+	}
+	run := func(name string, read func(j int) float64) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(8)
+			b.ReportAllocs()
+			var s float64
+			for i := range b.N {
+				s += read(idx[i&mask])
+			}
+			b.StopTimer()
+			if w := want(b); s != w {
+				b.Fatalf("sum %v, want %v", s, w)
+			}
+		})
+	}
+
+	a, err := array.Open[float64](path, memmap.ReadOnly, nil)
+	must(b, err)
+	defer a.Close()
+	d, err := a.Data()
+	must(b, err)
+	touchFloat64s(d)
+	run("Array.At", func(j int) float64 { return a.At(j) })
+	run("Array.At1", func(j int) float64 { return a.At1(j) })
+	run("Array.Data", func(j int) float64 { return d[j] })
+
+	heap := heapFloat64s(b, path)
+	run("heap", func(j int) float64 { return heap[j] })
+
+	f, err := os.Open(path)
+	must(b, err)
+	defer f.Close()
+	run("ReadAt+LittleEndian", func(j int) float64 {
+		var buf [8]byte
+		if _, err := f.ReadAt(buf[:], off+int64(j)*8); err != nil {
+			b.Fatal(err)
+		}
+		return math.Float64frombits(binary.LittleEndian.Uint64(buf[:]))
+	})
+	sr := io.NewSectionReader(f, off, int64(n)*8)
+	run("binary.Read", func(j int) float64 {
+		var v float64
+		if _, err := sr.Seek(int64(j)*8, io.SeekStart); err != nil {
+			b.Fatal(err)
+		}
+		if err := binary.Read(sr, binary.LittleEndian, &v); err != nil {
+			b.Fatal(err)
+		}
+		return v
+	})
+
+	xr, err := xmmap.Open(path)
+	must(b, err)
+	defer xr.Close()
+	for i := int64(0); i < int64(xr.Len()); i += 4096 {
+		sinkI += int(xr.At(int(i)))
+	}
+	run("x-exp-mmap.ReadAt", func(j int) float64 {
+		var buf [8]byte
+		if _, err := xr.ReadAt(buf[:], off+int64(j)*8); err != nil {
+			b.Fatal(err)
+		}
+		return math.Float64frombits(binary.LittleEndian.Uint64(buf[:]))
+	})
+
+	if hostLittle {
+		m, s := mmapGo(b, path, off, n)
+		defer m.Unmap()
+		touch(m)
+		run("mmap-go+unsafe", func(j int) float64 { return s[j] })
+	}
+}
+
+// sum is the loop every sequential peer runs: one accumulator, as a user
+// writes it.
+func sum(d []float64) float64 {
+	var s float64
+	for _, v := range d {
+		s += v
+	}
+	return s
+}
+
+// BenchmarkSum is scenario 2: a sequential sum over the whole array, pages
+// mapped (a second pass). One op sums every element.
+func BenchmarkSum(b *testing.B) {
+	path, off, n := arrayFile(b)
+	want := benchdata.ArraySum(n)
+	run := func(name string, pass func() float64) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(n) * 8)
+			b.ReportAllocs()
+			for range b.N {
+				if s := pass(); s != want {
+					b.Fatalf("sum %v, want %v", s, want)
+				}
+			}
+		})
+	}
+
+	a, err := array.Open[float64](path, memmap.ReadOnly, nil)
+	must(b, err)
+	defer a.Close()
+	d0, err := a.Data()
+	must(b, err)
+	sinkF = sum(d0) // map the pages
+	run("Array.Data", func() float64 {
+		d, err := a.Data()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return sum(d)
+	})
+	run("Array.At1", func() float64 {
+		var s float64
+		for i := range a.Len() {
+			s += a.At1(i)
+		}
+		return s
+	})
+	run("Array.At", func() float64 {
+		var s float64
+		for i := range a.Len() {
+			s += a.At(i)
+		}
+		return s
+	})
+
+	heap := heapFloat64s(b, path)
+	run("heap", func() float64 { return sum(heap) })
+
+	if hostLittle {
+		m, s := mmapGo(b, path, off, n)
+		defer m.Unmap()
+		sinkF = sum(s)
+		run("mmap-go+unsafe", func() float64 { return sum(s) })
+	}
+
+	run("bufio+binary.Read", func() float64 {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := f.Seek(off, io.SeekStart); err != nil {
+			b.Fatal(err)
+		}
+		br := bufio.NewReaderSize(f, 64<<10)
+		chunk := make([]float64, 1024)
+		var s float64
+		for left := n; left > 0; {
+			c := chunk[:min(left, len(chunk))]
+			if err := binary.Read(br, binary.LittleEndian, c); err != nil {
+				b.Fatal(err)
+			}
+			s += sum(c)
+			left -= len(c)
+		}
+		return s
+	})
+}
+
+// BenchmarkFirstPass is scenario 2's first pass: open the file, sum every
+// element, close; the file is in the page cache, but no page is mapped
+// when the op starts.
+func BenchmarkFirstPass(b *testing.B) {
+	path, off, n := arrayFile(b)
+	want := benchdata.ArraySum(n)
+	run := func(name string, pass func() float64) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(n) * 8)
+			b.ReportAllocs()
+			for range b.N {
+				if s := pass(); s != want {
+					b.Fatalf("sum %v, want %v", s, want)
+				}
+			}
+		})
+	}
+	run("Array.Open+Data", func() float64 {
+		a, err := array.Open[float64](path, memmap.ReadOnly, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer a.Close()
+		d, err := a.Data()
+		if err != nil {
+			b.Fatal(err)
+		}
+		return sum(d)
+	})
+	if hostLittle {
+		run("mmap-go+unsafe", func() float64 {
+			m, s := mmapGo(b, path, off, n)
+			defer m.Unmap()
+			return sum(s)
+		})
+	}
+	run("os.ReadFile+decode", func() float64 {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw = raw[off:]
+		var s float64
+		for i := 0; i+8 <= len(raw); i += 8 {
+			s += math.Float64frombits(binary.LittleEndian.Uint64(raw[i:]))
+		}
+		return s
+	})
+}
+
+// BenchmarkOpen is scenario 4: opening an array file and reading its first
+// element, then closing it, for a 1 MiB file, the array of scenario 1
+// (1 GiB at full size) and a 64 GiB sparse file. The cost must not grow
+// with the size.
+func BenchmarkOpen(b *testing.B) {
+	small, err := benchdata.ArrayFile(int(sizes.OpenSmall / 8))
+	must(b, err)
+	mid, _, _ := arrayFile(b)
+	sparse, err := benchdata.SparseFile(sizes.OpenSparse)
+	must(b, err)
+	for _, p := range []string{small, mid, sparse} {
+		fi, err := os.Stat(p)
+		must(b, err)
+		off, err := benchdata.DataOffset(p)
+		must(b, err)
+		label := sizeLabel(fi.Size() - off)
+		b.Run(label+"/array.Open+At1", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				a, err := array.Open[float64](p, memmap.ReadOnly, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkF += a.At1(0)
+				a.Close()
+			}
+		})
+		b.Run(label+"/memmap.Open", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				m, err := memmap.Open(p, memmap.ReadOnly, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkI += int(m.Bytes()[off])
+				m.Close()
+			}
+		})
+		b.Run(label+"/x-exp-mmap.Open", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				r, err := xmmap.Open(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkI += int(r.At(int(off)))
+				r.Close()
+			}
+		})
+		b.Run(label+"/mmap-go.Map", func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				f, err := os.Open(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m, err := mmapgo.Map(f, mmapgo.RDONLY, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sinkI += int(m[off])
+				m.Unmap()
+				f.Close()
+			}
+		})
+	}
+}
+
+// sizeLabel names a data size: 1MiB, 1GiB, 64GiB.
+func sizeLabel(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	}
+	return fmt.Sprintf("%dB", n)
+}
