@@ -1,8 +1,8 @@
 package array
 
-import "errors"
+import "github.com/gomemmap/memmap"
 
-// ErrAlign is returned by the zero-copy views (Data, Row, Rows) of a file
+// ErrAlign, the same sentinel as memmap.ErrAlign, is returned by the zero-copy views (Data, Row, Rows) of a file
 // whose data does not start at a multiple of the alignment of T: a []T
 // laid over it would hold misaligned elements. NumPy aligns data to 64
 // bytes (16 in files written before NumPy 1.23), which suits every T;
@@ -13,4 +13,4 @@ import "errors"
 // memmap (ErrClosed, ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder,
 // ErrShape, ErrUnsupported), header (ErrFormat) and layout (ErrType,
 // ErrDType); match them all with errors.Is.
-var ErrAlign = errors.New("array: data is not aligned for the Go element type; zero-copy views need alignment")
+var ErrAlign = memmap.ErrAlign

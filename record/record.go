@@ -1,7 +1,6 @@
 package record
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"unsafe"
@@ -12,7 +11,7 @@ import (
 	"github.com/gomemmap/memmap/layout"
 )
 
-// ErrAlign is returned (by Slice) and panicked with (by At and All) for a
+// ErrAlign, the same sentinel as memmap.ErrAlign, is returned (by Slice) and panicked with (by At and All) for a
 // file whose data does not start at a multiple of the alignment of T, so
 // that a *T into the map would be misaligned. NumPy aligns the data of
 // every file it writes to 64 bytes (16 before NumPy 1.23), which suits
@@ -23,7 +22,7 @@ import (
 // memmap (ErrClosed, ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder,
 // ErrShape, ErrUnsupported), header (ErrFormat) and layout (ErrType,
 // ErrDType); match them all with errors.Is.
-var ErrAlign = errors.New("record: data is not aligned for the Go record type; zero-copy views need alignment")
+var ErrAlign = memmap.ErrAlign
 
 // Options tunes Create and Open. A nil *Options means the defaults of
 // every field.
