@@ -27,7 +27,9 @@
 // rows past the length always read as zero when the length grows over
 // them. A writer's clean Close shrinks the file to the committed length,
 // so a closed file is exactly what np.save would have written (NumPy
-// ignores trailing bytes, but other tools and disk usage do not).
+// ignores trailing bytes, but other tools and disk usage do not). On
+// Windows, which cannot shrink a file that a reader still maps, the file
+// keeps its capacity then.
 //
 // # Views
 //
@@ -58,6 +60,7 @@ import (
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/sys"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -768,7 +771,14 @@ func (s *Store) Close() error {
 		}
 	}
 	s.closed = true
-	if err := s.m.Close(); first == nil {
+	err := s.m.Close()
+	if sys.MappedElsewhere(err) {
+		// Windows shrinks the file at Close and cannot while a reader
+		// (in any process) maps it: the file keeps its capacity then,
+		// which NumPy ignores. Everything was committed.
+		err = nil
+	}
+	if first == nil {
 		first = err
 	}
 	return first

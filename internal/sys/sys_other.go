@@ -60,3 +60,7 @@ func AnonymousFile(name string) (*os.File, error) { return nil, ErrUnsupported }
 // TruncateMapped reports whether the OS can truncate a file that has
 // mapped views.
 const TruncateMapped = true
+
+// MappedElsewhere reports whether err says a file could not be truncated
+// because a view of it is mapped; never, where the OS allows that.
+func MappedElsewhere(err error) bool { return false }

@@ -151,3 +151,7 @@ func Advise(b []byte, a Advice) error {
 // TruncateMapped reports whether the OS can truncate a file that has
 // mapped views.
 const TruncateMapped = true
+
+// MappedElsewhere reports whether err says a file could not be truncated
+// because a view of it is mapped; never, where the OS allows that.
+func MappedElsewhere(err error) bool { return false }

@@ -223,3 +223,7 @@ func AnonymousFile(name string) (*os.File, error) {
 // TruncateMapped reports whether the OS can truncate a file that has
 // mapped views. Windows cannot (ERROR_USER_MAPPED_FILE).
 const TruncateMapped = false
+
+// MappedElsewhere reports whether err says a file could not be truncated
+// because a view of it is mapped (by this process or another).
+func MappedElsewhere(err error) bool { return errors.Is(err, windows.ERROR_USER_MAPPED_FILE) }
