@@ -13,11 +13,15 @@ import (
 	"github.com/gomemmap/memmap"
 )
 
-// cmdDemo walks through the byte-level map on files in a directory: it
-// writes a log through a growing read-write map, searches it without
-// copies, changes it copy-on-write, and shares anonymous memory.
+// cmdDemo walks through the library on files in a directory: a feature
+// store (an embeddings array and a record file, grown by appends, read back
+// zero-copy and searched), then the byte-level map (a log written through a
+// growing map, searched without copies, changed copy-on-write) and
+// anonymous shared memory. It ends with the NumPy one-liner that opens the
+// same files.
 func cmdDemo(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	rows := fs.Int("rows", 100000, "embeddings and item records to write")
 	lines := fs.Int("lines", 100000, "log lines to write")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -27,6 +31,9 @@ func cmdDemo(args []string, w io.Writer) error {
 	}
 	if *lines < 1 {
 		return fmt.Errorf("%w: demo: -lines must be at least 1", errUsage)
+	}
+	if *rows < 1 {
+		return fmt.Errorf("%w: demo: -rows must be at least 1", errUsage)
 	}
 	dir := fs.Arg(0)
 	if dir == "" {
@@ -38,11 +45,30 @@ func cmdDemo(args []string, w io.Writer) error {
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	path := filepath.Join(dir, "app.log")
 	fmt.Fprintf(w, "memmap demo in %s (page size %d, allocation granularity %d)\n\n",
 		dir, memmap.PageSize(), memmap.AllocationGranularity())
 
-	// 1. Write a log through a read-write map that grows as it fills.
+	embPath, itemsPath, err := featureStore(w, dir, *rows)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "2. The byte-level map under them, on a log file\n")
+	if err := logDemo(&indenter{w: w, prefix: "   "}, dir, *lines); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nNumPy opens the same files:\n  python3 -c \"import numpy as np; e = np.load('%s', mmap_mode='r'); r = np.load('%s', mmap_mode='r'); print(e.shape, e.dtype, r.shape, r.dtype.names); print(e[%d, :3], r[%d])\"\n",
+		embPath, itemsPath, 0, 0)
+	return nil
+}
+
+// logDemo writes a log through a read-write map that grows as it fills,
+// searches it read-only, changes it copy-on-write and shows anonymous
+// shared memory.
+func logDemo(w io.Writer, dir string, nlog int) error {
+	lines := &nlog
+	path := filepath.Join(dir, "app.log")
+	// Write a log through a read-write map that grows as it fills.
 	start := time.Now()
 	m, err := memmap.Create(path, 4096, nil)
 	if err != nil {
@@ -84,7 +110,7 @@ func cmdDemo(args []string, w io.Writer) error {
 		return err
 	}
 
-	// 2. Search it read-only, without copying a byte.
+	// Search it read-only, without copying a byte.
 	start = time.Now()
 	r, err := memmap.Open(path, memmap.ReadOnly, nil)
 	if err != nil {
@@ -115,7 +141,7 @@ func cmdDemo(args []string, w io.Writer) error {
 		fmt.Fprintf(w, "a write to the read-only map is refused: %v\n", err)
 	}
 
-	// 3. Copy-on-write: change the mapped bytes, leave the file alone.
+	// Copy-on-write: change the mapped bytes, leave the file alone.
 	c, err := memmap.Open(path, memmap.CopyOnWrite, nil)
 	if err != nil {
 		return err
@@ -131,7 +157,7 @@ func cmdDemo(args []string, w io.Writer) error {
 		return err
 	}
 
-	// 4. Anonymous shared memory, the kind a child process can map too.
+	// Anonymous shared memory, the kind a child process can map too.
 	a, err := memmap.Anonymous(1<<20, nil)
 	if err != nil {
 		return err
@@ -147,7 +173,6 @@ func cmdDemo(args []string, w io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "\nPython opens the same file the same way:\n  python3 -c \"import mmap; f=open('%s','rb'); m=mmap.mmap(f.fileno(),0,access=mmap.ACCESS_READ); print(m.size(), m.find(b'ERROR'))\"\n", path)
 	return nil
 }
 
@@ -160,4 +185,26 @@ func level(i int) string {
 		return "WARN "
 	}
 	return "INFO "
+}
+
+// indenter writes to w with prefix at the start of every line.
+type indenter struct {
+	w      io.Writer
+	prefix string
+	mid    bool // inside a line
+}
+
+func (d *indenter) Write(p []byte) (int, error) {
+	var buf []byte
+	for _, c := range p {
+		if !d.mid {
+			buf = append(buf, d.prefix...)
+		}
+		buf = append(buf, c)
+		d.mid = c != '\n'
+	}
+	if _, err := d.w.Write(buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

@@ -4,7 +4,9 @@
 //
 //	memmap info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes
 //	memmap head [-n N] FILE    the first N rows (default 10) of a .npy file
-//	memmap demo [DIR]          walk through the library on files in DIR (default: a new temp dir)
+//	memmap demo [-rows N] [-lines N] [DIR]
+//	                           build a small feature store (embeddings array + record file) and a log
+//	                           in DIR (default: a new temp dir), read them back, print the NumPy one-liner
 //
 // Errors go to standard error as one line naming the file and the problem,
 // with exit status 1; usage errors exit with status 2.
@@ -30,7 +32,9 @@ const usage = `usage: memmap <command> [arguments]
 commands:
   info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes
   head [-n N] FILE    the first N rows (default 10) of a .npy file
-  demo [DIR]          walk through the library on files in DIR (default: a new temp dir)
+  demo [-rows N] [-lines N] [DIR]
+                      build a small feature store and a log in DIR (default: a new temp dir),
+                      read them back, and print the NumPy one-liner that opens them
 `
 
 // run runs the command line args and returns the exit status.
