@@ -213,25 +213,26 @@ func encodeHeader(n int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := header.Header{DType: dt, Shape: []int64{int64(n)}}
+	h := header.Header{DType: dt.WithByteOrder(layout.Little), Shape: []int64{int64(n)}}
 	return h.Encode()
 }
 
-// ArrayFile returns the path of the 1-d float64 .npy file of n elements,
-// element i being ArrayValue(i), written by package array.
+// ArrayFile returns the path of the 1-d little-endian float64 .npy file of
+// n elements, element i being ArrayValue(i), written by package array.
 func ArrayFile(n int) (string, error) {
 	return once(fmt.Sprintf("f64-%d.npy", n), npySize(n), func(tmp string) error {
-		a, err := array.Create[float64](tmp, []int{n}, nil)
+		a, err := array.Create[float64](tmp, []int{n}, &array.Options{ByteOrder: layout.Little})
 		if err != nil {
 			return err
 		}
-		d, err := a.Data()
-		if err != nil {
-			a.Close()
-			return err
-		}
-		for i := range d {
-			d[i] = ArrayValue(i)
+		if d, err := a.Data(); err == nil {
+			for i := range d {
+				d[i] = ArrayValue(i)
+			}
+		} else { // a big-endian host: Set swaps
+			for i := range n {
+				a.Set1(ArrayValue(i), i)
+			}
 		}
 		return a.Close()
 	})
@@ -289,7 +290,7 @@ func Indexes(k, n int) (string, []int, error) {
 		idx[i] = int(x % uint64(n))
 	}
 	p, err := once(fmt.Sprintf("idx-%d-%d.npy", k, n), -1, func(tmp string) error {
-		a, err := array.Create[int64](tmp, []int{k}, nil)
+		a, err := array.Create[int64](tmp, []int{k}, &array.Options{ByteOrder: layout.Little})
 		if err != nil {
 			return err
 		}
