@@ -629,8 +629,9 @@ func render(r *results) string {
 			return nil
 		}
 		small, big := r.med("Open/"+rows[0]+"/array.Open+At1", "ns/op"), r.med("Open/"+rows[len(rows)-1]+"/array.Open+At1", "ns/op")
-		p("Opening reads only the header and maps the file lazily: no page of the data is touched but the first, so the cost is that of a few system calls "+
-			"(open, fstat, read of the header, mmap, munmap, close, and the lock check) whatever the size: %s for %s and %s for %s.\n\n",
+		p("Opening maps the file lazily: no page of the data is touched but the first, so the cost is that of a few system calls "+
+			"(strace of one read-only open: openat, fstat twice, mmap, munmap, close, and the fcntl calls Go's os package makes for every file; the header is parsed from the mapped first page) "+
+			"whatever the size: %s for %s and %s for %s.\n\n",
 			dur(small), rows[0], dur(big), rows[len(rows)-1])
 		return []target{
 			atMost(fmt.Sprintf("open + first element, %s ÷ %s ≤ 2×", rows[len(rows)-1], rows[0]), big/small, 2, ""),
