@@ -60,7 +60,18 @@ const (
 	datePrefix  = "# date: "
 	sizePrefix  = "# size: "
 	testPrefix  = "# go test: "
+	loadPrefix  = "# load: "
 )
+
+// loadavg returns the 1-, 5- and 15-minute load averages of the machine,
+// to show whether other work shared it during the run.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
+}
 
 func main() {
 	log.SetFlags(0)
@@ -120,6 +131,7 @@ func runAll() ([]byte, error) {
 		return nil, err
 	}
 
+	loadBefore := loadavg()
 	start := time.Now()
 	var buf bytes.Buffer
 	args := []string{"test", "-run", "^$", "-bench", *benchRe, "-benchmem",
@@ -145,6 +157,7 @@ func runAll() ([]byte, error) {
 	fmt.Fprintf(&buf, "%s%s\n", numpyPrefix, npj)
 	fmt.Fprintf(&buf, "%scd bench && go run ./cmd/report %s\n", cmdPrefix, strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&buf, "%s%s\n", wallPrefix, wall.Round(time.Second))
+	fmt.Fprintf(&buf, "%sbefore %s, after %s\n", loadPrefix, loadBefore, loadavg())
 	fmt.Fprintf(&buf, "%s%s\n", sizePrefix, *size)
 	fmt.Fprintf(&buf, "%sgo %s\n", testPrefix, strings.Join(args, " "))
 	fmt.Fprintf(&buf, "%s%s\n", datePrefix, time.Now().UTC().Format("2006-01-02 15:04 MST"))
@@ -203,6 +216,7 @@ type results struct {
 	date    string
 	size    string
 	gotest  string
+	load    string
 	cpu     string
 	raw     string
 }
@@ -222,6 +236,8 @@ func parse(raw []byte) *results {
 			r.command = line[len(cmdPrefix):]
 		case strings.HasPrefix(line, wallPrefix):
 			r.wall = line[len(wallPrefix):]
+		case strings.HasPrefix(line, loadPrefix):
+			r.load = line[len(loadPrefix):]
 		case strings.HasPrefix(line, testPrefix):
 			r.gotest = line[len(testPrefix):]
 		case strings.HasPrefix(line, sizePrefix):
@@ -519,6 +535,9 @@ func render(r *results) string {
 	p("## Machine\n\n")
 	for _, l := range machine() {
 		p("%s\n", l)
+	}
+	if r.load != "" {
+		p("- Load average (1, 5 and 15 minutes) %s the Go benchmarks; they keep about one core busy, so figures near 1 after them mean nothing else ran\n", r.load)
 	}
 	p("\n")
 
