@@ -54,13 +54,15 @@ var (
 
 // The raw output holds go test's output, then these lines.
 const (
-	numpyPrefix = "# numpy: "
-	cmdPrefix   = "# command: "
-	wallPrefix  = "# wall: "
-	datePrefix  = "# date: "
-	sizePrefix  = "# size: "
-	testPrefix  = "# go test: "
-	loadPrefix  = "# load: "
+	numpyPrefix  = "# numpy: "
+	cmdPrefix    = "# command: "
+	wallPrefix   = "# wall: "
+	datePrefix   = "# date: "
+	sizePrefix   = "# size: "
+	testPrefix   = "# go test: "
+	loadPrefix   = "# load: "
+	gitPrefix    = "# library: "
+	inlinePrefix = "# inline: "
 )
 
 // loadavg returns the 1-, 5- and 15-minute load averages of the machine,
@@ -158,6 +160,10 @@ func runAll() ([]byte, error) {
 	fmt.Fprintf(&buf, "%scd bench && go run ./cmd/report %s\n", cmdPrefix, strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&buf, "%s%s\n", wallPrefix, wall.Round(time.Second))
 	fmt.Fprintf(&buf, "%sbefore %s, after %s\n", loadPrefix, loadBefore, loadavg())
+	fmt.Fprintf(&buf, "%s%s\n", gitPrefix, gitState())
+	for k, v := range inlineVerdicts() {
+		fmt.Fprintf(&buf, "%s%s=%s\n", inlinePrefix, k, v)
+	}
 	fmt.Fprintf(&buf, "%s%s\n", sizePrefix, *size)
 	fmt.Fprintf(&buf, "%sgo %s\n", testPrefix, strings.Join(args, " "))
 	fmt.Fprintf(&buf, "%s%s\n", datePrefix, time.Now().UTC().Format("2006-01-02 15:04 MST"))
@@ -217,6 +223,8 @@ type results struct {
 	size    string
 	gotest  string
 	load    string
+	git     string
+	inline  map[string]string // "At", "At1" -> the compiler's verdict
 	cpu     string
 	raw     string
 }
@@ -224,7 +232,7 @@ type results struct {
 var procSuffix = regexp.MustCompile(`-\d+$`)
 
 func parse(raw []byte) *results {
-	r := &results{vals: map[string]map[string][]float64{}, raw: string(raw)}
+	r := &results{vals: map[string]map[string][]float64{}, inline: map[string]string{}, raw: string(raw)}
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -236,6 +244,12 @@ func parse(raw []byte) *results {
 			r.command = line[len(cmdPrefix):]
 		case strings.HasPrefix(line, wallPrefix):
 			r.wall = line[len(wallPrefix):]
+		case strings.HasPrefix(line, gitPrefix):
+			r.git = line[len(gitPrefix):]
+		case strings.HasPrefix(line, inlinePrefix):
+			if k, v, ok := strings.Cut(line[len(inlinePrefix):], "="); ok {
+				r.inline[k] = v
+			}
 		case strings.HasPrefix(line, loadPrefix):
 			r.load = line[len(loadPrefix):]
 		case strings.HasPrefix(line, testPrefix):
@@ -529,6 +543,9 @@ func render(r *results) string {
 	p("in one `go test` process, all peers on the same generated files in the same run, at the %q sizes: ", sz.Name)
 	p("a %s float64 array, %d random indexes, %d records, a %s log file, %d 24-byte structs. ",
 		sizeStr(int64(sz.ArrayElems)*8), sz.Indexes, sz.Records, sizeStr(sz.LogBytes), sz.Structs)
+	if r.git != "" {
+		p("Library measured: %s. ", r.git)
+	}
 	p("The data is generated under os.TempDir()/memmap-bench/%s and reused across runs; the page cache is warm (the machine has the RAM to hold every file). ", sz.Name)
 	p("%s\n\n", r.numpyNote())
 	p("`time ÷ X` divides each row's median time per op by the library's row X: above 1× the row is slower than the library, below 1× faster.\n\n")
@@ -567,12 +584,18 @@ func render(r *results) string {
 			"`ReadAt+LittleEndian` makes one pread system call per element (%s), %s as slow as `Array.At`. "+
 			"At this size every read misses the CPU caches; the heap takes %s, and the mapped pages miss the TLB less often than the heap's (see the note on page sizes).\n\n",
 			sz.Indexes, sizeStr(int64(sz.ArrayElems)*8), dur(at), dur(at1), dur(readAt), ratio(readAt/at), dur(heap))
-		return []target{
+		ts := []target{
 			atLeast("`Array.At` ≥ 50× faster than `ReadAt` + `binary.LittleEndian`", readAt/at, 50, whyReadAt(r)),
 			atMost("`Array.At` ≤ 1.1× the heap's time", at/heap, 1.1, whyAtHeap(r)),
 			zeroAllocs("`Array.At` allocations", r.med("RandomRead/Array.At", "allocs/op")),
 			atMost("`Array.At` at least as fast as NumPy's gather (time ÷ NumPy's)", at/gather, 1, whyNumpyGather(r)),
 		}
+		// The 1-d form, for information: the targets name At.
+		ts[0].have += " (At1: " + ratio(readAt/at1) + ")"
+		ts[1].have += " (At1: " + ratio(at1/heap) + ")"
+		ts[2].have += " (At1: " + num(r.med("RandomRead/Array.At1", "allocs/op")) + ")"
+		ts[3].have += " (At1: " + ratio(at1/gather) + ")"
+		return ts
 	})
 
 	section("2. Sequential sum", func() []target {
@@ -736,10 +759,15 @@ func sizeStr(n int64) string {
 // machine while the benchmarks were written, and say so.
 
 func whyAtHeap(r *results) string {
-	return fmt.Sprintf("The mapping is not the cause: `Array.Data`, a []float64 over the same mapped pages, reads in %s, %s the heap's time. "+
-		"The cause is the accessor: `At` and `At1` are not inlined (see the note on inlining), and a call per element, with its rank, "+
-		"bound and byte-order checks, keeps fewer cache misses in flight than a bare load. A fast path for 1-d arrays narrows the gap; closing it needs At1 to inline (note).",
-		dur(r.med("RandomRead/Array.Data", "ns/op")), ratio(r.med("RandomRead/Array.Data", "ns/op")/r.med("RandomRead/heap", "ns/op")))
+	data, heap := r.med("RandomRead/Array.Data", "ns/op"), r.med("RandomRead/heap", "ns/op")
+	msg := fmt.Sprintf("The mapping is not the cause: `Array.Data`, a []float64 over the same mapped pages, reads in %s, %s the heap's time. ", dur(data), ratio(data/heap))
+	if r.inlined("At1") {
+		return msg + fmt.Sprintf("The cause is At's form: the variadic any-rank accessor is a call per element (%s), which keeps fewer cache misses in flight than a bare load; "+
+			"the inlined 1-d form `At1` reads in %s, %s the heap's time. Use At1 (or Data) in hot 1-d loops.",
+			or(r.inline["At"], "not inlined"), dur(r.med("RandomRead/Array.At1", "ns/op")), ratio(r.med("RandomRead/Array.At1", "ns/op")/heap))
+	}
+	return msg + "The cause is the accessor: `At` and `At1` are not inlined (see the note on inlining), and a call per element, with its rank, " +
+		"bound and byte-order checks, keeps fewer cache misses in flight than a bare load. A fast path for 1-d arrays narrows the gap; closing it needs At1 to inline (note)."
 }
 
 func whyNumpyGather(r *results) string {
@@ -788,18 +816,7 @@ func whyReader(r *results) string {
 // notes are what profiling found, with the figures of this run.
 func notes(r *results) []string {
 	return []string{
-		"**Inlining of `Array.At1` and `Array.At` (library).** `go test -gcflags=-m=2` on this module reports " +
-			"`cannot inline array.(*Array[go.shape.float64]).At1: function too complex: cost 167 exceeds budget 80`: " +
-			"At1's doc says it is small enough to inline, but its panic path (building the index error) and the byte-order slow path keep it a call. " +
-			"A patch tried in a copy of the tree (not applied: the array package is not this benchmark's to change) caches a `[]T` over the data of a 1-d array in host order " +
-			"(`data1`, refreshed with the other hot fields after growth, Refresh and Close) and starts At1 with `if d := a.data1; uint(i) < uint(len(d)) { return d[i] }`, " +
-			"falling back to today's checks; At gets the same first line for `len(idx) == 1`. " +
-			fmt.Sprintf("Measured during development on the 1 GiB array, patched and unpatched test binaries run in turn three times: random reads with At went from a median of 37 ns to 30 ns "+
-				"and with At1 from 34 ns to 28 ns (heap 21-22 ns in the same runs; this run, unpatched: At %s, At1 %s, heap %s), and the sequential loops from 1.08 s to 0.54 s (At) "+
-				"and 0.67 s to 0.48 s (At1) per GiB (benchstat, 5 runs each, p = 0.008). ",
-				dur(r.med("RandomRead/Array.At", "ns/op")), dur(r.med("RandomRead/Array.At1", "ns/op")), dur(r.med("RandomRead/heap", "ns/op"))) +
-			"The patched At1 still has an inlining cost of 82, just over the budget, so it stays a call, and that call is what remains between it and the heap: " +
-			"any call in At1 costs 57 of the 80 by itself, and no form tried kept At1's error panics and byte-order handling under the budget.",
+		inlineNote(r),
 		"**`memmap.Decode` looks its type up on every call (library).** Decode and View call `infoOf[T]()`, which does `reflect.TypeFor[T]()` and a `sync.Map` lookup per value: " +
 			fmt.Sprintf("in this run Decode takes %s per 24-byte struct against %s for the Reader's four field reads. ",
 				dur(r.med("Decode/memmap.Decode", "ns/op")/float64(benchdata.Current().Structs)), dur(r.med("Decode/memmap.Reader", "ns/op")/float64(benchdata.Current().Structs))) +
@@ -812,4 +829,82 @@ func notes(r *results) []string {
 		"**What the Go rows share.** Every sequential sum is the same one-accumulator loop, bound by the latency of floating-point additions as much as by memory; " +
 			"NumPy's pairwise, vectorised `sum` is not, which is why it can beat the heap. Random reads index a table of 4M precomputed indexes, the same file NumPy gathers with.",
 	}
+}
+
+// inlined reports whether the compiler inlined the Array[float64] method
+// name in the benchmarks, as recorded by the run.
+func (r *results) inlined(name string) bool {
+	return strings.HasPrefix(r.inline[name], "can inline")
+}
+
+// inlineNote is the note on the inlining of At and At1, from the
+// compiler's verdicts recorded by the run.
+func inlineNote(r *results) string {
+	at, at1, heap := r.med("RandomRead/Array.At", "ns/op"), r.med("RandomRead/Array.At1", "ns/op"), r.med("RandomRead/heap", "ns/op")
+	var vs []string
+	for _, k := range []string{"At1", "At"} {
+		vs = append(vs, "`"+or(r.inline[k], k+": not recorded")+"`")
+	}
+	verdicts := "The compiler's verdicts for this run (`go test -c -gcflags=-m=2` in bench): " + strings.Join(vs, "; ") + ". "
+	history := "When these benchmarks were first run, At1 was not inlined (`cost 167 exceeds budget 80`: its panic path, which builds the index error, and its byte-order slow path were in its body) " +
+		"although its doc says it is small enough to inline. A patch tried in a copy of the tree cached a `[]T` over the data of a 1-d array in host order " +
+		"(refreshed with the other hot fields after growth, Refresh and Close) and started At1 and At with `if d := a.data1; uint(i) < uint(len(d)) { return d[i] }`, " +
+		"falling back to the old checks; in patched and unpatched binaries run in turn on the 1 GiB array, random reads with At went from a median of 37 ns to 30 ns and with At1 from 34 ns to 28 ns " +
+		"(heap 21-22 ns), and the sequential loops from 1.08 s to 0.54 s (At) and 0.67 s to 0.48 s (At1) per GiB (benchstat, 5 runs each, p = 0.008); at cost 82 that At1 was still a call. "
+	if r.inlined("At1") {
+		return "**Inlining of `Array.At1` and `Array.At` (library).** " + verdicts + history +
+			"The array package now reads such a cached view first with At1 inlined (the code this run measured" + r.gitNote() + "), " +
+			fmt.Sprintf("and At1's random reads take %s against the heap's %s; At, a call per element, %s.", dur(at1), dur(heap), dur(at))
+	}
+	return "**Inlining of `Array.At1` and `Array.At` (library).** " + verdicts + history +
+		fmt.Sprintf("In this run: At %s, At1 %s, heap %s. ", dur(at), dur(at1), dur(heap)) +
+		"Any call left in At1 costs 57 of the budget of 80 by itself, so At1 must keep its fallback to a single cheap call to inline."
+}
+
+// gitNote describes the library's code the run measured, for the notes.
+func (r *results) gitNote() string {
+	if r.git == "" {
+		return ""
+	}
+	return ": " + r.git
+}
+
+// gitState returns the commit of the library and the files outside bench
+// that differ from it, which the run measured (the bench module uses the
+// working tree through its replace directive).
+func gitState() string {
+	out, err := exec.Command("git", "-C", "..", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	state := "commit " + strings.TrimSpace(string(out))
+	st, err := exec.Command("git", "-C", "..", "status", "--porcelain", "--untracked-files=no").Output()
+	if err != nil {
+		return state
+	}
+	var dirty []string
+	for _, l := range strings.Split(string(st), "\n") {
+		if len(l) > 3 && !strings.HasPrefix(l[3:], "bench/") {
+			dirty = append(dirty, l[3:])
+		}
+	}
+	if len(dirty) > 0 {
+		state += " with uncommitted changes to " + strings.Join(dirty, ", ")
+	}
+	return state
+}
+
+var inlineRe = regexp.MustCompile(`(?:can|cannot) inline array\.\(\*Array\[go\.shape\.float64\]\)\.(At1|At)(?: with cost \d+|: [^\n]*?budget \d+)`)
+
+// inlineVerdicts compiles the benchmarks with -m=2 and returns the
+// compiler's inlining verdicts for Array[float64].At and At1.
+func inlineVerdicts() map[string]string {
+	out, _ := exec.Command("go", "test", "-c", "-o", os.DevNull, "-gcflags=-m=2", ".").CombinedOutput()
+	v := map[string]string{}
+	for _, m := range inlineRe.FindAllStringSubmatch(string(out), -1) {
+		if _, ok := v[m[1]]; !ok {
+			v[m[1]] = m[0]
+		}
+	}
+	return v
 }
