@@ -37,6 +37,11 @@ func (a *Array[T]) offset(idx []int) (int, bool) {
 // as "array: index [3 70] out of range for shape (3000, 64)". Use Get for
 // an error instead of a panic.
 func (a *Array[T]) At(idx ...int) T {
+	if len(idx) == 1 {
+		if d := a.get1; uint(idx[0]) < uint(len(d)) {
+			return d[idx[0]]
+		}
+	}
 	off, ok := a.offset(idx)
 	if !ok {
 		panic(a.indexErr("At", idx))
@@ -81,6 +86,12 @@ func (a *Array[T]) Get(idx ...int) (T, error) {
 // error wrapping memmap.ErrReadOnly (writing to its pages would crash the
 // process).
 func (a *Array[T]) Set(v T, idx ...int) {
+	if len(idx) == 1 {
+		if d := a.set1; uint(idx[0]) < uint(len(d)) {
+			d[idx[0]] = v
+			return
+		}
+	}
 	off, ok := a.offset(idx)
 	if !ok {
 		panic(a.indexErr("Set", idx))
@@ -99,6 +110,15 @@ func (a *Array[T]) Set(v T, idx ...int) {
 // it): it takes no variadic slice and is small enough to inline.
 // It panics like At, also when the array is not 1-d.
 func (a *Array[T]) At1(i int) T {
+	if uint(i) < uint(len(a.get1)) {
+		return a.get1[i]
+	}
+	return a.at1(i)
+}
+
+// at1 is At1 for arrays without a fast view (other byte order,
+// misaligned) and for its panics.
+func (a *Array[T]) at1(i int) T {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
 		panic(a.indexErr("At1", []int{i}))
 	}
@@ -114,6 +134,14 @@ func (a *Array[T]) At1(i int) T {
 // At2 is At(i, j) for a 2-d array, faster (see BenchmarkAt, which measures
 // it). It panics like At, also when the array is not 2-d.
 func (a *Array[T]) At2(i, j int) T {
+	if uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) {
+		return a.get2[i*a.cols2+j]
+	}
+	return a.at2(i, j)
+}
+
+// at2 is At2 for arrays without a fast view and for its panics.
+func (a *Array[T]) at2(i, j int) T {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
 		panic(a.indexErr("At2", []int{i, j}))
 	}
@@ -129,6 +157,15 @@ func (a *Array[T]) At2(i, j int) T {
 // Set1 is Set(v, i) for a 1-d array, faster like At1. It panics like Set,
 // also when the array is not 1-d.
 func (a *Array[T]) Set1(v T, i int) {
+	if uint(i) < uint(len(a.set1)) {
+		a.set1[i] = v
+		return
+	}
+	a.set1Slow(v, i)
+}
+
+// set1Slow is Set1 for arrays without a fast view and for its panics.
+func (a *Array[T]) set1Slow(v T, i int) {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
 		panic(a.indexErr("Set1", []int{i}))
 	}
@@ -145,6 +182,15 @@ func (a *Array[T]) Set1(v T, i int) {
 // Set2 is Set(v, i, j) for a 2-d array, faster like At2. It panics like
 // Set, also when the array is not 2-d.
 func (a *Array[T]) Set2(v T, i, j int) {
+	if uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) && a.set2 != nil {
+		a.set2[i*a.cols2+j] = v
+		return
+	}
+	a.set2Slow(v, i, j)
+}
+
+// set2Slow is Set2 for arrays without a fast view and for its panics.
+func (a *Array[T]) set2Slow(v T, i, j int) {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
 		panic(a.indexErr("Set2", []int{i, j}))
 	}

@@ -77,6 +77,15 @@ type Array[T any] struct {
 	slowGet bool           // At must copy (swap or misaligned)
 	slowSet bool           // Set must copy or panic (swap, misaligned, read-only)
 
+	// Views for the fast paths of At1/At2/Set1/Set2 (and At/Set with one
+	// index): every element, as a []T, when the data is in host
+	// order and aligned (get) and also writable (set), for 1-d arrays
+	// (get1, set1) and C-order 2-d arrays (get2, set2: rows2 rows of
+	// cols2 elements); nil otherwise and after Close. Their bounds checks are
+	// the only checks the fast paths make.
+	get1, set1, get2, set2 []T
+	rows2, cols2           int // shape of get2; 0, 0 without it
+
 	s        *store.Store
 	dt       *layout.DType // the file's dtype
 	esize    int           // bytes per element
@@ -245,7 +254,34 @@ func (a *Array[T]) init() error {
 	a.aligned = uintptr(a.base)%unsafe.Alignof(zero) == 0
 	a.slowGet = a.swap || !a.aligned
 	a.slowSet = a.slowGet || a.ro
+	a.setFast()
 	return nil
+}
+
+// setFast refreshes the fast-path views from base and shape.
+func (a *Array[T]) setFast() {
+	a.get1, a.set1, a.get2, a.set2, a.rows2, a.cols2 = nil, nil, nil, nil, 0, 0
+	if a.closed || a.slowGet || a.base == nil || (a.rank == 2 && a.FortranOrder()) || (a.rank != 1 && a.rank != 2) {
+		return
+	}
+	n := 1
+	for _, d := range a.shape {
+		n *= d
+	}
+	// SAFETY: base is element (0, ..., 0) of a contiguous C-order (or
+	// 1-d) array of n elements that lies inside the mapping, which stays
+	// mapped until Close (Close clears these views); the data is in host
+	// order and aligned for T, and T has no pointers (layout.Of refuses
+	// them), so the bytes are n Ts.
+	all := unsafe.Slice((*T)(a.base), n)[:n:n]
+	if a.rank == 1 {
+		a.get1 = all
+	} else {
+		a.get2, a.rows2, a.cols2 = all, a.shape[0], a.shape[1]
+	}
+	if !a.slowSet {
+		a.set1, a.set2 = a.get1, a.get2
+	}
 }
 
 // recache refreshes the hot fields from the store after a change of length
@@ -266,6 +302,7 @@ func (a *Array[T]) recache() {
 	} else {
 		a.base = nil
 	}
+	a.setFast()
 }
 
 func pathErr(op, path string, err error) error {

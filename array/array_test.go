@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -291,6 +292,11 @@ func TestIndexPanics(t *testing.T) {
 		{[]int{3, 70}, memmap.ErrRange, "array: index [3 70] out of range for shape (3000, 64)"},
 		{[]int{3000, 0}, memmap.ErrRange, "array: index [3000 0] out of range for shape (3000, 64)"},
 		{[]int{-1, 0}, memmap.ErrRange, "array: index [-1 0] out of range for shape (3000, 64)"},
+		{[]int{1, -1}, memmap.ErrRange, "array: index [1 -1] out of range for shape (3000, 64)"},
+		{[]int{2999, 64}, memmap.ErrRange, "array: index [2999 64] out of range for shape (3000, 64)"},
+		{[]int{-1, 64}, memmap.ErrRange, "array: index [-1 64] out of range for shape (3000, 64)"},
+		// i*64 wraps around to 0: still out of range.
+		{[]int{1 << (strconv.IntSize - 6), 5}, memmap.ErrRange, fmt.Sprintf("array: index [%d 5] out of range for shape (3000, 64)", 1<<(strconv.IntSize-6))},
 		{[]int{3}, memmap.ErrShape, "array: 1 indexes [3] for an array of rank 2, shape (3000, 64)"},
 		{[]int{1, 2, 3}, memmap.ErrShape, "array: 3 indexes [1 2 3] for an array of rank 2, shape (3000, 64)"},
 		{nil, memmap.ErrShape, "array: 0 indexes [] for an array of rank 2, shape (3000, 64)"},
@@ -982,4 +988,57 @@ func BenchmarkAt(b *testing.B) {
 		}
 	})
 	_ = s
+}
+
+// TestFastPaths: the fast views of At1/At2/Set1/Set2 follow growth,
+// truncation and Close, and are not used where they would be wrong.
+func TestFastPaths(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "fast.npy")
+	a := mustCreate[int64](t, path, []int{4}, nil)
+	a.Set1(7, 3)
+	if err := a.Append([]int64{8, 9}); err != nil {
+		t.Fatal(err)
+	}
+	if a.At1(3) != 7 || a.At1(5) != 9 || a.At(4) != 8 {
+		t.Fatalf("after Append: %d %d %d, want 7 9 8", a.At1(3), a.At1(5), a.At(4))
+	}
+	a.Set(10, 5)
+	if a.At1(5) != 10 {
+		t.Fatalf("Set(10, 5) then At1(5) = %d", a.At1(5))
+	}
+	if err := a.Truncate(4); err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{4, 5, -1, math.MaxInt} {
+		if err, ok := catch(func() { a.At1(i) }).(error); !ok || !errors.Is(err, memmap.ErrRange) {
+			t.Errorf("At1(%d) after Truncate(4) panicked with %v, want ErrRange", i, err)
+		}
+		if err, ok := catch(func() { a.Set1(1, i) }).(error); !ok || !errors.Is(err, memmap.ErrRange) {
+			t.Errorf("Set1(%d) after Truncate(4) panicked with %v, want ErrRange", i, err)
+		}
+	}
+	mustClose(t, a)
+	if err, ok := catch(func() { a.At1(0) }).(error); !ok || !errors.Is(err, memmap.ErrClosed) {
+		t.Errorf("At1 after Close panicked with %v, want ErrClosed", err)
+	}
+	r := mustOpen[int64](t, path, memmap.ReadOnly)
+	if r.At1(3) != 7 {
+		t.Fatalf("reopened: At1(3) = %d, want 7", r.At1(3))
+	}
+	if err, ok := catch(func() { r.Set1(1, 0) }).(error); !ok || !errors.Is(err, memmap.ErrReadOnly) {
+		t.Errorf("Set1 on a read-only array panicked with %v, want ErrReadOnly", err)
+	}
+	if err, ok := catch(func() { r.Set(1, 0) }).(error); !ok || !errors.Is(err, memmap.ErrReadOnly) {
+		t.Errorf("Set on a read-only array panicked with %v, want ErrReadOnly", err)
+	}
+	// A Fortran-order 2-d array takes the strided path: a[i, j].
+	f := mustCreate[int32](t, filepath.Join(testutil.TempDir(t), "f.npy"), []int{2, 3}, &array.Options{FortranOrder: true})
+	f.Set2(5, 1, 0) // element 1 in column-major order
+	d, err := f.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d[1] != 5 || f.At2(1, 0) != 5 || f.At2(0, 1) != 0 {
+		t.Fatalf("Fortran a[1, 0] = 5 gave data %v, At2(1, 0) %d", d, f.At2(1, 0))
+	}
 }

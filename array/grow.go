@@ -210,5 +210,6 @@ func (a *Array[T]) Close() error {
 	a.closed = true
 	a.rank = -1
 	a.base = nil
+	a.setFast()
 	return a.s.Close()
 }
