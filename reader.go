@@ -59,6 +59,11 @@ type Reader struct {
 	// err, for a Reader made with an order it does not recognise, is
 	// returned by every read; b is nil then.
 	err error
+	// The type Decode or View last read, and its info: a loop decoding
+	// one type finds it here with one comparison, without the lookup in
+	// typeInfos.
+	lastT reflect.Type
+	lastI *typeInfo
 }
 
 // NewReader returns a Reader over b in the byte order order, positioned at
@@ -440,6 +445,18 @@ type boolRun struct{ off, n int }
 // typeInfos caches typeInfo by reflect.Type (a *typeInfo).
 var typeInfos sync.Map
 
+// readerInfo is infoOf, cached in r for the type it last read.
+func readerInfo[T any](r *Reader) (*typeInfo, error) {
+	if t := reflect.TypeFor[T](); t == r.lastT {
+		return r.lastI, nil
+	}
+	ti, err := infoOf[T]()
+	if err == nil {
+		r.lastT, r.lastI = reflect.TypeFor[T](), ti
+	}
+	return ti, err
+}
+
 // infoOf returns the typeInfo of T, or layout's error for a type it
 // refuses. Once T is cached it allocates nothing.
 func infoOf[T any]() (*typeInfo, error) {
@@ -551,7 +568,7 @@ func appendBools(runs []boolRun, t reflect.Type, off int) []boolRun {
 // read, and does not move the position.
 func Decode[T any](r *Reader) (T, error) {
 	var v T
-	ti, err := infoOf[T]()
+	ti, err := readerInfo[T](r)
 	if err != nil {
 		return v, err
 	}
@@ -606,7 +623,7 @@ func Decode[T any](r *Reader) (T, error) {
 //
 // In each case Decode reads the value by copying it.
 func View[T any](r *Reader) (*T, error) {
-	ti, err := infoOf[T]()
+	ti, err := readerInfo[T](r)
 	if err != nil {
 		return nil, err
 	}
