@@ -64,6 +64,7 @@ const (
 	gitPrefix    = "# library: "
 	inlinePrefix = "# inline: "
 	decodePrefix = "# decode cache: "
+	cpuPrefix    = "# cpu seconds (wall, benchmarks, other processes): "
 )
 
 // loadavg returns the 1-, 5- and 15-minute load averages of the machine,
@@ -135,6 +136,7 @@ func runAll() ([]byte, error) {
 	}
 
 	loadBefore := loadavg()
+	busyBefore := cpuBusy()
 	start := time.Now()
 	var buf bytes.Buffer
 	args := []string{"test", "-run", "^$", "-bench", *benchRe, "-benchmem",
@@ -148,6 +150,8 @@ func runAll() ([]byte, error) {
 		return nil, fmt.Errorf("go test: %w", err)
 	}
 	wall := time.Since(start)
+	busy := cpuBusy() - busyBefore
+	ours := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
 
 	np := map[string]any{"error": "skipped (-numpy=false)"}
 	if *withNumpy {
@@ -161,6 +165,9 @@ func runAll() ([]byte, error) {
 	fmt.Fprintf(&buf, "%scd bench && go run ./cmd/report %s\n", cmdPrefix, strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(&buf, "%s%s\n", wallPrefix, wall.Round(time.Second))
 	fmt.Fprintf(&buf, "%sbefore %s, after %s\n", loadPrefix, loadBefore, loadavg())
+	if busy > 0 {
+		fmt.Fprintf(&buf, "%s%.0f %.0f %.0f\n", cpuPrefix, wall.Seconds(), ours, max(busy-ours, 0))
+	}
 	fmt.Fprintf(&buf, "%s%s\n", gitPrefix, gitState())
 	fmt.Fprintf(&buf, "%s%s\n", decodePrefix, hasDecodeCache())
 	for k, v := range inlineVerdicts() {
@@ -227,6 +234,7 @@ type results struct {
 	load        string
 	git         string
 	decodeCache string            // "yes" if the library caches Decode's type info
+	cpuTimes    string            // "wall ours others", in seconds
 	inline      map[string]string // "At", "At1" -> the compiler's verdict
 	cpu         string
 	raw         string
@@ -247,6 +255,8 @@ func parse(raw []byte) *results {
 			r.command = line[len(cmdPrefix):]
 		case strings.HasPrefix(line, wallPrefix):
 			r.wall = line[len(wallPrefix):]
+		case strings.HasPrefix(line, cpuPrefix):
+			r.cpuTimes = line[len(cpuPrefix):]
 		case strings.HasPrefix(line, decodePrefix):
 			r.decodeCache = line[len(decodePrefix):]
 		case strings.HasPrefix(line, gitPrefix):
@@ -558,8 +568,11 @@ func render(r *results) string {
 	for _, l := range machine() {
 		p("%s\n", l)
 	}
+	if f := strings.Fields(r.cpuTimes); len(f) == 3 {
+		p("- Sharing: during the %s s of the Go benchmarks, they used %s CPU-seconds and other processes %s (from /proc/stat and the benchmarks' rusage)\n", f[0], f[1], f[2])
+	}
 	if r.load != "" {
-		p("- Load average (1, 5 and 15 minutes) %s the Go benchmarks; they keep about one core busy, so figures near 1 after them mean nothing else ran\n", r.load)
+		p("- Load average (1, 5 and 15 minutes) %s the Go benchmarks\n", r.load)
 	}
 	p("\n")
 
@@ -938,4 +951,31 @@ func hasDecodeCache() string {
 		return "yes"
 	}
 	return "no"
+}
+
+// cpuBusy returns the CPU-seconds the whole machine has spent busy since
+// boot (all of /proc/stat's cpu line but idle and iowait), or 0.
+func cpuBusy() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0
+	}
+	var busy float64
+	for i, v := range f[1:8] { // user nice system idle iowait irq softirq
+		if i == 3 || i == 4 {
+			continue
+		}
+		x, _ := strconv.ParseFloat(v, 64)
+		busy += x
+	}
+	if len(f) > 8 { // steal
+		x, _ := strconv.ParseFloat(f[8], 64)
+		busy += x
+	}
+	return busy / 100 // USER_HZ
 }
