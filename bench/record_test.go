@@ -110,7 +110,7 @@ func writeBufio(b *testing.B, path string, n int, durable bool, enc func(*bufio.
 // size) to a new file, until they are on the disk (record's Close flushes
 // the map and commits the length; the peers Flush and Sync). One op writes
 // the whole file; grows/op is how many times record grew the file and its
-// mapping.
+// mapping, faults/op how many minor page faults the process took.
 func BenchmarkAppend(b *testing.B) { benchAppend(b, true) }
 
 // BenchmarkAppendNoSync is BenchmarkAppend with the timer stopped once the
@@ -129,6 +129,7 @@ func benchAppend(b *testing.B, durable bool) {
 			b.SetBytes(int64(n) * 64)
 			b.ReportAllocs()
 			grows := 0
+			faults := minorFaults()
 			for range b.N {
 				grows += p.write(b, path, n, durable)
 				b.StopTimer()
@@ -141,6 +142,9 @@ func benchAppend(b *testing.B, durable bool) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(grows)/float64(b.N), "grows/op")
+			if f := minorFaults(); faults >= 0 && f >= 0 {
+				b.ReportMetric(float64(f-faults)/float64(b.N), "faults/op")
+			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/rec")
 		})
 	}

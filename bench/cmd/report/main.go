@@ -65,6 +65,7 @@ const (
 	inlinePrefix = "# inline: "
 	decodePrefix = "# decode cache: "
 	cpuPrefix    = "# cpu seconds (wall, benchmarks, other processes): "
+	pagesPrefix  = "# pages (faults, size kB, FilePmdMapped kB): "
 )
 
 // loadavg returns the 1-, 5- and 15-minute load averages of the machine,
@@ -131,7 +132,8 @@ func runAll() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := benchdata.LogFile(sz.LogBytes); err != nil {
+	logInfo, err := benchdata.LogFile(sz.LogBytes)
+	if err != nil {
 		return nil, err
 	}
 
@@ -170,6 +172,13 @@ func runAll() ([]byte, error) {
 	}
 	fmt.Fprintf(&buf, "%s%s\n", gitPrefix, gitState())
 	fmt.Fprintf(&buf, "%s%s\n", decodePrefix, hasDecodeCache())
+	for name, path := range map[string]string{"array": arr, "log": logInfo.Path} {
+		if p, err := pageFacts(path); err != nil {
+			log.Printf("page facts of the %s file: %v", name, err)
+		} else {
+			fmt.Fprintf(&buf, "%s%s=%s\n", pagesPrefix, name, p)
+		}
+	}
 	for k, v := range inlineVerdicts() {
 		fmt.Fprintf(&buf, "%s%s=%s\n", inlinePrefix, k, v)
 	}
@@ -233,9 +242,10 @@ type results struct {
 	gotest      string
 	load        string
 	git         string
-	decodeCache string            // "yes" if the library caches Decode's type info
-	cpuTimes    string            // "wall ours others", in seconds
-	inline      map[string]string // "At", "At1" -> the compiler's verdict
+	decodeCache string              // "yes" if the library caches Decode's type info
+	cpuTimes    string              // "wall ours others", in seconds
+	inline      map[string]string   // "At", "At1" -> the compiler's verdict
+	pages       map[string]pageInfo // "array", "log" -> mapping them
 	cpu         string
 	raw         string
 }
@@ -243,7 +253,7 @@ type results struct {
 var procSuffix = regexp.MustCompile(`-\d+$`)
 
 func parse(raw []byte) *results {
-	r := &results{vals: map[string]map[string][]float64{}, inline: map[string]string{}, raw: string(raw)}
+	r := &results{vals: map[string]map[string][]float64{}, inline: map[string]string{}, pages: map[string]pageInfo{}, raw: string(raw)}
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -264,6 +274,12 @@ func parse(raw []byte) *results {
 		case strings.HasPrefix(line, inlinePrefix):
 			if k, v, ok := strings.Cut(line[len(inlinePrefix):], "="); ok {
 				r.inline[k] = v
+			}
+		case strings.HasPrefix(line, pagesPrefix):
+			if k, v, ok := strings.Cut(line[len(pagesPrefix):], "="); ok {
+				if p, ok := parsePageInfo(v); ok {
+					r.pages[k] = p
+				}
 			}
 		case strings.HasPrefix(line, loadPrefix):
 			r.load = line[len(loadPrefix):]
@@ -813,15 +829,54 @@ func whyReadAt(r *results) string {
 func whyFirstPass(r *results) string {
 	data, rf := r.med("Sum/Array.Data", "ns/op"), r.med("FirstPass/os.ReadFile+decode", "ns/op")
 	return fmt.Sprintf("Physical: the first pass costs about what the sum itself costs (%s for a second pass over mapped pages), "+
-		"since the page cache holds the array in 2 MiB folios that the kernel maps with one fault each (512 faults for 1 GiB; smaps shows 1007616 of its 1048580 kB FilePmdMapped). "+
+		"since mapping pages that are in the page cache takes few faults: %s "+
 		"`os.ReadFile+decode` takes %s, so even a mapping that cost nothing could not be more than %s faster: 10× would need a read path 10 times slower than the memory bandwidth of the sum.",
-		dur(data), dur(rf), ratio(rf/data))
+		dur(data), pageSentence(r, "array"), dur(rf), ratio(rf/data))
 }
 
+// pageSentence says what touching every page of a fresh map of the file
+// cost, as the run measured it.
+func pageSentence(r *results, file string) string {
+	p, ok := r.pages[file]
+	if !ok {
+		return "(this run did not measure how many)."
+	}
+	pages := p.SizeKB / 4
+	s := fmt.Sprintf("touching every 4 KiB page of a fresh map of the %s file (%d pages) took %d minor faults in this run, ", file, pages, p.Faults)
+	if p.PmdKB*2 >= p.SizeKB {
+		return s + fmt.Sprintf("and /proc/self/smaps showed %d of its %d kB mapped with 2 MiB (PMD) entries: the page cache holds it in 2 MiB folios, mapped with one fault each.", p.PmdKB, p.SizeKB)
+	}
+	return s + fmt.Sprintf("with %d of its %d kB mapped with 2 MiB (PMD) entries: the kernel maps the neighbouring cached pages of each fault with it (fault-around).", p.PmdKB, p.SizeKB)
+}
+
+// pagesNote explains the page sizes of the maps and the heap, from this
+// run's measurements.
+func pagesNote(r *results) string {
+	data, heap := r.med("RandomRead/Array.Data", "ns/op"), r.med("RandomRead/heap", "ns/op")
+	s := "**Page sizes.** "
+	if p, ok := r.pages["array"]; ok && p.PmdKB*2 >= p.SizeKB {
+		s += fmt.Sprintf("The array file's page cache is in 2 MiB folios (ext4 with large folios on this kernel), and the kernel maps them with PMD entries "+
+			"(this run: %d of the %d kB map FilePmdMapped in /proc/self/smaps, %d minor faults to touch every page), "+
+			"while the Go heap here uses 4 KiB pages unless transparent huge pages are `always` (this machine: `%s`). ",
+			p.PmdKB, p.SizeKB, p.Faults, thpMode())
+		if data < heap {
+			s += fmt.Sprintf("So a random read through `Array.Data` (%s) takes fewer TLB misses than the same read of the heap copy (%s). ", dur(data), dur(heap))
+		}
+	} else {
+		s += "The array file is mapped mostly with 4 KiB pages in this run: " + pageSentence(r, "array") + " "
+	}
+	s += "The log file: " + pageSentence(r, "log")
+	return s
+}
 func whyAppend(r *results) string {
-	return "The cost of `record.Append` is the kernel's: writing records into new pages of a shared file mapping takes a write fault per page or folio " +
-		"(`perf stat` during development: 31,563 page faults and 0.65 s of system time out of 1.1 s for 10M records), while `bufio` and write(2) copy into the page cache without faulting. " +
-		"Prefaulting each grown region with MADV_POPULATE_WRITE, tried in a copy of the tree, made it 3 times slower (3.5-4.7 s), and growing with ftruncate instead of fallocate changed nothing measurable; " +
+	faults := ""
+	if f := r.med("Append/record.Append", "faults/op"); f > 0 {
+		faults = fmt.Sprintf(" (this run: %s minor page faults per op for `record.Append`, %s for `bufio+binary.Write`)",
+			fmt.Sprintf("%.0f", f), fmt.Sprintf("%.0f", r.med("Append/bufio+binary.Write", "faults/op")))
+	}
+	return "The cost of `record.Append` is the kernel's: writing records into new pages of a shared file mapping takes a write fault per page or folio" + faults +
+		", while `bufio` and write(2) copy into the page cache without faulting. " +
+		"Prefaulting each grown region with MADV_POPULATE_WRITE, tried in a copy of the tree during development, made it 3 times slower (3.5-4.7 s against 1.1 s), and growing with ftruncate instead of fallocate changed nothing measurable; " +
 		"batching (`Append(batch...)`) saves the per-call overhead."
 }
 
@@ -845,10 +900,7 @@ func notes(r *results) []string {
 			"Caching the last type's info in the Reader (`lastT reflect.Type; lastI *typeInfo`, checked with one interface comparison) made Decode 1.5 to 2 times faster in a copy of the tree " +
 			"(patched and unpatched binaries in turn, three times: 98-109 ms to 50-66 ms per op at full size, 1.6-2.1 ms to 0.9-1.3 ms at small size); View would gain the same way. " +
 			decodeCacheNote(r),
-		"**Page sizes: mapped pages can be faster than the heap.** The array file's page cache is in 2 MiB folios (ext4 with large folios on this kernel), and the kernel maps them with PMD entries " +
-			"(`/proc/self/smaps`: FilePmdMapped 1007616 kB for the 1 GiB map), while the Go heap here uses 4 KiB pages (transparent huge pages are `madvise` only, and Go does not ask). " +
-			"So a random read through `Array.Data` or mmap-go takes fewer TLB misses than the same read of the heap copy, and a first pass takes 512 faults per GiB. " +
-			"The log file, written by 1 MiB writes, is mapped with 4 KiB pages; there the map and the heap scan at the same speed.",
+		pagesNote(r),
 		"**What the Go rows share.** Every sequential sum is the same one-accumulator loop, bound by the latency of floating-point additions as much as by memory; " +
 			"NumPy's pairwise, vectorised `sum` is not, which is why it can beat the heap. Random reads index a table of 4M precomputed indexes, the same file NumPy gathers with.",
 	}
