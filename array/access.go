@@ -36,6 +36,12 @@ func (a *Array[T]) offset(idx []int) (int, bool) {
 // memmap.ErrClosed after Close), whose message says what was wrong, such
 // as "array: index [3 70] out of range for shape (3000, 64)". Use Get for
 // an error instead of a panic.
+//
+// At is a function call per element: too big for the compiler to inline,
+// whatever the rank. In hot loops over 1-d and 2-d arrays use At1 and At2,
+// which inline, or index Data's slice: on a 1 GiB float64 array a random
+// read takes 19 ns with At, 5.7 ns with At1 and 5.8 ns on a heap slice
+// (bench/RESULTS.md).
 func (a *Array[T]) At(idx ...int) T {
 	if len(idx) == 1 {
 		if d := a.get1; uint(idx[0]) < uint(len(d)) {
