@@ -393,6 +393,18 @@ func num(x float64) string {
 	return strconv.FormatFloat(x, 'f', -1, 64)
 }
 
+// metric formats a custom metric: whole numbers as integers (30920 page
+// faults, not 3.092e+04), others with 4 significant digits.
+func metric(x float64) string {
+	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	if math.Abs(x) >= 1000 {
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(x, 'g', 4, 64)
+}
+
 // extra is a NumPy row of a table: its label and time per op.
 type extra struct {
 	label string
@@ -439,7 +451,7 @@ func (r *results) table(w *strings.Builder, prefix, ref string, extras ...extra)
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |", label, dur(ns), mbs, ratio(ns/refNs),
 			num(r.med(n, "allocs/op")), num(r.med(n, "B/op")))
 		for _, m := range metrics {
-			fmt.Fprintf(w, " %s |", strconv.FormatFloat(r.med(n, m), 'g', 4, 64))
+			fmt.Fprintf(w, " %s |", metric(r.med(n, m)))
 		}
 		fmt.Fprintln(w)
 	}
