@@ -253,9 +253,11 @@ func (f *File[T]) Commit() error {
 
 // Refresh re-reads the committed length from the file's header and
 // extends the map to cover it: the way a ReadOnly reader follows a writer
-// in another process. It never sees a half-written header (it reads the
-// header until two reads agree) nor a record the writer has not
-// committed. Pointers and slices taken before stay valid. If the writer
+// in another process. It reads the header until two reads agree, so a
+// header the writer is rewriting is not taken for a length, and it does
+// not see records the writer has not committed. (The one gap: a writer
+// stalled part way through its few-byte header write for the whole time
+// of both reads; see internal/store's Refresh.) Pointers and slices taken before stay valid. If the writer
 // truncated the file, Len shrinks, and views must not be used past it.
 // Refresh does nothing for a writer; a CopyOnWrite file cannot follow its
 // file (memmap.ErrUnsupported). A header that no longer describes this
