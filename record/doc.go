@@ -43,10 +43,10 @@
 // data range, which writes back the pages dirtied since the last flush
 // and waits for the device, and one over the header's page. Its cost is
 // the device's write latency, twice, whatever the number of records
-// appended: about 0.2 to 0.8 ms for one appended record on ext4 in a
-// virtual machine, the same for a file of a thousand records as for one
-// of a million (BenchmarkFlush), against about 50-100 ns for the Append
-// itself. Batch appends between Flushes. Commit flushes only the records
+// appended: from about 0.06 ms to 0.8 ms for one appended record on ext4
+// in the virtual machines we measured, the same for a file of a thousand
+// records as for one of a million (BenchmarkFlush), against 20-100 ns for
+// the Append itself. Batch appends between Flushes. Commit flushes only the records
 // appended since the last commit (not records changed in place by Set or
 // At, which Flush also writes back).
 //
