@@ -642,6 +642,8 @@ func View[T any](r *Reader) (*T, error) {
 		return nil, fmt.Errorf("memmap: View: reading %s in the other byte order than the host's: %w", ti.dt, ErrByteOrder)
 	}
 	w := r.b[off : off+n]
+	// SAFETY: only the address is taken here, to check its alignment;
+	// w holds n > 0 bytes, so SliceData points into r.b.
 	p := unsafe.Pointer(unsafe.SliceData(w))
 	if uintptr(p)%uintptr(ti.align) != 0 {
 		return nil, fmt.Errorf("memmap: View: offset %d (address %#x) is not a multiple of the %d-byte alignment of %v: %w",

@@ -217,6 +217,8 @@ func (a *Array[T]) load(p unsafe.Pointer) (v T) {
 	// against unsafe.Sizeof) and has no pointers, so any bytes make a T;
 	// p points to esize bytes inside the mapping.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
+	// SAFETY: p points to esize bytes of the element inside the data
+	// region (the callers checked the index), mapped until Close.
 	copy(b, unsafe.Slice((*byte)(p), a.esize))
 	if a.swap {
 		a.dt.SwapBytes(b)
@@ -235,6 +237,8 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) {
 	if a.swap {
 		a.dt.SwapBytes(b)
 	}
+	// SAFETY: p points to esize bytes of the element inside the data
+	// region (the callers checked the index), mapped writable until Close.
 	copy(unsafe.Slice((*byte)(p), a.esize), b)
 }
 
