@@ -129,7 +129,7 @@ func benchAppend(b *testing.B, durable bool) {
 			b.SetBytes(int64(n) * 64)
 			b.ReportAllocs()
 			grows := 0
-			faults := minorFaults()
+			faults := benchdata.MinorFaults()
 			for range b.N {
 				grows += p.write(b, path, n, durable)
 				b.StopTimer()
@@ -142,7 +142,7 @@ func benchAppend(b *testing.B, durable bool) {
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(grows)/float64(b.N), "grows/op")
-			if f := minorFaults(); faults >= 0 && f >= 0 {
+			if f := benchdata.MinorFaults(); faults >= 0 && f >= 0 {
 				b.ReportMetric(float64(f-faults)/float64(b.N), "faults/op")
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/rec")

@@ -393,13 +393,11 @@ func num(x float64) string {
 	return strconv.FormatFloat(x, 'f', -1, 64)
 }
 
-// metric formats a custom metric: whole numbers as integers (30920 page
-// faults, not 3.092e+04), others with 4 significant digits.
+// metric formats a custom metric: whole numbers and numbers of 1000 or
+// more without decimals (30920 page faults, not 3.092e+04), others with 4
+// significant digits.
 func metric(x float64) string {
-	if x == math.Trunc(x) && math.Abs(x) < 1e15 {
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	}
-	if math.Abs(x) >= 1000 {
+	if x == math.Trunc(x) || math.Abs(x) >= 1000 {
 		return strconv.FormatFloat(x, 'f', 0, 64)
 	}
 	return strconv.FormatFloat(x, 'g', 4, 64)
@@ -880,11 +878,12 @@ func pagesNote(r *results) string {
 	s += "The log file: " + pageSentence(r, "log")
 	return s
 }
+
 func whyAppend(r *results) string {
 	faults := ""
 	if f := r.med("Append/record.Append", "faults/op"); f > 0 {
-		faults = fmt.Sprintf(" (this run: %s minor page faults per op for `record.Append`, %s for `bufio+binary.Write`)",
-			fmt.Sprintf("%.0f", f), fmt.Sprintf("%.0f", r.med("Append/bufio+binary.Write", "faults/op")))
+		faults = fmt.Sprintf(" (this run: %.0f minor page faults per op for `record.Append`, %.0f for `bufio+binary.Write`)",
+			f, r.med("Append/bufio+binary.Write", "faults/op"))
 	}
 	return "The cost of `record.Append` is the kernel's: writing records into new pages of a shared file mapping takes a write fault per page or folio" + faults +
 		", while `bufio` and write(2) copy into the page cache without faulting. " +
