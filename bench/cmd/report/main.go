@@ -854,7 +854,7 @@ func pageSentence(r *results, file string) string {
 	pages := p.SizeKB / 4
 	s := fmt.Sprintf("touching every 4 KiB page of a fresh map of the %s file (%d pages) took %d minor faults in this run, ", file, pages, p.Faults)
 	if p.PmdKB*2 >= p.SizeKB {
-		return s + fmt.Sprintf("and /proc/self/smaps showed %d of its %d kB mapped with 2 MiB (PMD) entries: the page cache holds it in 2 MiB folios, mapped with one fault each.", p.PmdKB, p.SizeKB)
+		return s + fmt.Sprintf("and /proc/self/smaps showed %d of its %d kB mapped with 2 MiB (PMD) entries: that part of the page cache is in 2 MiB folios, each mapped with one fault, and the rest is mapped a batch of cached pages per fault (fault-around).", p.PmdKB, p.SizeKB)
 	}
 	return s + fmt.Sprintf("with %d of its %d kB mapped with 2 MiB (PMD) entries: the kernel maps the neighbouring cached pages of each fault with it (fault-around).", p.PmdKB, p.SizeKB)
 }
@@ -865,7 +865,7 @@ func pagesNote(r *results) string {
 	data, heap := r.med("RandomRead/Array.Data", "ns/op"), r.med("RandomRead/heap", "ns/op")
 	s := "**Page sizes.** "
 	if p, ok := r.pages["array"]; ok && p.PmdKB*2 >= p.SizeKB {
-		s += fmt.Sprintf("The array file's page cache is in 2 MiB folios (ext4 with large folios on this kernel), and the kernel maps them with PMD entries "+
+		s += fmt.Sprintf("Most of the array file's page cache is in 2 MiB folios (ext4 with large folios on this kernel), which the kernel maps with PMD entries "+
 			"(this run: %d of the %d kB map FilePmdMapped in /proc/self/smaps, %d minor faults to touch every page), "+
 			"while the Go heap here uses 4 KiB pages unless transparent huge pages are `always` (this machine: `%s`). ",
 			p.PmdKB, p.SizeKB, p.Faults, thpMode())
