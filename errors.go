@@ -27,6 +27,17 @@ var (
 
 	// ErrUnsupported is returned for operations the platform cannot do.
 	ErrUnsupported = errors.New("memmap: not supported on this platform")
+
+	// ErrTruncated is returned when a file shrank under a map that was
+	// writing it: another process (not holding the writer lock) truncated
+	// or re-created it. Rows written since the last commit may be lost;
+	// the library never reports success over them.
+	ErrTruncated = errors.New("memmap: file shrank under the map (truncated by another process?)")
+
+	// ErrNotRegular is returned by the opens for paths and descriptors that
+	// are not regular files (directories, FIFOs, devices, sockets), which
+	// cannot be mapped by size.
+	ErrNotRegular = errors.New("memmap: not a regular file")
 )
 
 // The errors of the typed packages built on Map (array, record), defined here

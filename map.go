@@ -71,6 +71,41 @@ func (a Advice) String() string {
 	return "Advice(" + strconv.Itoa(int(a)) + ")"
 }
 
+// Access is how the typed packages built on Map (array, record) expect
+// their elements to be read, from which they pick the OS advice of their
+// maps: see "Files bigger than memory" in the package documentation.
+type Access int
+
+const (
+	// AccessAuto (the default) advises by accessor: element accessors
+	// (At, Get, Row, Take) read only the pages they touch, as pread would,
+	// while the whole-range views and iterators (Data, Rows, All, Slice)
+	// are read ahead, as read(2) would be.
+	AccessAuto Access = iota
+	// AccessRandom advises Random for every accessor: no read-ahead.
+	AccessRandom
+	// AccessSequential advises Sequential for every accessor: aggressive
+	// read-ahead.
+	AccessSequential
+	// AccessNormal leaves the OS's default read-around for every accessor.
+	AccessNormal
+)
+
+// String returns the name of the access pattern.
+func (a Access) String() string {
+	switch a {
+	case AccessAuto:
+		return "AccessAuto"
+	case AccessRandom:
+		return "AccessRandom"
+	case AccessSequential:
+		return "AccessSequential"
+	case AccessNormal:
+		return "AccessNormal"
+	}
+	return "Access(" + strconv.Itoa(int(a)) + ")"
+}
+
 // Options configures Open, Create and Anonymous. A nil *Options means the
 // defaults of every field.
 type Options struct {

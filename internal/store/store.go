@@ -114,6 +114,8 @@ type Store struct {
 	dirty     int64 // rows in [n, dirty) may hold stale bytes; rows ≥ dirty are zero
 	noRoom    error // non-nil when the header cannot hold a longer shape
 	grows     int   // capacity growths so far
+
+	acc accessState // advice and the scan view (access.go)
 }
 
 // Create creates (or truncates) the .npy file at path for an array with
@@ -444,7 +446,7 @@ func (s *Store) reserve(op string, rows int64) error {
 	}
 	s.capRows = s.rowsIn(size)
 	s.grows++
-	return nil
+	return s.viewsChanged()
 }
 
 // Append copies b, whole rows, after the last row and makes the length
@@ -710,6 +712,9 @@ func (s *Store) Refresh() error {
 			return err
 		}
 		s.capRows = s.rowsIn(size)
+		if err := s.viewsChanged(); err != nil {
+			return err
+		}
 	}
 	s.n, s.committed = n, n
 	return nil
@@ -775,6 +780,9 @@ func (s *Store) Close() error {
 		}
 	}
 	s.closed = true
+	if err := s.closeViews(); first == nil {
+		first = err
+	}
 	err := s.m.Close()
 	if sys.MappedElsewhere(err) {
 		// Windows shrinks the file at Close and cannot while a reader

@@ -3,6 +3,7 @@ package sys
 import (
 	"errors"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -53,4 +54,32 @@ func AnonymousFile(name string) (*os.File, error) {
 		return nil, err
 	}
 	return tempFile(name)
+}
+
+// Resident reports whether every page of b, which must start on a page
+// boundary, is in memory (mincore): touching it then costs no I/O. It
+// makes one system call and allocates nothing for up to 64 pages.
+func Resident(b []byte) (bool, error) {
+	if len(b) == 0 {
+		return true, nil
+	}
+	var small [64]byte
+	pages := (len(b) + pageSize - 1) / pageSize
+	vec := small[:]
+	if pages > len(small) {
+		vec = make([]byte, pages)
+	}
+	vec = vec[:pages]
+	// SAFETY: b is a live mapping the caller owns; mincore only reads the
+	// page tables of [b, b+len(b)) and writes pages bytes into vec.
+	_, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), uintptr(unsafe.Pointer(unsafe.SliceData(vec))))
+	if e != 0 {
+		return false, e
+	}
+	for _, v := range vec {
+		if v&1 == 0 {
+			return false, nil
+		}
+	}
+	return true, nil
 }

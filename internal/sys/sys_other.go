@@ -64,3 +64,9 @@ const TruncateMapped = true
 // MappedElsewhere reports whether err says a file could not be truncated
 // because a view of it is mapped; never, where the OS allows that.
 func MappedElsewhere(err error) bool { return false }
+
+// AdviceWorks reports whether Advise changes what the OS does: never here.
+const AdviceWorks = false
+
+// Resident reports ErrUnsupported.
+func Resident(b []byte) (bool, error) { return false, ErrUnsupported }

@@ -155,3 +155,8 @@ const TruncateMapped = true
 // MappedElsewhere reports whether err says a file could not be truncated
 // because a view of it is mapped; never, where the OS allows that.
 func MappedElsewhere(err error) bool { return false }
+
+// AdviceWorks reports whether Advise changes what the OS does (madvise);
+// where it does not, a second map of a file for a different advice is
+// pointless.
+const AdviceWorks = true

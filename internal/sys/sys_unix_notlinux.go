@@ -19,3 +19,6 @@ func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
 // for anonymous shared memory that can be handed to a child process
 // (exec.Cmd.ExtraFiles): a temporary file in os.TempDir, unlinked at once.
 func AnonymousFile(name string) (*os.File, error) { return tempFile(name) }
+
+// Resident reports ErrUnsupported: x/sys/unix has no portable mincore.
+func Resident(b []byte) (bool, error) { return false, ErrUnsupported }

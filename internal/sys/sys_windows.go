@@ -227,3 +227,10 @@ const TruncateMapped = false
 // MappedElsewhere reports whether err says a file could not be truncated
 // because a view of it is mapped (by this process or another).
 func MappedElsewhere(err error) bool { return errors.Is(err, windows.ERROR_USER_MAPPED_FILE) }
+
+// AdviceWorks reports whether Advise changes what the OS does; Windows has
+// no madvise.
+const AdviceWorks = false
+
+// Resident reports ErrUnsupported: Windows has no mincore.
+func Resident(b []byte) (bool, error) { return false, ErrUnsupported }
