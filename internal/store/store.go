@@ -548,7 +548,7 @@ func (s *Store) flush(from int64) error {
 		return nil
 	}
 	if s.n > from {
-		if err := s.m.FlushRange(s.off+from*s.rowSize, (s.n-from)*s.rowSize); err != nil {
+		if err := s.flushRange(s.off+from*s.rowSize, (s.n-from)*s.rowSize); err != nil {
 			return err
 		}
 	}
@@ -627,7 +627,16 @@ func (s *Store) FlushRows(i, j int64) error {
 	if s.mode != memmap.ReadWrite || s.anon || i == j {
 		return nil
 	}
-	return s.m.FlushRange(s.off+i*s.rowSize, (j-i)*s.rowSize)
+	return s.flushRange(s.off+i*s.rowSize, (j-i)*s.rowSize)
+}
+
+// flushRange makes the n bytes at off of the file durable, through every
+// view of them.
+func (s *Store) flushRange(off, n int64) error {
+	if err := s.flushViews(off, n); err != nil {
+		return err
+	}
+	return s.m.FlushRange(off, n)
 }
 
 // Advise gives the OS an access-pattern hint for the whole map.
