@@ -122,7 +122,7 @@ func New[T any](shape []int, opt *Options) (*Array[T], error) {
 
 func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T], error) {
 	const op = "create"
-	dt, err := layout.Of[T]()
+	dt, err := elemDType[T]()
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -178,7 +178,7 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 // wrapping memmap.ErrByteOrder.
 func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error) {
 	const op = "open"
-	want, err := layout.Of[T]()
+	want, err := elemDType[T]()
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -191,6 +191,22 @@ func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error)
 		return nil, err
 	}
 	return wrap[T](s, op)
+}
+
+// elemDType returns T's dtype, or an error wrapping layout.ErrType for a
+// type that has none or that has no bytes ([0]byte, struct{}): an array
+// of those would be all shape and no data, and its rows could not be
+// counted. Create and New check it before they touch the disk.
+func elemDType[T any]() (*layout.DType, error) {
+	dt, err := layout.Of[T]()
+	if err != nil {
+		return nil, err
+	}
+	var zero T
+	if unsafe.Sizeof(zero) == 0 || dt.Size() == 0 {
+		return nil, fmt.Errorf("%w: %T has no bytes to store; an array element needs at least one", layout.ErrType, zero)
+	}
+	return dt, nil
 }
 
 // wrap makes the Array over an open store, or closes the store and returns
@@ -212,6 +228,9 @@ func (a *Array[T]) init() error {
 	var zero T
 	if dt.Size() != int(unsafe.Sizeof(zero)) { // layout.Compatible checked it; never trust a size for unsafe
 		return fmt.Errorf("%w: dtype %s has %d-byte items, the Go type %d", layout.ErrDType, dt.Descr(), dt.Size(), unsafe.Sizeof(zero))
+	}
+	if dt.Size() == 0 { // elemDType refused it; rows are counted by dividing by it
+		return fmt.Errorf("%w: dtype %s has no bytes to store", layout.ErrType, dt.Descr())
 	}
 	a.esize = dt.Size()
 	a.swap = !dt.InHostOrder()
@@ -250,8 +269,12 @@ func (a *Array[T]) init() error {
 	}
 	a.rowBytes = int(rb)
 	a.rowElems = a.rowBytes / a.esize
+	// The map starts on a page (or allocation granule) boundary, so the
+	// data's alignment is the data offset's, whether or not any data is
+	// mapped yet: base is nil while the data region is empty, and growth
+	// and Refresh do not move the data offset.
+	a.aligned = a.s.DataOffset()%int64(unsafe.Alignof(zero)) == 0
 	a.recache()
-	a.aligned = uintptr(a.base)%unsafe.Alignof(zero) == 0
 	a.slowGet = a.swap || !a.aligned
 	a.slowSet = a.slowGet || a.ro
 	a.setFast()
