@@ -3,6 +3,7 @@ package array_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -223,7 +224,7 @@ func TestTakeErrors(t *testing.T) {
 				for _, idx := range [][]int{
 					{0, 1, 100},
 					{-1},
-					{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 1 << 40},
+					{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, math.MaxInt},
 				} {
 					dst := make([]int64, 2*len(idx))
 					for k := range dst {
