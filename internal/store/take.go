@@ -42,8 +42,13 @@ const (
 	minColdTake = 8
 	// rowsPerProbe is how many rows of a gather share one residency
 	// probe (one mincore of one page), and maxProbes bounds the probes.
-	rowsPerProbe = 512
-	maxProbes    = 8
+	// A probe is a system call: on a small warm gather it costs more
+	// than the copy, while a cold gather it sends to pread saves a
+	// serial disk read per row. Any probe that finds its page out of
+	// memory sends the whole gather to pread, which also serves
+	// resident rows well.
+	rowsPerProbe = 1024
+	maxProbes    = 4
 	// maxInFlight bounds the goroutines that pread cold rows at once.
 	// Page faults block a thread that holds a P, so faulting from
 	// goroutines keeps only GOMAXPROCS reads in flight; pread is a system
