@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -372,5 +373,56 @@ func TestAccessOptionErrors(t *testing.T) {
 	mustClose(t, a)
 	if a.Cap() != 0 {
 		t.Errorf("Cap after Close = %d, want 0", a.Cap())
+	}
+}
+
+// TestConcurrentFirstViews takes the first views of an array (which make
+// its scan map) from many goroutines at once, alongside At1 and Take: run
+// under -race, it checks that the scan map is made once and safely.
+func TestConcurrentFirstViews(t *testing.T) {
+	path := tempPath(t, "cv.npy")
+	w := mustCreate[int64](t, path, []int{10000}, nil)
+	for i := range 10000 {
+		w.Set1(int64(i), i)
+	}
+	mustClose(t, w)
+	for _, mode := range []memmap.Mode{memmap.ReadOnly, memmap.ReadWrite} {
+		a := mustOpen[int64](t, path, mode)
+		var wg sync.WaitGroup
+		errs := make(chan error, 32)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				idx := []int{g, 9999 - g, 5000, g, 1, 2, 3, 4, 5}
+				dst := make([]int64, len(idx))
+				for range 50 {
+					d, err := a.Data()
+					if err != nil {
+						errs <- err
+						return
+					}
+					r, err := a.Rows(g, g+10)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if err := a.Take(idx, dst); err != nil {
+						errs <- err
+						return
+					}
+					if d[g] != int64(g) || r[0] != int64(g) || a.At1(9999-g) != int64(9999-g) || dst[1] != int64(9999-g) {
+						errs <- fmt.Errorf("goroutine %d read %d, %d, %d, %d", g, d[g], r[0], a.At1(9999-g), dst[1])
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		mustClose(t, a)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // memmap.AccessAuto a store keeps two maps of the same file where that
 // works: the main map, advised Random, behind the element accessors (and
 // TakeRows), and a scan map, advised Sequential, behind the whole-range
-// views (ScanData, ScanRows). Both are MAP_SHARED maps of one file, so
+// views (ScanData). Both are MAP_SHARED maps of one file, so
 // they share the page cache and see each other's writes at once. The scan
 // map is made on the first scan view, follows every growth of the main
 // map (viewsChanged), is flushed with it (flushViews) and closed with it
@@ -156,19 +156,6 @@ func (s *Store) ScanData() []byte {
 	return m[s.off:end:end]
 }
 
-// ScanRows is Rows from the scan map: the bytes of rows [i, j), or an
-// error wrapping memmap.ErrRange unless 0 ≤ i ≤ j ≤ Len().
-func (s *Store) ScanRows(i, j int64) ([]byte, error) {
-	if err := s.checkOpen("rows"); err != nil {
-		return nil, err
-	}
-	if err := s.checkRows("rows", i, j); err != nil {
-		return nil, err
-	}
-	d := s.ScanData()
-	return d[i*s.rowSize : j*s.rowSize : j*s.rowSize], nil
-}
-
 // advise applies a to the whole of every map of the store. The patterns
 // (Normal, Sequential, Random) replace those SetAccess chose, for both
 // maps and for growth to come; WillNeed and DontNeed act once.
@@ -269,7 +256,3 @@ func (s *Store) flushViews(off, n int64) error {
 	}
 	return first
 }
-
-// ScanMapped reports whether the scan views come from a second map (for
-// tests).
-func (s *Store) ScanMapped() bool { return s.acc.scan.Load() != nil }
