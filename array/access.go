@@ -38,10 +38,10 @@ func (a *Array[T]) offset(idx []int) (int, bool) {
 // an error instead of a panic.
 //
 // At is a function call per element: too big for the compiler to inline,
-// whatever the rank. In hot loops use At1 on 1-d arrays, which inlines, or
-// index the slices of Data and Row: on a 1 GiB float64 array a random read
-// takes 19 ns with At, 5.7 ns with At1 and 5.8 ns on a heap slice
-// (bench/RESULTS.md). At2 is a call too, but skips At's rank loop.
+// whatever the rank. In hot loops use At1 on 1-d arrays, which inlines and
+// costs what indexing a slice costs, or index the slices of Data and Row
+// (bench/RESULTS.md has the figures). At2 is a call too, but skips At's
+// rank loop. For a batch of rows, Take copies them in one call.
 func (a *Array[T]) At(idx ...int) T {
 	if len(idx) == 1 {
 		if d := a.get1; uint(idx[0]) < uint(len(d)) {
