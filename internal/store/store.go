@@ -811,7 +811,7 @@ func (s *Store) Advise(a memmap.Advice) error {
 	if err := s.checkOpen("advise"); err != nil {
 		return err
 	}
-	return s.m.Advise(a)
+	return s.advise(a) // every map of the store (access.go)
 }
 
 // AdviseRows gives the OS an access-pattern hint for rows [i, j).
@@ -825,7 +825,7 @@ func (s *Store) AdviseRows(i, j int64, a memmap.Advice) error {
 	if i == j {
 		return nil
 	}
-	return s.m.AdviseRange(s.off+i*s.rowSize, (j-i)*s.rowSize, a)
+	return s.adviseRange(s.off+i*s.rowSize, (j-i)*s.rowSize, a) // every map (access.go)
 }
 
 // maxRefreshTries bounds how often Refresh re-reads a header that changes
