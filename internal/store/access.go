@@ -238,6 +238,12 @@ func (s *Store) closeViews() error {
 // views, where some systems keep dirty bits per mapping; the main map is
 // flushed after it.
 func (s *Store) flushViews(off, n int64) error {
+	if sys.WriteCoherent {
+		// Linux: msync MS_SYNC of the main map syncs the file range,
+		// whichever mapping dirtied its pages; a second msync would
+		// only sync the same range again.
+		return nil
+	}
 	s.acc.mu.Lock()
 	defer s.acc.mu.Unlock()
 	var first error
