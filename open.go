@@ -124,19 +124,33 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 // way only the page cache backs it until memory runs short. opt.Offset
 // must be 0 and opt.Length is ignored. Anonymous maps grow and shrink with
 // Resize.
+//
+// Cost: making (or growing) an anonymous map commits no memory. On unix
+// its pages are allocated as they are first touched, and each page
+// touched stays in memory (or swap) until the map shrinks over it or
+// closes. Touching more pages than the system can hold ends the way any
+// memory exhaustion does: SIGBUS when the memory filesystem is full, or
+// the OS's out-of-memory killer. A size larger than the system could back
+// even in principle (on Linux its physical memory plus swap) is refused
+// with an error wrapping ErrRange, here and by Resize.
 func Anonymous(size int64, opt *Options) (*Map, error) {
 	o := withDefaults(opt)
 	const path = "anonymous"
 	if size < 0 || o.Offset != 0 {
 		return nil, &os.PathError{Op: "mmap", Path: path, Err: fmt.Errorf("%w: size %d at offset %d", ErrRange, size, o.Offset)}
 	}
+	if err := checkBacking("mmap", path, size); err != nil {
+		return nil, err
+	}
 	f, err := sys.AnonymousFile("memmap")
 	if err != nil {
 		return nil, wrapErr("memfd_create", path, err)
 	}
-	if err := sys.Grow(f, size); err != nil {
+	// Sparse: a real allocation (fallocate) of a memfd would commit every
+	// page of it now.
+	if err := sys.GrowSparse(f, size); err != nil {
 		f.Close()
-		return nil, wrapErr("allocate", path, err)
+		return nil, wrapErr("ftruncate", path, err)
 	}
 	o.Length = size
 	o.Lock = false
@@ -146,6 +160,16 @@ func Anonymous(size int64, opt *Options) (*Map, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// checkBacking refuses anonymous memory of size bytes if the system could
+// never back it (sys.BackingLimit).
+func checkBacking(op, path string, size int64) error {
+	limit, err := sys.BackingLimit()
+	if err != nil || size <= limit {
+		return nil // unknown: let the OS decide as pages are touched
+	}
+	return rangeErr(op, path, "%d bytes of anonymous memory is more than the system can back (%d bytes of memory and swap)", size, limit)
 }
 
 // OpenFile maps the open file f in the given mode, like Open. f must have
@@ -561,7 +585,10 @@ func (m *Map) AdviseRange(off, n int64, a Advice) error {
 // as zero; when the map shrinks and reached the end of the file, the file
 // is truncated to the new end (a partial map that ends before the end of
 // the file only changes the window, and leaves the file's tail alone).
-// Anonymous maps grow and shrink likewise. ReadOnly and CopyOnWrite maps
+// Anonymous maps grow and shrink likewise, without allocating (see
+// [Anonymous]). If growing fails (a full disk: ENOSPC; no address space),
+// the file is truncated back to its old size and the map is unchanged.
+// ReadOnly and CopyOnWrite maps
 // cannot be resized (ErrReadOnly), like Python's.
 //
 // Views taken before a Resize stay valid and keep aliasing the same bytes
@@ -588,6 +615,13 @@ func (m *Map) Resize(n int64) error {
 	end := s.off + n
 	cur := int64(len(m.data))
 	switch {
+	case n > cur && end > actual && m.anon:
+		if err := checkBacking("resize", m.path, end); err != nil {
+			return err
+		}
+		if err := sys.GrowSparse(m.f, end); err != nil {
+			return wrapErr("ftruncate", m.path, err)
+		}
 	case n > cur && end > actual:
 		if err := sys.Grow(m.f, end); err != nil {
 			return wrapErr("allocate", m.path, err)

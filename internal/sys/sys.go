@@ -101,16 +101,31 @@ func RoundUp(n, unit int) (int, bool) {
 	return r, true
 }
 
-// truncateUp extends f to size bytes with ftruncate (SetEndOfFile on
-// Windows); new space reads as zero. A file already at least size bytes
-// long is left alone. It is Grow where the OS has no real allocation.
-func truncateUp(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
+// GrowSparse extends f to size bytes with ftruncate (SetEndOfFile on
+// Windows), without allocating: on unix the new range is a hole whose
+// pages are allocated as they are first touched. New space reads as zero.
+// A file already at least size bytes long is left alone. Anonymous maps
+// grow this way, so that their memory is committed only as it is used;
+// files on disk grow with Grow.
+func GrowSparse(f *os.File, size int64) error {
+	cur, err := fileSize(f)
+	if err != nil || cur >= size {
 		return err
-	}
-	if fi.Size() >= size {
-		return nil
 	}
 	return f.Truncate(size)
 }
+
+// fileSize returns the size of f.
+func fileSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+const maxInt64 = int64(^uint64(0) >> 1)
+
+// fixedBackingLimit is BackingLimit where the OS cannot say: 1 TiB on
+// 64-bit systems, 4 GiB on 32-bit ones (whose address space is smaller).
+const fixedBackingLimit = int64(1) << (32 + 8*(strconv.IntSize/64))

@@ -45,8 +45,14 @@ func SyncFile(f *os.File) error { return f.Sync() }
 // Advise is a no-op.
 func Advise(b []byte, a Advice) error { return nil }
 
-// Grow extends f to size bytes. A longer file is left alone.
-func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
+// Grow extends f to size bytes (ftruncate; nothing can map it here
+// anyway). On failure the file keeps its old size. A longer file is left
+// alone.
+func Grow(f *os.File, size int64) error { return GrowSparse(f, size) }
+
+// BackingLimit returns a fixed cap on anonymous memory; AnonymousFile is
+// unsupported here in any case.
+func BackingLimit() (int64, error) { return fixedBackingLimit, nil }
 
 // Lock reports ErrUnsupported.
 func Lock(f *os.File, exclusive bool) error { return ErrUnsupported }

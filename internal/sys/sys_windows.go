@@ -154,9 +154,47 @@ func Advise(b []byte, a Advice) error {
 }
 
 // Grow extends f to size bytes (SetEndOfFile, which allocates the space
-// on NTFS); new space reads as zero. A file already at least size bytes
-// long is left alone.
-func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
+// on NTFS, so that a full disk is an error here); new space reads as zero.
+// On failure the file keeps its old size. A file already at least size
+// bytes long is left alone.
+func Grow(f *os.File, size int64) error { return GrowSparse(f, size) }
+
+// memoryStatusEx mirrors MEMORYSTATUSEX.
+type memoryStatusEx struct {
+	Length               uint32
+	MemoryLoad           uint32
+	TotalPhys            uint64
+	AvailPhys            uint64
+	TotalPageFile        uint64
+	AvailPageFile        uint64
+	TotalVirtual         uint64
+	AvailVirtual         uint64
+	AvailExtendedVirtual uint64
+}
+
+var procGlobalMemoryStatusEx = windows.NewLazySystemDLL("kernel32.dll").NewProc("GlobalMemoryStatusEx")
+
+// BackingLimit returns how many bytes of anonymous memory the system can
+// back at most: its commit limit, physical memory plus page files
+// (GlobalMemoryStatusEx), or a fixed cap where the call is missing.
+func BackingLimit() (int64, error) {
+	if procGlobalMemoryStatusEx.Find() != nil {
+		return fixedBackingLimit, nil
+	}
+	// SAFETY: Sizeof only measures the struct. GlobalMemoryStatusEx writes
+	// one MEMORYSTATUSEX, which memoryStatusEx mirrors field by field
+	// (Length set as it requires), into memory that outlives the call.
+	ms := memoryStatusEx{Length: uint32(unsafe.Sizeof(memoryStatusEx{}))}
+	r, _, err := procGlobalMemoryStatusEx.Call(uintptr(unsafe.Pointer(&ms)))
+	if r == 0 {
+		return 0, err
+	}
+	total := max(ms.TotalPageFile, ms.TotalPhys)
+	if total == 0 {
+		return fixedBackingLimit, nil
+	}
+	return int64(min(total, uint64(maxInt64))), nil
+}
 
 // The lock covers one byte far past any real end of file, so that it
 // excludes other lockers without blocking plain reads and writes of the
