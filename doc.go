@@ -63,6 +63,12 @@
 // nothing. Anonymous maps live in shared memory (a memfd on Linux, an
 // unlinked temporary file elsewhere) that disappears with its last user.
 //
+// Create replaces, it does not truncate. [Create] over an existing file
+// builds the new file beside it and renames it into place, so a failure
+// (a full disk, an Init error) leaves the old file as it was. Other hard
+// links to the old file, and maps and descriptors open on it, keep the
+// old data; on Windows a file that is open cannot be replaced at all.
+//
 // Advice. [Map.Advise] passes an access-pattern hint to the OS (madvise).
 // DontNeed on a private (copy-on-write or anonymous) map may drop changes
 // on some systems; on shared maps data stays in the file.

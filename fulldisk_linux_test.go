@@ -52,3 +52,30 @@ func TestResizeFullDisk(t *testing.T) {
 		t.Fatalf("Flush: %v", err)
 	}
 }
+
+// TestCreateFullDisk runs Create out of space on a small ext2 filesystem,
+// over an existing file and for a new one: it must fail with ENOSPC,
+// leave the existing file's bytes as they were, and leave no new or
+// temporary file behind.
+func TestCreateFullDisk(t *testing.T) {
+	dir := smallExt2(t)
+	path := filepath.Join(dir, "f")
+	old := pattern(1 << 20)
+	if err := os.WriteFile(path, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"f", "new"} {
+		m, err := Create(filepath.Join(dir, name), 64<<20, nil)
+		if err == nil {
+			m.Close()
+			t.Fatalf("Create(%s) past the free space succeeded", name)
+		}
+		if !errors.Is(err, syscall.ENOSPC) {
+			t.Errorf("Create(%s) past the free space = %v, want ENOSPC", name, err)
+		}
+	}
+	if d := diffBytes(readFile(t, path), old); d != "" {
+		t.Errorf("a failed Create changed the file (-want +got):\n%s", d)
+	}
+	checkOnly(t, dir, "f", "lost+found")
+}

@@ -67,53 +67,6 @@ func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	return m, nil
 }
 
-// Create creates the file at path, or truncates it if it exists, sizes it
-// to opt.Offset+size bytes of zeros with a real allocation where the OS
-// has one (so that a full disk is an error here, not a crash later), and
-// maps size bytes from opt.Offset read-write: NumPy's "w+". opt.Length is
-// ignored. The file's permission is opt.Perm (default 0o644, before the
-// umask).
-func Create(path string, size int64, opt *Options) (*Map, error) {
-	o := withDefaults(opt)
-	if size < 0 || o.Offset < 0 || size > maxInt64-o.Offset {
-		return nil, &os.PathError{Op: "create", Path: path, Err: fmt.Errorf("%w: size %d at offset %d", ErrRange, size, o.Offset)}
-	}
-	// Open without O_TRUNC: with Lock, a file another writer holds must
-	// not be truncated before the lock says so.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, o.Perm)
-	if err != nil {
-		return nil, err
-	}
-	fail := func(err error) (*Map, error) {
-		if o.Lock {
-			_ = sys.Unlock(f)
-		}
-		f.Close()
-		return nil, err
-	}
-	if o.Lock {
-		if err := sys.Lock(f, true); err != nil {
-			f.Close()
-			return nil, wrapErr("lock", path, err)
-		}
-	}
-	if err := f.Truncate(0); err != nil {
-		return fail(err)
-	}
-	if err := sys.Grow(f, o.Offset+size); err != nil {
-		return fail(wrapErr("allocate", path, err))
-	}
-	o.Length = size
-	locked := o.Lock
-	o.Lock = false // taken above
-	m, err := newMap(f, path, ReadWrite, &o, true, false)
-	if err != nil {
-		return fail(err)
-	}
-	m.st.locked = locked
-	return m, nil
-}
-
 // Anonymous makes a read-write map of size bytes of zeroed memory that
 // belongs to no file in the filesystem. It is shared memory: [Map.File]
 // returns a descriptor for it that a child process can map with
@@ -212,6 +165,7 @@ func withDefaults(opt *Options) Options {
 // translating the layer's sentinels into this package's.
 func wrapErr(op, path string, err error) error {
 	var fe *sys.FaultError
+	var nr *sys.NotRegularError
 	switch {
 	case errors.Is(err, sys.ErrUnsupported):
 		err = fmt.Errorf("%w (%w)", ErrUnsupported, err)
@@ -219,6 +173,8 @@ func wrapErr(op, path string, err error) error {
 		err = ErrLocked
 	case errors.As(err, &fe):
 		err = fmt.Errorf("%w: %w", ErrFault, err)
+	case errors.As(err, &nr):
+		err = fmt.Errorf("%w: %s", ErrNotRegular, sys.Describe(nr.Mode))
 	}
 	return &os.PathError{Op: op, Path: path, Err: err}
 }

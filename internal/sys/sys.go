@@ -129,3 +129,32 @@ const maxInt64 = int64(^uint64(0) >> 1)
 // fixedBackingLimit is BackingLimit where the OS cannot say: 1 TiB on
 // 64-bit systems, 4 GiB on 32-bit ones (whose address space is smaller).
 const fixedBackingLimit = int64(1) << (32 + 8*(strconv.IntSize/64))
+
+// NotRegularError is the error OpenFile returns for a path that is not a
+// regular file (a directory, a FIFO, a device, a socket), which cannot be
+// mapped by its size.
+type NotRegularError struct {
+	Mode os.FileMode // the type bits of the file, as far as the OS tells
+}
+
+func (e *NotRegularError) Error() string { return "not a regular file: " + Describe(e.Mode) }
+
+// Describe names the type of a file that is not regular, for errors: "is
+// a directory", "named pipe (FIFO)" ...
+func Describe(mode os.FileMode) string {
+	switch {
+	case mode&os.ModeDir != 0:
+		return "is a directory"
+	case mode&os.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case mode&os.ModeCharDevice != 0:
+		return "character device"
+	case mode&os.ModeDevice != 0:
+		return "block device"
+	case mode&os.ModeSocket != 0:
+		return "socket"
+	case mode&os.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "irregular file (mode " + mode.String() + ")"
+}

@@ -76,3 +76,32 @@ const AdviceWorks = false
 
 // Resident reports ErrUnsupported.
 func Resident(b []byte) (bool, error) { return false, ErrUnsupported }
+
+// OpenFile opens the regular file at path (os.OpenFile); a path that is
+// not a regular file is refused with a *NotRegularError.
+func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Mode: fi.Mode().Type()}
+	}
+	return f, nil
+}
+
+// CopyOwner does nothing here.
+func CopyOwner(f *os.File, from os.FileInfo) error { return nil }
+
+// SyncDir does nothing here.
+func SyncDir(dir string) error { return nil }
+
+// ReplaceOpen reports whether a file can be renamed over another file
+// that is open (with a lock held on it).
+const ReplaceOpen = true

@@ -272,3 +272,64 @@ const AdviceWorks = false
 
 // Resident reports ErrUnsupported: Windows has no mincore.
 func Resident(b []byte) (bool, error) { return false, ErrUnsupported }
+
+// OpenFile opens the regular file at path (flag and perm as in
+// os.OpenFile: O_RDONLY or O_RDWR, with O_CREATE and O_EXCL; perm only
+// decides the read-only attribute of a new file). Unlike os.OpenFile it
+// shares the file for deletion (FILE_SHARE_DELETE), so that Create can
+// rename a new file over one that is open. A path that is not a regular
+// file is refused with a *NotRegularError.
+func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return nil, err
+	}
+	access := uint32(windows.GENERIC_READ)
+	if flag&(os.O_WRONLY|os.O_RDWR) != 0 {
+		access |= windows.GENERIC_WRITE
+	}
+	disp := uint32(windows.OPEN_EXISTING)
+	switch {
+	case flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
+		disp = windows.CREATE_NEW
+	case flag&os.O_CREATE != 0:
+		disp = windows.OPEN_ALWAYS
+	}
+	attrs := uint32(windows.FILE_ATTRIBUTE_NORMAL)
+	if flag&os.O_CREATE != 0 && perm&0o200 == 0 {
+		attrs = windows.FILE_ATTRIBUTE_READONLY
+	}
+	h, err := windows.CreateFile(p, access,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
+		nil, disp, attrs, 0)
+	if err != nil {
+		if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+			return nil, &NotRegularError{Mode: fi.Mode().Type()}
+		}
+		return nil, err
+	}
+	f := os.NewFile(uintptr(h), path)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Mode: fi.Mode().Type()}
+	}
+	return f, nil
+}
+
+// CopyOwner does nothing on Windows: a new file gets the ACL of its
+// directory.
+func CopyOwner(f *os.File, from os.FileInfo) error { return nil }
+
+// SyncDir does nothing on Windows, whose file system journals renames.
+func SyncDir(dir string) error { return nil }
+
+// ReplaceOpen reports whether a file can be renamed over another file
+// that is open (with a lock held on it). Windows (as Wine
+// shows) refuses to replace a file that has open handles, even with
+// FILE_SHARE_DELETE.
+const ReplaceOpen = false
