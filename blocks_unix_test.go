@@ -16,3 +16,6 @@ func allocatedBytes(fi os.FileInfo) (int64, bool) {
 	}
 	return int64(st.Blocks) * 512, true
 }
+
+// mkfifo makes a named pipe at path.
+func mkfifo(path string) error { return syscall.Mkfifo(path, 0o644) }

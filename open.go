@@ -45,7 +45,10 @@ func AllocationGranularity() int { return sys.Granularity() }
 // Open maps the file at path in the given mode. The file is opened
 // read-only for ReadOnly and CopyOnWrite, read-write for ReadWrite; a nil
 // opt means the defaults. A file of length zero (or a zero-length window
-// of one) gives a Map of length zero, without calling mmap.
+// of one) gives a Map of length zero, without calling mmap. Only regular
+// files can be mapped: a directory, FIFO, device or socket is refused with
+// an error wrapping ErrNotRegular, without waiting (the open never blocks
+// on a FIFO that has no writer).
 func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	flag := os.O_RDONLY
 	switch mode {
@@ -55,9 +58,10 @@ func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	default:
 		return nil, &os.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w: mode %v", ErrUnsupported, mode)}
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	// Never blocks: a FIFO or a device is refused, not waited on.
+	f, err := sys.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, err
+		return nil, wrapErr("open", path, err)
 	}
 	m, err := newMap(f, path, mode, opt, true, false)
 	if err != nil {
@@ -128,7 +132,8 @@ func checkBacking(op, path string, size int64) error {
 // OpenFile maps the open file f in the given mode, like Open. f must have
 // been opened with the access the mode needs (read-write for ReadWrite).
 // The Map does not take f over: the caller keeps it open until the Map is
-// closed, and closes it afterwards. This maps a descriptor inherited from a
+// closed, and closes it afterwards. f must be a regular file (a memfd is
+// one); others are refused with an error wrapping ErrNotRegular. This maps a descriptor inherited from a
 // parent process, such as the one [Map.File] returns for an anonymous map:
 //
 //	f := os.NewFile(3, "shared") // the first of exec.Cmd.ExtraFiles
@@ -207,6 +212,9 @@ func newMap(f *os.File, path string, mode Mode, opt *Options, own, anon bool) (_
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular("mmap", path, fi.Mode())
 	}
 	size := fi.Size()
 	if o.Offset > size {
