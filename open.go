@@ -667,8 +667,10 @@ func (m *Map) Remap(n int64) error {
 // accesses to a map whose file other processes may truncate (the OS
 // raises SIGBUS when a page past the file's new end is touched). Only
 // accesses made by fn on the calling goroutine are guarded (the guard is
-// runtime/debug.SetPanicOnFault, restored afterwards). fn's own error is
-// returned as is; panics other than faults propagate.
+// runtime/debug.SetPanicOnFault, restored afterwards). The error names
+// the path, the faulting byte of the map and its address, and says that
+// the file was truncated under the map (or the memory unmapped). fn's own
+// error is returned as is; panics other than faults propagate.
 func (m *Map) Guard(fn func() error) error {
 	if err := m.checkOpen(); err != nil {
 		return err
@@ -679,9 +681,29 @@ func (m *Map) Guard(fn func() error) error {
 	if err := sys.Guard(fn); err != nil {
 		var fe *sys.FaultError
 		if errors.As(err, &fe) {
-			return wrapErr("access", m.path, err)
+			off, in := sys.Offset(m.data, fe.Addr)
+			return &os.PathError{Op: "access", Path: m.path, Err: &faultError{fe: fe, off: off, inMap: in}}
 		}
 		return err
 	}
 	return nil
 }
+
+// faultError is the error of a fault inside Guard: it wraps ErrFault and
+// the OS layer's *sys.FaultError, and says where the fault was.
+type faultError struct {
+	fe    *sys.FaultError
+	off   int  // the byte of the map that faulted, when inMap
+	inMap bool // the address is inside the map's current bytes
+}
+
+func (e *faultError) Error() string {
+	where := fmt.Sprintf("address %#x", e.fe.Addr)
+	if e.inMap {
+		where = fmt.Sprintf("byte %d of the map (address %#x)", e.off, e.fe.Addr)
+	}
+	return "memmap: fault reading or writing " + where +
+		": the file was truncated under the map, or the memory unmapped"
+}
+
+func (e *faultError) Unwrap() []error { return []error{ErrFault, e.fe} }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"unsafe"
 )
 
 // ErrUnsupported is returned for operations the platform cannot do. It
@@ -63,7 +64,22 @@ type FaultError struct {
 }
 
 func (e *FaultError) Error() string {
-	return "fault at address 0x" + strconv.FormatUint(uint64(e.Addr), 16) + ": " + e.Msg
+	return "fault at address 0x" + strconv.FormatUint(uint64(e.Addr), 16) +
+		": the mapped file was truncated, or the memory unmapped"
+}
+
+// Offset returns where addr falls in b, and whether it does.
+func Offset(b []byte, addr uintptr) (int, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	// SAFETY: only the address of b's first byte is taken, to compare it
+	// with addr; nothing is dereferenced.
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if addr < start || addr-start >= uintptr(len(b)) {
+		return 0, false
+	}
+	return int(addr - start), true
 }
 
 // Guard runs fn with faults on the calling goroutine turned into a
