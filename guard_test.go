@@ -47,7 +47,13 @@ func TestGuard(t *testing.T) {
 			}
 			// The message says what happened and where, not "nil pointer
 			// dereference".
-			for _, want := range []string{"truncated under the map", fmt.Sprintf("byte %d of the map", 2*page+5), "address 0x"} {
+			wants := []string{"truncated under the map", "address 0x"}
+			if runtime.GOARCH != "s390x" {
+				// s390x reports fault addresses by page only (and
+				// qemu-user garbles them): the byte is unknown there.
+				wants = append(wants, fmt.Sprintf("byte %d of the map", 2*page+5))
+			}
+			for _, want := range wants {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("Guard error %q does not say %q", err, want)
 				}
