@@ -5,6 +5,8 @@ package memmap
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // allocatedBytes returns the bytes the filesystem allocated for a file
@@ -18,4 +20,4 @@ func allocatedBytes(fi os.FileInfo) (int64, bool) {
 }
 
 // mkfifo makes a named pipe at path.
-func mkfifo(path string) error { return syscall.Mkfifo(path, 0o644) }
+func mkfifo(path string) error { return unix.Mkfifo(path, 0o644) }
