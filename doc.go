@@ -75,6 +75,10 @@
 //
 // Errors. Every error can be matched with [errors.Is] against the
 // sentinels in this package (ErrClosed, ErrReadOnly, ErrRange, ErrFault,
-// ErrLocked, ErrUnsupported); failures of the OS come wrapped in an
-// *os.PathError naming the operation and the file.
+// ErrLocked, ErrUnsupported, ErrNotRegular); failures of the OS come
+// wrapped in an *os.PathError naming the operation and the file. Invalid
+// Mode and Advice values are errors wrapping ErrRange. The searches (Find,
+// Count and their kin) have no error result: on a closed map they panic
+// with an error wrapping ErrClosed, as the typed accessors do; check
+// [Map.Closed] where a map may be closed.
 package memmap

@@ -48,7 +48,8 @@ func AllocationGranularity() int { return sys.Granularity() }
 // of one) gives a Map of length zero, without calling mmap. Only regular
 // files can be mapped: a directory, FIFO, device or socket is refused with
 // an error wrapping ErrNotRegular, without waiting (the open never blocks
-// on a FIFO that has no writer).
+// on a FIFO that has no writer). A Mode that is none of the constants is
+// an error wrapping ErrRange ("invalid mode 7").
 func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	flag := os.O_RDONLY
 	switch mode {
@@ -56,7 +57,7 @@ func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	case ReadWrite:
 		flag = os.O_RDWR
 	default:
-		return nil, &os.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w: mode %v", ErrUnsupported, mode)}
+		return nil, &os.PathError{Op: "open", Path: path, Err: invalidMode(mode)}
 	}
 	// Never blocks: a FIFO or a device is refused, not waited on.
 	f, err := sys.OpenFile(path, flag, 0)
@@ -119,6 +120,9 @@ func Anonymous(size int64, opt *Options) (*Map, error) {
 	return m, nil
 }
 
+// invalidMode is the error for a Mode that is none of the constants.
+func invalidMode(mode Mode) error { return errorf(ErrRange, "invalid mode %d", int(mode)) }
+
 // checkBacking refuses anonymous memory of size bytes if the system could
 // never back it (sys.BackingLimit).
 func checkBacking(op, path string, size int64) error {
@@ -145,7 +149,7 @@ func OpenFile(f *os.File, mode Mode, opt *Options) (*Map, error) {
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	default:
-		return nil, &os.PathError{Op: "mmap", Path: f.Name(), Err: fmt.Errorf("%w: mode %v", ErrUnsupported, mode)}
+		return nil, &os.PathError{Op: "mmap", Path: f.Name(), Err: invalidMode(mode)}
 	}
 	return newMap(f, f.Name(), mode, opt, false, false)
 }
@@ -398,7 +402,9 @@ func wrapErrIf(op, path string, err error) error {
 // Close unmaps the map and every earlier region Resize kept, releases the
 // lock Options.Lock took, and closes the file (unless the map came from
 // OpenFile). It does not flush: see Flush. After Close every method
-// returns ErrClosed (or nothing, for those without an error), and every
+// returns ErrClosed; those without an error return nothing (Bytes, Len,
+// File) or, for the searches Find, RFind, Count and their range forms,
+// panic with an error wrapping ErrClosed; the iterators yield nothing. Every
 // slice the map handed out must no longer be touched. Close is idempotent:
 // closing again does nothing and returns nil. It returns the first error
 // it met, but releases everything in any case.
@@ -410,6 +416,11 @@ func (m *Map) Close() error {
 	m.pos = 0
 	return m.release()
 }
+
+// Closed reports whether Close has been called. The searches (Find,
+// Count and their kin) panic on a closed map; code that may hold one
+// checks Closed first.
+func (m *Map) Closed() bool { return m.closed }
 
 // Bytes returns the mapped bytes, without copying: writes to the slice
 // change the map (and, for ReadWrite maps, the file; writing to a ReadOnly
@@ -518,14 +529,14 @@ func (m *Map) Advise(a Advice) error {
 
 // AdviseRange tells the OS how the n bytes at off will be used (madvise).
 // The range is checked (ErrRange) and rounded out to whole pages. Where the
-// OS has no equivalent (Windows), it does nothing. An unknown Advice is an
-// error wrapping ErrUnsupported.
+// OS has no equivalent (Windows), it does nothing. An Advice that is none
+// of the constants is an error wrapping ErrRange ("invalid advice 42").
 func (m *Map) AdviseRange(off, n int64, a Advice) error {
 	if err := m.checkOpen(); err != nil {
 		return err
 	}
 	if a < Normal || a > DontNeed {
-		return &os.PathError{Op: "madvise", Path: m.path, Err: fmt.Errorf("%w: advice %v", ErrUnsupported, a)}
+		return &os.PathError{Op: "madvise", Path: m.path, Err: errorf(ErrRange, "invalid advice %d", int(a))}
 	}
 	if off < 0 || n < 0 || off > int64(len(m.data)) || n > int64(len(m.data))-off {
 		return rangeErr("madvise", m.path, "range [%d, %d+%d) of a %d-byte map", off, off, n, len(m.data))
