@@ -172,6 +172,9 @@ var createHook = func(step string) {}
 // createTemp creates a new file with a unique name starting with
 // "."+base in dir.
 func createTemp(dir, base string, perm os.FileMode) (string, *os.File, error) {
+	if len(base) > 200 {
+		base = base[:200] // stay under NAME_MAX (255) with the suffix
+	}
 	for try := 0; ; try++ {
 		name := filepath.Join(dir, "."+base+".memmap-"+strconv.FormatUint(rand.Uint64(), 36))
 		f, err := sys.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)

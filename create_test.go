@@ -201,6 +201,40 @@ func TestCreateReplaces(t *testing.T) {
 		}
 		checkOnly(t, dir, "link", "target")
 	})
+	t.Run("dangling symlink", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		link := filepath.Join(dir, "link")
+		if err := os.Symlink("target", link); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Skipf("os.Symlink made no link that Lstat sees (Wine): %v, %v", fi, err)
+		}
+		m, err := Create(link, 3, &Options{Init: init})
+		if err != nil {
+			t.Fatalf("Create through a dangling link: %v", err)
+		}
+		m.Close()
+		if got := string(readFile(t, filepath.Join(dir, "target"))); got != "new" {
+			t.Errorf("target holds %q, want %q", got, "new")
+		}
+		checkOnly(t, dir, "link", "target")
+	})
+	t.Run("long name", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		path := filepath.Join(dir, strings.Repeat("n", 250))
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Skipf("no 250-byte names here: %v", err)
+		}
+		m, err := Create(path, 3, &Options{Init: init})
+		if err != nil {
+			t.Fatalf("Create of a 250-byte name: %v", err)
+		}
+		m.Close()
+		if got := string(readFile(t, path)); got != "new" {
+			t.Errorf("file holds %q, want %q", got, "new")
+		}
+	})
 	t.Run("hardlink", func(t *testing.T) {
 		dir := testutil.TempDir(t)
 		path := filepath.Join(dir, "f")
