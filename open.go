@@ -89,8 +89,10 @@ func Open(path string, mode Mode, opt *Options) (*Map, error) {
 // closes. Touching more pages than the system can hold ends the way any
 // memory exhaustion does: SIGBUS when the memory filesystem is full, or
 // the OS's out-of-memory killer. A size larger than the system could back
-// even in principle (on Linux its physical memory plus swap) is refused
-// with an error wrapping ErrRange, here and by Resize.
+// even in principle (on Linux its physical memory plus swap; on Windows
+// its commit limit; elsewhere a fixed 1 TiB, 4 GiB on 32-bit systems) is
+// refused with an error wrapping ErrRange, here and by Resize. On Windows
+// the temporary file's size is allocated on disk when it is set.
 func Anonymous(size int64, opt *Options) (*Map, error) {
 	o := withDefaults(opt)
 	const path = "anonymous"
@@ -130,15 +132,16 @@ func checkBacking(op, path string, size int64) error {
 	if err != nil || size <= limit {
 		return nil // unknown: let the OS decide as pages are touched
 	}
-	return rangeErr(op, path, "%d bytes of anonymous memory is more than the system can back (%d bytes of memory and swap)", size, limit)
+	return rangeErr(op, path, "%d bytes of anonymous memory is more than the system can back (at most %d bytes)", size, limit)
 }
 
 // OpenFile maps the open file f in the given mode, like Open. f must have
 // been opened with the access the mode needs (read-write for ReadWrite).
 // The Map does not take f over: the caller keeps it open until the Map is
 // closed, and closes it afterwards. f must be a regular file (a memfd is
-// one); others are refused with an error wrapping ErrNotRegular. This maps a descriptor inherited from a
-// parent process, such as the one [Map.File] returns for an anonymous map:
+// one); others are refused with an error wrapping ErrNotRegular. This maps
+// a descriptor inherited from a parent process, such as the one
+// [Map.File] returns for an anonymous map:
 //
 //	f := os.NewFile(3, "shared") // the first of exec.Cmd.ExtraFiles
 //	m, err := memmap.OpenFile(f, memmap.ReadWrite, nil)
