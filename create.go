@@ -40,7 +40,8 @@ import (
 //     another user of Lock holds it; the new map then holds the writer
 //     lock of the new file. Openers that opened the old file before the
 //     swap keep the old file: they lock and see that one, not the new one.
-//   - The directory must be writable, for the temporary file.
+//   - The caller must be allowed to write the old file (as to truncate
+//     it) and its directory (for the temporary file).
 //   - On Windows a file that is open cannot be replaced: Create fails
 //     (changing nothing) while any map or other handle has the old file
 //     open, and with opt.Lock it lets go of the old file's lock just
@@ -59,10 +60,14 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		return nil, err
 	}
 	perm := o.Perm
-	var oldf *os.File // the existing file, locked during the swap
+	var oldf *os.File // the existing file, held (and locked) during the swap
+	oldLocked := false
 	releaseOld := func() {
-		if oldf != nil {
+		if oldLocked {
 			_ = sys.Unlock(oldf)
+			oldLocked = false
+		}
+		if oldf != nil {
 			oldf.Close()
 			oldf = nil
 		}
@@ -74,18 +79,19 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 			return nil, notRegular("create", path, old.Mode())
 		}
 		perm = old.Mode().Perm()
+		// Open the old file for writing, as truncating it would: a file
+		// the caller may not write is not replaced either.
+		if oldf, err = sys.OpenFile(target, os.O_RDWR, 0); err != nil {
+			return nil, wrapErr("open", path, err)
+		}
+		defer releaseOld()
 		if o.Lock {
 			// Hold the old file's writer lock for the swap: a writer that
 			// has it open keeps Create from replacing it.
-			if oldf, err = sys.OpenFile(target, os.O_RDONLY, 0); err != nil {
-				return nil, wrapErr("open", path, err)
-			}
-			defer releaseOld()
 			if err := sys.Lock(oldf, true); err != nil {
-				oldf.Close()
-				oldf = nil
 				return nil, wrapErr("lock", path, err)
 			}
+			oldLocked = true
 		}
 	case errors.Is(err, fs.ErrNotExist):
 		old = nil
@@ -152,7 +158,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	}
 	if !sys.ReplaceOpen {
 		// Windows cannot replace a file that is open: let go of the old
-		// file's lock just before the swap. A writer that opens it in
+		// file and its lock just before the swap. A writer that opens it in
 		// between makes the rename fail, with nothing changed.
 		releaseOld()
 	}

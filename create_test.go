@@ -257,6 +257,28 @@ func TestCreateReplaces(t *testing.T) {
 			t.Errorf("the other hard link holds %q, want the old data", got)
 		}
 	})
+	t.Run("read-only", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		path := filepath.Join(dir, "f")
+		if err := os.WriteFile(path, []byte("old"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+		if f, err := os.OpenFile(path, os.O_WRONLY, 0); err == nil {
+			f.Close()
+			t.Skip("this user may write read-only files (root, or Wine run by root)")
+		}
+		m, err := Create(path, 3, &Options{Init: init})
+		if !errors.Is(err, os.ErrPermission) {
+			if m != nil {
+				m.Close()
+			}
+			t.Fatalf("Create over a read-only file = %v, want ErrPermission", err)
+		}
+		if got := string(readFile(t, path)); got != "old" {
+			t.Errorf("read-only file holds %q after Create", got)
+		}
+		checkOnly(t, dir, "f")
+	})
 	t.Run("not regular", func(t *testing.T) {
 		dir := testutil.TempDir(t)
 		sub := filepath.Join(dir, "sub")
