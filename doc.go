@@ -42,7 +42,12 @@
 // to stay fast. Code that maps files other processes may shrink should do
 // its accesses inside [Map.Guard], which turns the fault into an error
 // wrapping [ErrFault] (runtime/debug.SetPanicOnFault on the calling
-// goroutine).
+// goroutine). A full disk is not a SIGBUS: Create and Resize allocate the
+// file's new space for real (fallocate, or writing zeros where the file
+// system has none) and return the error (ENOSPC). Anonymous maps, which
+// commit memory only as pages are touched, are the exception: touching
+// more than the system's memory ends in SIGBUS or the OOM killer (see
+// [Anonymous]).
 //
 // Concurrency. A Map may be read from many goroutines at once (ReadAt,
 // Bytes, Find and the other searches), and written at disjoint ranges
