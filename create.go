@@ -105,18 +105,23 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		return nil, wrapErr("create", path, err)
 	}
 	var m *Map
-	fail := func(err error) (*Map, error) {
+	locked, done := false, false
+	defer func() {
+		// Also on a panic in Init: never leave the temporary file behind.
+		if done {
+			return
+		}
 		if m != nil {
 			m.release() // unlocks and closes f
 		} else {
-			if o.Lock {
+			if locked {
 				_ = sys.Unlock(f)
 			}
 			f.Close()
 		}
 		_ = os.Remove(tmp)
-		return nil, err
-	}
+	}()
+	fail := func(err error) (*Map, error) { return nil, err }
 	if old != nil {
 		// Keep the old file's owner and exact permission bits (the umask
 		// applied at creation does not concern them); chmod after chown,
@@ -130,6 +135,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		if err := sys.Lock(f, true); err != nil {
 			return fail(wrapErr("lock", path, err))
 		}
+		locked = true
 	}
 	if err := sys.Grow(f, o.Offset+size); err != nil {
 		return fail(wrapErr("allocate", path, err))
@@ -141,7 +147,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	if err != nil {
 		return fail(err)
 	}
-	m.st.locked = o.Lock
+	m.st.locked = locked
 	m.st.opt.Lock = o.Lock
 	if o.Init != nil {
 		if err := o.Init(m.Bytes()); err != nil {
@@ -166,6 +172,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	if err := os.Rename(tmp, target); err != nil {
 		return fail(err)
 	}
+	done = true
 	if o.Init != nil {
 		_ = sys.SyncDir(dir) // the rename is done; durability of the name is best effort
 	}

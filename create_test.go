@@ -75,6 +75,38 @@ func TestCreateFailureKeepsFile(t *testing.T) {
 	}
 }
 
+// TestCreateInitPanics: a panic in Init propagates, and leaves the old
+// file as it was and no temporary file behind.
+func TestCreateInitPanics(t *testing.T) {
+	dir := testutil.TempDir(t)
+	path := filepath.Join(dir, "f")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if r := recover(); r != "boom" {
+				t.Errorf("recovered %v, want Init's panic", r)
+			}
+		}()
+		m, _ := Create(path, 10, &Options{Lock: true, Init: func([]byte) error { panic("boom") }})
+		if m != nil {
+			m.Close()
+		}
+		t.Error("Create returned after Init panicked")
+	}()
+	if got := string(readFile(t, path)); got != "old" {
+		t.Errorf("file holds %q after the panic", got)
+	}
+	checkOnly(t, dir, "f")
+	// Nothing stays locked either.
+	m, err := Open(path, ReadWrite, &Options{Lock: true})
+	if err != nil {
+		t.Fatalf("Open(Lock) after the panic: %v", err)
+	}
+	m.Close()
+}
+
 // TestCreateFailureLeavesNoFile: a Create of a new file that fails must
 // not leave the file (or a temporary one) behind.
 func TestCreateFailureLeavesNoFile(t *testing.T) {
