@@ -86,7 +86,12 @@
 // to stay fast. Code that maps files other processes may shrink should do
 // its accesses inside [Map.Guard], which turns the fault into an error
 // wrapping [ErrFault] (runtime/debug.SetPanicOnFault on the calling
-// goroutine).
+// goroutine). A full disk is not a SIGBUS: Create and Resize allocate the
+// file's new space for real (fallocate, or writing zeros where the file
+// system has none) and return the error (ENOSPC). Anonymous maps, which
+// commit memory only as pages are touched, are the exception: touching
+// more than the system's memory ends in SIGBUS or the OOM killer (see
+// [Anonymous]).
 //
 // Concurrency. A Map may be read from many goroutines at once (ReadAt,
 // Bytes, Find and the other searches), and written at disjoint ranges
@@ -107,12 +112,22 @@
 // nothing. Anonymous maps live in shared memory (a memfd on Linux, an
 // unlinked temporary file elsewhere) that disappears with its last user.
 //
+// Create replaces, it does not truncate. [Create] over an existing file
+// builds the new file beside it and renames it into place, so a failure
+// (a full disk, an Init error) leaves the old file as it was. Other hard
+// links to the old file, and maps and descriptors open on it, keep the
+// old data; on Windows a file that is open cannot be replaced at all.
+//
 // Advice. [Map.Advise] passes an access-pattern hint to the OS (madvise).
 // DontNeed on a private (copy-on-write or anonymous) map may drop changes
 // on some systems; on shared maps data stays in the file.
 //
 // Errors. Every error can be matched with [errors.Is] against the
 // sentinels in this package (ErrClosed, ErrReadOnly, ErrRange, ErrFault,
-// ErrLocked, ErrUnsupported); failures of the OS come wrapped in an
-// *os.PathError naming the operation and the file.
+// ErrLocked, ErrUnsupported, ErrNotRegular); failures of the OS come
+// wrapped in an *os.PathError naming the operation and the file. Invalid
+// Mode and Advice values are errors wrapping ErrRange. The searches (Find,
+// Count and their kin) have no error result: on a closed map they panic
+// with an error wrapping ErrClosed, as the typed accessors do; check
+// [Map.Closed] where a map may be closed.
 package memmap

@@ -1,6 +1,9 @@
 package memmap
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // The errors returned by this package and by the packages built on it
 // (array, record). Match them with [errors.Is]; the returned errors wrap them
@@ -60,3 +63,20 @@ var (
 	// support.
 	ErrShape = errors.New("memmap: shape mismatch")
 )
+
+// detailError is an error with a message of its own that wraps a sentinel
+// without repeating the sentinel's text ("memmap: Seek: ...", not
+// "memmap: Seek: ...: memmap: out of range").
+type detailError struct {
+	msg string
+	err error
+}
+
+func (e *detailError) Error() string { return e.msg }
+func (e *detailError) Unwrap() error { return e.err }
+
+// errorf returns an error with the formatted message (no %w) that wraps
+// sentinel for errors.Is.
+func errorf(sentinel error, format string, args ...any) error {
+	return &detailError{msg: fmt.Sprintf(format, args...), err: sentinel}
+}

@@ -173,6 +173,6 @@ func ExampleMap_Write() {
 	}
 	fmt.Printf("%q\n", data)
 	// Output:
-	// memmap: Write: 8 bytes at position 8 do not fit in the 12-byte map: memmap: out of range
+	// memmap: Write: 8 bytes at position 8 do not fit in the 12-byte map
 	// "abc,def,abc\x00"
 }

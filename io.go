@@ -32,7 +32,7 @@ func (m *Map) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	if off < 0 {
-		return 0, fmt.Errorf("memmap: ReadAt: negative offset %d: %w", off, ErrRange)
+		return 0, errorf(ErrRange, "memmap: ReadAt: negative offset %d", off)
 	}
 	d := m.data
 	if off >= int64(len(d)) {
@@ -62,8 +62,7 @@ func (m *Map) WriteAt(p []byte, off int64) (int, error) {
 	}
 	d := m.data
 	if off < 0 || int64(len(p)) > int64(len(d))-off {
-		return 0, fmt.Errorf("memmap: WriteAt: %d bytes at offset %d do not fit in the %d-byte map: %w",
-			len(p), off, len(d), ErrRange)
+		return 0, errorf(ErrRange, "memmap: WriteAt: %d bytes at offset %d do not fit in the %d-byte map", len(p), off, len(d))
 	}
 	return copy(d[off:], p), nil
 }
@@ -97,8 +96,7 @@ func (m *Map) Write(p []byte) (int, error) {
 	}
 	d := m.data
 	if len(p) > len(d)-m.pos {
-		return 0, fmt.Errorf("memmap: Write: %d bytes at position %d do not fit in the %d-byte map: %w",
-			len(p), m.pos, len(d), ErrRange)
+		return 0, errorf(ErrRange, "memmap: Write: %d bytes at position %d do not fit in the %d-byte map", len(p), m.pos, len(d))
 	}
 	n := copy(d[m.pos:], p)
 	m.pos += n
@@ -125,12 +123,11 @@ func (m *Map) Seek(offset int64, whence int) (int64, error) {
 	case io.SeekEnd:
 		base = size
 	default:
-		return 0, fmt.Errorf("memmap: Seek: invalid whence %d: %w", whence, ErrRange)
+		return 0, errorf(ErrRange, "memmap: Seek: invalid whence %d", whence)
 	}
 	// 0 <= base+offset <= size, written so that nothing overflows.
 	if offset < -base || offset > size-base {
-		return 0, fmt.Errorf("memmap: Seek: offset %d from %d (whence %d) is outside the %d-byte map: %w",
-			offset, base, whence, size, ErrRange)
+		return 0, errorf(ErrRange, "memmap: Seek: offset %d from %d (whence %d) is outside the %d-byte map", offset, base, whence, size)
 	}
 	m.pos = int(base + offset)
 	return int64(m.pos), nil
@@ -172,7 +169,7 @@ func (m *Map) WriteByte(c byte) error {
 	}
 	d := m.data
 	if m.pos >= len(d) {
-		return fmt.Errorf("memmap: WriteByte at position %d of the %d-byte map: %w", m.pos, len(d), ErrRange)
+		return errorf(ErrRange, "memmap: WriteByte at position %d of the %d-byte map", m.pos, len(d))
 	}
 	d[m.pos] = c
 	m.pos++
@@ -246,8 +243,7 @@ func (m *Map) Move(dst, src, n int64) error {
 	d := m.data
 	size := int64(len(d))
 	if dst < 0 || src < 0 || n < 0 || n > size-dst || n > size-src {
-		return fmt.Errorf("memmap: Move: %d bytes from offset %d to offset %d in the %d-byte map: %w",
-			n, src, dst, size, ErrRange)
+		return errorf(ErrRange, "memmap: Move: %d bytes from offset %d to offset %d in the %d-byte map", n, src, dst, size)
 	}
 	copy(d[dst:dst+n], d[src:src+n])
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -287,6 +288,9 @@ func TestSeek(t *testing.T) {
 				got, err := m.Seek(tt.offset, tt.whence)
 				if !errIs(err, tt.wantErr) {
 					t.Errorf("Seek(%d, %d) error = %v, want %v", tt.offset, tt.whence, err, tt.wantErr)
+				}
+				if err != nil && strings.Count(err.Error(), "memmap:") != 1 {
+					t.Errorf("Seek(%d, %d) error %q repeats or lacks the memmap: prefix", tt.offset, tt.whence, err)
 				}
 				if err == nil && got != tt.want {
 					t.Errorf("Seek(%d, %d) = %d, want %d", tt.offset, tt.whence, got, tt.want)
@@ -654,6 +658,34 @@ func TestClosed(t *testing.T) {
 	}
 }
 
+// TestErrorPrefixOnce checks that the errors of the file-like methods and
+// of Reader say "memmap:" once, however they wrap their sentinel.
+func TestErrorPrefixOnce(t *testing.T) {
+	m := newTestMap([]byte(digits), ReadWrite)
+	r := NewReader([]byte(digits), nil)
+	errs := map[string]error{}
+	_, errs["ReadAt"] = m.ReadAt(make([]byte, 1), -1)
+	_, errs["WriteAt"] = m.WriteAt([]byte("ab"), 100)
+	_, errs["Seek whence"] = m.Seek(0, 7)
+	_, errs["Seek offset"] = m.Seek(100, io.SeekStart)
+	errs["Move"] = m.Move(0, 100, 2)
+	_, errs["Reader.Seek"] = r.Seek(0, 7)
+	errs["Reader.Skip"] = r.Skip(-1)
+	_, errs["Reader.Bytes"] = r.Bytes(-1)
+	m.pos = len(m.data)
+	_, errs["Write"] = m.Write([]byte("x"))
+	errs["WriteByte"] = m.WriteByte('x')
+	for name, err := range errs {
+		if !errors.Is(err, ErrRange) {
+			t.Errorf("%s = %v, want ErrRange", name, err)
+			continue
+		}
+		if n := strings.Count(err.Error(), "memmap:"); n != 1 {
+			t.Errorf("%s error %q says memmap: %d times, want once", name, err, n)
+		}
+	}
+}
+
 func TestClosedKeepsData(t *testing.T) {
 	// Even if Close left the old slice in m.data, no method touches it.
 	data := []byte(digits)
@@ -675,9 +707,14 @@ func TestClosedKeepsData(t *testing.T) {
 	if n, err := m.ReadAt(make([]byte, 2), 0); n != 0 || !errors.Is(err, ErrClosed) {
 		t.Errorf("ReadAt = %d, %v", n, err)
 	}
-	if m.Find([]byte("1")) != -1 || m.Count([]byte("1")) != 0 {
-		t.Errorf("search after Close found something")
-	}
+	// The searches panic after Close rather than search the old slice
+	// (TestSearchClosed checks the panics).
+	func() {
+		defer func() { _ = recover() }()
+		if m.Find([]byte("1")) >= 0 {
+			t.Errorf("Find after Close found something")
+		}
+	}()
 }
 
 func TestPositionPastShrunkEnd(t *testing.T) {
@@ -847,8 +884,20 @@ func TestClosedFileMap(t *testing.T) {
 		}
 	}
 	sub := []byte("line")
-	if m.Find(sub) != -1 || m.RFind(sub) != -1 || m.FindRange(nil, 0, 5) != -1 || m.Count(sub) != 0 || m.CountRange(nil, 0, 5) != 0 {
-		t.Error("a search found something after Close")
+	// The searches panic with ErrClosed, without touching the memory.
+	for name, fn := range map[string]func(){
+		"Find": func() { m.Find(sub) }, "RFind": func() { m.RFind(sub) }, "FindRange": func() { m.FindRange(nil, 0, 5) },
+		"Count": func() { m.Count(sub) }, "CountRange": func() { m.CountRange(nil, 0, 5) },
+	} {
+		func() {
+			defer func() {
+				err, _ := recover().(error)
+				if !errors.Is(err, ErrClosed) || !strings.Contains(err.Error(), m.path) {
+					t.Errorf("%s after Close: recovered %v, want a panic with ErrClosed naming the path", name, err)
+				}
+			}()
+			fn()
+		}()
 	}
 	for range m.All(sub) {
 		t.Error("All yields after Close")

@@ -119,7 +119,9 @@ type Options struct {
 	// of the file. Offset+Length past the end of the file is ErrRange.
 	Length int64
 
-	// Perm is the permission of a file that Create makes. Default 0o644.
+	// Perm is the permission of a file that Create makes where none
+	// existed (a file Create replaces keeps its own). Default 0o644,
+	// less the umask.
 	Perm os.FileMode
 
 	// Reserve is how much address space, in bytes, to reserve up front
@@ -148,6 +150,16 @@ type Options struct {
 	// Windows; they bind only other users of Lock. Default false, like
 	// Python's mmap, which takes no lock. Ignored by Anonymous.
 	Lock bool
+
+	// Init, when not nil, is called by Create with the new map's bytes
+	// before the new file replaces anything at the path: it writes the
+	// file's initial contents (a header, say). Create then flushes them
+	// (durably) and only then renames the file into place, so that the
+	// path never holds a file without them. An error from Init aborts
+	// Create, which returns it wrapped and leaves the path as it was.
+	// Init must not keep the slice past its return. Ignored by Open and
+	// Anonymous.
+	Init func(b []byte) error
 }
 
 // Map is a memory map of a file, or of anonymous memory: the byte-level

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -289,8 +290,16 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open(missing) = %v, want ErrNotExist", err)
 	}
 	path := testutil.WriteFile(t, []byte("x"))
-	if _, err := Open(path, Mode(7), nil); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("Open(Mode(7)) = %v, want ErrUnsupported", err)
+	if _, err := Open(path, Mode(7), nil); !errors.Is(err, ErrRange) || errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "invalid mode 7") {
+		t.Errorf("Open(Mode(7)) = %v, want ErrRange saying invalid mode 7", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := OpenFile(f, Mode(-1), nil); !errors.Is(err, ErrRange) || !strings.Contains(err.Error(), "invalid mode -1") {
+		t.Errorf("OpenFile(Mode(-1)) = %v, want ErrRange saying invalid mode -1", err)
 	}
 	if _, err := OpenFile(nil, ReadOnly, nil); err == nil {
 		t.Errorf("OpenFile(nil) succeeded")
@@ -318,8 +327,8 @@ func TestFlushAndAdviseRanges(t *testing.T) {
 			}
 		}
 	}
-	if err := m.Advise(Advice(42)); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("Advise(42) = %v, want ErrUnsupported", err)
+	if err := m.Advise(Advice(42)); !errors.Is(err, ErrRange) || errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "invalid advice 42") {
+		t.Errorf("Advise(42) = %v, want ErrRange saying invalid advice 42", err)
 	}
 	// DontNeed on a shared map keeps the data.
 	if d := diffBytes(m.Bytes(), pattern(3 * PageSize())[1:]); d != "" {
@@ -416,6 +425,9 @@ func TestClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if m.Closed() {
+		t.Error("Closed() = true on an open map")
+	}
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -434,6 +446,9 @@ func TestClose(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
 		}
+	}
+	if !m.Closed() {
+		t.Error("Closed() = false after Close")
 	}
 	if m.Bytes() != nil || m.Len() != 0 || m.File() != nil {
 		t.Errorf("after Close: Bytes = %v, Len = %d, File = %v; want nil, 0, nil", m.Bytes(), m.Len(), m.File())

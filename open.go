@@ -45,7 +45,11 @@ func AllocationGranularity() int { return sys.Granularity() }
 // Open maps the file at path in the given mode. The file is opened
 // read-only for ReadOnly and CopyOnWrite, read-write for ReadWrite; a nil
 // opt means the defaults. A file of length zero (or a zero-length window
-// of one) gives a Map of length zero, without calling mmap.
+// of one) gives a Map of length zero, without calling mmap. Only regular
+// files can be mapped: a directory, FIFO, device or socket is refused with
+// an error wrapping ErrNotRegular, without waiting (the open never blocks
+// on a FIFO that has no writer). A Mode that is none of the constants is
+// an error wrapping ErrRange ("invalid mode 7").
 func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	flag := os.O_RDONLY
 	switch mode {
@@ -53,64 +57,18 @@ func Open(path string, mode Mode, opt *Options) (*Map, error) {
 	case ReadWrite:
 		flag = os.O_RDWR
 	default:
-		return nil, &os.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w: mode %v", ErrUnsupported, mode)}
+		return nil, &os.PathError{Op: "open", Path: path, Err: invalidMode(mode)}
 	}
-	f, err := os.OpenFile(path, flag, 0)
+	// Never blocks: a FIFO or a device is refused, not waited on.
+	f, err := sys.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, err
+		return nil, wrapErr("open", path, err)
 	}
 	m, err := newMap(f, path, mode, opt, true, false)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return m, nil
-}
-
-// Create creates the file at path, or truncates it if it exists, sizes it
-// to opt.Offset+size bytes of zeros with a real allocation where the OS
-// has one (so that a full disk is an error here, not a crash later), and
-// maps size bytes from opt.Offset read-write: NumPy's "w+". opt.Length is
-// ignored. The file's permission is opt.Perm (default 0o644, before the
-// umask).
-func Create(path string, size int64, opt *Options) (*Map, error) {
-	o := withDefaults(opt)
-	if size < 0 || o.Offset < 0 || size > maxInt64-o.Offset {
-		return nil, &os.PathError{Op: "create", Path: path, Err: fmt.Errorf("%w: size %d at offset %d", ErrRange, size, o.Offset)}
-	}
-	// Open without O_TRUNC: with Lock, a file another writer holds must
-	// not be truncated before the lock says so.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, o.Perm)
-	if err != nil {
-		return nil, err
-	}
-	fail := func(err error) (*Map, error) {
-		if o.Lock {
-			_ = sys.Unlock(f)
-		}
-		f.Close()
-		return nil, err
-	}
-	if o.Lock {
-		if err := sys.Lock(f, true); err != nil {
-			f.Close()
-			return nil, wrapErr("lock", path, err)
-		}
-	}
-	if err := f.Truncate(0); err != nil {
-		return fail(err)
-	}
-	if err := sys.Grow(f, o.Offset+size); err != nil {
-		return fail(wrapErr("allocate", path, err))
-	}
-	o.Length = size
-	locked := o.Lock
-	o.Lock = false // taken above
-	m, err := newMap(f, path, ReadWrite, &o, true, false)
-	if err != nil {
-		return fail(err)
-	}
-	m.st.locked = locked
 	return m, nil
 }
 
@@ -124,19 +82,35 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 // way only the page cache backs it until memory runs short. opt.Offset
 // must be 0 and opt.Length is ignored. Anonymous maps grow and shrink with
 // Resize.
+//
+// Cost: making (or growing) an anonymous map commits no memory. On unix
+// its pages are allocated as they are first touched, and each page
+// touched stays in memory (or swap) until the map shrinks over it or
+// closes. Touching more pages than the system can hold ends the way any
+// memory exhaustion does: SIGBUS when the memory filesystem is full, or
+// the OS's out-of-memory killer. A size larger than the system could back
+// even in principle (on Linux its physical memory plus swap; on Windows
+// its commit limit; elsewhere a fixed 1 TiB, 4 GiB on 32-bit systems) is
+// refused with an error wrapping ErrRange, here and by Resize. On Windows
+// the temporary file's size is allocated on disk when it is set.
 func Anonymous(size int64, opt *Options) (*Map, error) {
 	o := withDefaults(opt)
 	const path = "anonymous"
 	if size < 0 || o.Offset != 0 {
 		return nil, &os.PathError{Op: "mmap", Path: path, Err: fmt.Errorf("%w: size %d at offset %d", ErrRange, size, o.Offset)}
 	}
+	if err := checkBacking("mmap", path, size); err != nil {
+		return nil, err
+	}
 	f, err := sys.AnonymousFile("memmap")
 	if err != nil {
 		return nil, wrapErr("memfd_create", path, err)
 	}
-	if err := sys.Grow(f, size); err != nil {
+	// Sparse: a real allocation (fallocate) of a memfd would commit every
+	// page of it now.
+	if err := sys.GrowSparse(f, size); err != nil {
 		f.Close()
-		return nil, wrapErr("allocate", path, err)
+		return nil, wrapErr("ftruncate", path, err)
 	}
 	o.Length = size
 	o.Lock = false
@@ -148,11 +122,26 @@ func Anonymous(size int64, opt *Options) (*Map, error) {
 	return m, nil
 }
 
+// invalidMode is the error for a Mode that is none of the constants.
+func invalidMode(mode Mode) error { return errorf(ErrRange, "invalid mode %d", int(mode)) }
+
+// checkBacking refuses anonymous memory of size bytes if the system could
+// never back it (sys.BackingLimit).
+func checkBacking(op, path string, size int64) error {
+	limit, err := sys.BackingLimit()
+	if err != nil || size <= limit {
+		return nil // unknown: let the OS decide as pages are touched
+	}
+	return rangeErr(op, path, "%d bytes of anonymous memory is more than the system can back (at most %d bytes)", size, limit)
+}
+
 // OpenFile maps the open file f in the given mode, like Open. f must have
 // been opened with the access the mode needs (read-write for ReadWrite).
 // The Map does not take f over: the caller keeps it open until the Map is
-// closed, and closes it afterwards. This maps a descriptor inherited from a
-// parent process, such as the one [Map.File] returns for an anonymous map:
+// closed, and closes it afterwards. f must be a regular file (a memfd is
+// one); others are refused with an error wrapping ErrNotRegular. This maps
+// a descriptor inherited from a parent process, such as the one
+// [Map.File] returns for an anonymous map:
 //
 //	f := os.NewFile(3, "shared") // the first of exec.Cmd.ExtraFiles
 //	m, err := memmap.OpenFile(f, memmap.ReadWrite, nil)
@@ -163,7 +152,7 @@ func OpenFile(f *os.File, mode Mode, opt *Options) (*Map, error) {
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	default:
-		return nil, &os.PathError{Op: "mmap", Path: f.Name(), Err: fmt.Errorf("%w: mode %v", ErrUnsupported, mode)}
+		return nil, &os.PathError{Op: "mmap", Path: f.Name(), Err: invalidMode(mode)}
 	}
 	return newMap(f, f.Name(), mode, opt, false, false)
 }
@@ -188,6 +177,7 @@ func withDefaults(opt *Options) Options {
 // translating the layer's sentinels into this package's.
 func wrapErr(op, path string, err error) error {
 	var fe *sys.FaultError
+	var nr *sys.NotRegularError
 	switch {
 	case errors.Is(err, sys.ErrUnsupported):
 		err = fmt.Errorf("%w (%w)", ErrUnsupported, err)
@@ -195,6 +185,8 @@ func wrapErr(op, path string, err error) error {
 		err = ErrLocked
 	case errors.As(err, &fe):
 		err = fmt.Errorf("%w: %w", ErrFault, err)
+	case errors.As(err, &nr):
+		err = fmt.Errorf("%w: %s", ErrNotRegular, sys.Describe(nr.Mode))
 	}
 	return &os.PathError{Op: op, Path: path, Err: err}
 }
@@ -227,6 +219,9 @@ func newMap(f *os.File, path string, mode Mode, opt *Options, own, anon bool) (_
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notRegular("mmap", path, fi.Mode())
 	}
 	size := fi.Size()
 	if o.Offset > size {
@@ -410,7 +405,9 @@ func wrapErrIf(op, path string, err error) error {
 // Close unmaps the map and every earlier region Resize kept, releases the
 // lock Options.Lock took, and closes the file (unless the map came from
 // OpenFile). It does not flush: see Flush. After Close every method
-// returns ErrClosed (or nothing, for those without an error), and every
+// returns ErrClosed; those without an error return nothing (Bytes, Len,
+// File) or, for the searches Find, RFind, Count and their range forms,
+// panic with an error wrapping ErrClosed; the iterators yield nothing. Every
 // slice the map handed out must no longer be touched. Close is idempotent:
 // closing again does nothing and returns nil. It returns the first error
 // it met, but releases everything in any case.
@@ -422,6 +419,11 @@ func (m *Map) Close() error {
 	m.pos = 0
 	return m.release()
 }
+
+// Closed reports whether Close has been called. The searches (Find,
+// Count and their kin) panic on a closed map; code that may hold one
+// checks Closed first.
+func (m *Map) Closed() bool { return m.closed }
 
 // Bytes returns the mapped bytes, without copying: writes to the slice
 // change the map (and, for ReadWrite maps, the file; writing to a ReadOnly
@@ -530,14 +532,14 @@ func (m *Map) Advise(a Advice) error {
 
 // AdviseRange tells the OS how the n bytes at off will be used (madvise).
 // The range is checked (ErrRange) and rounded out to whole pages. Where the
-// OS has no equivalent (Windows), it does nothing. An unknown Advice is an
-// error wrapping ErrUnsupported.
+// OS has no equivalent (Windows), it does nothing. An Advice that is none
+// of the constants is an error wrapping ErrRange ("invalid advice 42").
 func (m *Map) AdviseRange(off, n int64, a Advice) error {
 	if err := m.checkOpen(); err != nil {
 		return err
 	}
 	if a < Normal || a > DontNeed {
-		return &os.PathError{Op: "madvise", Path: m.path, Err: fmt.Errorf("%w: advice %v", ErrUnsupported, a)}
+		return &os.PathError{Op: "madvise", Path: m.path, Err: errorf(ErrRange, "invalid advice %d", int(a))}
 	}
 	if off < 0 || n < 0 || off > int64(len(m.data)) || n > int64(len(m.data))-off {
 		return rangeErr("madvise", m.path, "range [%d, %d+%d) of a %d-byte map", off, off, n, len(m.data))
@@ -561,7 +563,10 @@ func (m *Map) AdviseRange(off, n int64, a Advice) error {
 // as zero; when the map shrinks and reached the end of the file, the file
 // is truncated to the new end (a partial map that ends before the end of
 // the file only changes the window, and leaves the file's tail alone).
-// Anonymous maps grow and shrink likewise. ReadOnly and CopyOnWrite maps
+// Anonymous maps grow and shrink likewise, without allocating (see
+// [Anonymous]). If growing fails (a full disk: ENOSPC; no address space),
+// the file is truncated back to its old size and the map is unchanged.
+// ReadOnly and CopyOnWrite maps
 // cannot be resized (ErrReadOnly), like Python's.
 //
 // Views taken before a Resize stay valid and keep aliasing the same bytes
@@ -588,6 +593,13 @@ func (m *Map) Resize(n int64) error {
 	end := s.off + n
 	cur := int64(len(m.data))
 	switch {
+	case n > cur && end > actual && m.anon:
+		if err := checkBacking("resize", m.path, end); err != nil {
+			return err
+		}
+		if err := sys.GrowSparse(m.f, end); err != nil {
+			return wrapErr("ftruncate", m.path, err)
+		}
 	case n > cur && end > actual:
 		if err := sys.Grow(m.f, end); err != nil {
 			return wrapErr("allocate", m.path, err)
@@ -669,8 +681,10 @@ func (m *Map) Remap(n int64) error {
 // accesses to a map whose file other processes may truncate (the OS
 // raises SIGBUS when a page past the file's new end is touched). Only
 // accesses made by fn on the calling goroutine are guarded (the guard is
-// runtime/debug.SetPanicOnFault, restored afterwards). fn's own error is
-// returned as is; panics other than faults propagate.
+// runtime/debug.SetPanicOnFault, restored afterwards). The error names
+// the path, the faulting byte of the map and its address, and says that
+// the file was truncated under the map (or the memory unmapped). fn's own
+// error is returned as is; panics other than faults propagate.
 func (m *Map) Guard(fn func() error) error {
 	if err := m.checkOpen(); err != nil {
 		return err
@@ -681,9 +695,29 @@ func (m *Map) Guard(fn func() error) error {
 	if err := sys.Guard(fn); err != nil {
 		var fe *sys.FaultError
 		if errors.As(err, &fe) {
-			return wrapErr("access", m.path, err)
+			off, in := sys.Offset(m.data, fe.Addr)
+			return &os.PathError{Op: "access", Path: m.path, Err: &faultError{fe: fe, off: off, inMap: in}}
 		}
 		return err
 	}
 	return nil
 }
+
+// faultError is the error of a fault inside Guard: it wraps ErrFault and
+// the OS layer's *sys.FaultError, and says where the fault was.
+type faultError struct {
+	fe    *sys.FaultError
+	off   int  // the byte of the map that faulted, when inMap
+	inMap bool // the address is inside the map's current bytes
+}
+
+func (e *faultError) Error() string {
+	where := fmt.Sprintf("address %#x", e.fe.Addr)
+	if e.inMap {
+		where = fmt.Sprintf("byte %d of the map (address %#x)", e.off, e.fe.Addr)
+	}
+	return "memmap: fault reading or writing " + where +
+		": the file was truncated under the map, or the memory unmapped"
+}
+
+func (e *faultError) Unwrap() []error { return []error{ErrFault, e.fe} }

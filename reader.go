@@ -15,7 +15,7 @@ import (
 
 // errVarintOverflow is returned by Uvarint and Varint for a varint that
 // does not fit in 64 bits, as binary.ReadUvarint's unexported error is.
-var errVarintOverflow = fmt.Errorf("memmap: varint overflows a 64-bit integer: %w", ErrRange)
+var errVarintOverflow = errorf(ErrRange, "memmap: varint overflows a 64-bit integer")
 
 // hostBig reports whether the host is big-endian.
 var hostBig = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
@@ -100,7 +100,7 @@ func isBig(order binary.ByteOrder) (big bool, err error) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			big, err = false, fmt.Errorf("memmap: NewReader: byte order %T panics: %v: %w", order, p, ErrByteOrder)
+			big, err = false, errorf(ErrByteOrder, "memmap: NewReader: byte order %T panics: %v", order, p)
 		}
 	}()
 	switch order.Uint32([]byte{1, 2, 3, 4}) {
@@ -109,7 +109,7 @@ func isBig(order binary.ByteOrder) (big bool, err error) {
 	case 0x01020304:
 		return true, nil
 	}
-	return false, fmt.Errorf("memmap: NewReader: byte order %T is neither little- nor big-endian: %w", order, ErrByteOrder)
+	return false, errorf(ErrByteOrder, "memmap: NewReader: byte order %T is neither little- nor big-endian", order)
 }
 
 // NewReader returns a Reader, in the byte order order (see [NewReader]),
@@ -174,12 +174,11 @@ func (r *Reader) Seek(offset int64, whence int) (int64, error) {
 	case io.SeekEnd:
 		base = int64(len(r.b))
 	default:
-		return int64(r.off), fmt.Errorf("memmap: Reader.Seek: invalid whence %d: %w", whence, ErrRange)
+		return int64(r.off), errorf(ErrRange, "memmap: Reader.Seek: invalid whence %d", whence)
 	}
 	// base >= 0, so base+offset cannot overflow when offset <= MaxInt-base.
 	if offset < -base || offset > math.MaxInt-base {
-		return int64(r.off), fmt.Errorf("memmap: Reader.Seek: offset %d from %d (whence %d) is negative or too large: %w",
-			offset, base, whence, ErrRange)
+		return int64(r.off), errorf(ErrRange, "memmap: Reader.Seek: offset %d from %d (whence %d) is negative or too large", offset, base, whence)
 	}
 	r.off = int(base + offset)
 	return int64(r.off), nil
@@ -191,7 +190,7 @@ func (r *Reader) Seek(offset int64, whence int) (int64, error) {
 // moves backwards).
 func (r *Reader) Skip(n int) error {
 	if n < 0 {
-		return fmt.Errorf("memmap: Reader.Skip: negative count %d: %w", n, ErrRange)
+		return errorf(ErrRange, "memmap: Reader.Skip: negative count %d", n)
 	}
 	if r.off > len(r.b)-n {
 		if n == 0 && r.err == nil {
@@ -318,7 +317,7 @@ func (r *Reader) Float64() (float64, error) {
 // wrapping [ErrRange].
 func (r *Reader) Bytes(n int) ([]byte, error) {
 	if n < 0 {
-		return nil, fmt.Errorf("memmap: Reader.Bytes: negative count %d: %w", n, ErrRange)
+		return nil, errorf(ErrRange, "memmap: Reader.Bytes: negative count %d", n)
 	}
 	off := r.off
 	if off > len(r.b)-n {
@@ -370,7 +369,7 @@ func (r *Reader) CString(max int) ([]byte, error) {
 	i := bytes.IndexByte(w, 0)
 	if i < 0 {
 		if cut {
-			return nil, fmt.Errorf("memmap: Reader.CString: no NUL in the %d bytes at offset %d: %w", max, off, ErrRange)
+			return nil, errorf(ErrRange, "memmap: Reader.CString: no NUL in the %d bytes at offset %d", max, off)
 		}
 		return nil, io.ErrUnexpectedEOF
 	}
@@ -639,21 +638,19 @@ func View[T any](r *Reader) (*T, error) {
 		return new(T), nil // zero-sized: no bytes to point into
 	}
 	if r.big != hostBig && ti.swaps {
-		return nil, fmt.Errorf("memmap: View: reading %s in the other byte order than the host's: %w", ti.dt, ErrByteOrder)
+		return nil, errorf(ErrByteOrder, "memmap: View: reading %s in the other byte order than the host's", ti.dt)
 	}
 	w := r.b[off : off+n]
 	// SAFETY: only the address is taken here, to check its alignment;
 	// w holds n > 0 bytes, so SliceData points into r.b.
 	p := unsafe.Pointer(unsafe.SliceData(w))
 	if uintptr(p)%uintptr(ti.align) != 0 {
-		return nil, fmt.Errorf("memmap: View: offset %d (address %#x) is not a multiple of the %d-byte alignment of %v: %w",
-			off, uintptr(p), ti.align, reflect.TypeFor[T](), ErrAlign)
+		return nil, errorf(ErrAlign, "memmap: View: offset %d (address %#x) is not a multiple of the %d-byte alignment of %v", off, uintptr(p), ti.align, reflect.TypeFor[T]())
 	}
 	for _, run := range ti.bools {
 		for i := run.off; i < run.off+run.n; i++ {
 			if w[i] > 1 {
-				return nil, fmt.Errorf("memmap: View: byte %d at offset %d is not a valid bool of %v (0 or 1): %w",
-					w[i], off+i, reflect.TypeFor[T](), ErrRange)
+				return nil, errorf(ErrRange, "memmap: View: byte %d at offset %d is not a valid bool of %v (0 or 1)", w[i], off+i, reflect.TypeFor[T]())
 			}
 		}
 	}

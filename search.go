@@ -3,6 +3,7 @@ package memmap
 import (
 	"bytes"
 	"iter"
+	"os"
 	"regexp"
 	"regexp/syntax"
 	"unicode/utf8"
@@ -16,7 +17,8 @@ import (
 //
 // They do not use or move the position (Python's mmap.find starts at the
 // position by default; FindRange(sub, m.Tell(), m.Len()) does that). After
-// Close the searches return -1 or 0 and the iterators yield nothing.
+// Close the searches panic with an error wrapping ErrClosed (an answer of
+// -1 or 0 would pass for "not found"), and the iterators yield nothing.
 //
 // Any function of package regexp works on Bytes() directly and without
 // copies, for example re.FindAllIndex(m.Bytes(), -1) or re.Match(m.Bytes());
@@ -29,6 +31,15 @@ func (m *Map) bytesOpen() ([]byte, bool) {
 		return nil, false
 	}
 	return m.data, true
+}
+
+// searchBytes returns the mapped bytes for the search op, and panics with
+// an error wrapping ErrClosed after Close.
+func (m *Map) searchBytes(op string) []byte {
+	if m.closed {
+		panic(&os.PathError{Op: op, Path: m.path, Err: ErrClosed})
+	}
+	return m.data
 }
 
 // window converts start and end, with the meaning of Python's slice
@@ -55,12 +66,11 @@ func window(size int, start, end int64) (lo, hi int, ok bool) {
 }
 
 // Find returns the offset of the first occurrence of sub in the map, or -1
-// if there is none. An empty sub is found at 0.
+// if there is none. An empty sub is found at 0. After Close it panics with
+// an error wrapping ErrClosed (use Closed to check), as the typed
+// accessors do: -1 would pass for "not found".
 func (m *Map) Find(sub []byte) int64 {
-	d, ok := m.bytesOpen()
-	if !ok {
-		return -1
-	}
+	d := m.searchBytes("find")
 	return int64(bytes.Index(d, sub))
 }
 
@@ -71,11 +81,12 @@ func (m *Map) Find(sub []byte) int64 {
 // end (-1 is Len()-1), and one past either end is clamped, so
 // FindRange(sub, 0, math.MaxInt64) searches the whole map. An empty sub is
 // found at the clamped start, unless end comes before start: that is -1
-// (CPython 3.11 returns the start there; newer versions -1).
+// (CPython 3.11 returns the start there; newer versions -1). After Close
+// it panics, like Find.
 func (m *Map) FindRange(sub []byte, start, end int64) int64 {
-	d, open := m.bytesOpen()
+	d := m.searchBytes("find")
 	lo, hi, ok := window(len(d), start, end)
-	if !open || !ok {
+	if !ok {
 		return -1
 	}
 	i := bytes.Index(d[lo:hi], sub)
@@ -86,12 +97,10 @@ func (m *Map) FindRange(sub []byte, start, end int64) int64 {
 }
 
 // RFind returns the offset of the last occurrence of sub in the map, or -1
-// if there is none. An empty sub is found at Len().
+// if there is none. An empty sub is found at Len(). After Close it panics,
+// like Find.
 func (m *Map) RFind(sub []byte) int64 {
-	d, ok := m.bytesOpen()
-	if !ok {
-		return -1
-	}
+	d := m.searchBytes("rfind")
 	return int64(bytes.LastIndex(d, sub))
 }
 
@@ -99,11 +108,11 @@ func (m *Map) RFind(sub []byte) int64 {
 // [start, end) of the map, or -1 if there is none, like Python's
 // mmap.rfind(sub, start, end); start and end are read as in FindRange. An
 // empty sub is found at the clamped end, unless end comes before start:
-// that is -1.
+// that is -1. After Close it panics, like Find.
 func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
-	d, open := m.bytesOpen()
+	d := m.searchBytes("rfind")
 	lo, hi, ok := window(len(d), start, end)
-	if !open || !ok {
+	if !ok {
 		return -1
 	}
 	i := bytes.LastIndex(d[lo:hi], sub)
@@ -116,25 +125,21 @@ func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
 // Count returns the number of non-overlapping occurrences of sub in the
 // map, like bytes.Count and Python's bytes.count: "aa" occurs twice in
 // "aaaa". An empty sub occurs Len()+1 times, once at every offset from 0 to
-// Len() (bytes.Count would count the UTF-8 runes instead). After Close
-// Count returns 0.
+// Len() (bytes.Count would count the UTF-8 runes instead). After Close it
+// panics with an error wrapping ErrClosed, like Find: 0 would pass for
+// "none".
 func (m *Map) Count(sub []byte) int {
-	d, ok := m.bytesOpen()
-	if !ok {
-		return 0
-	}
+	d := m.searchBytes("count")
 	return count(d, sub)
 }
 
 // CountRange returns the number of non-overlapping occurrences of sub in
 // the window [start, end) of the map, like Python's mm[start:end].count(sub):
 // start and end are read as in FindRange, and a window with end before
-// start is empty (in which an empty sub occurs once).
+// start is empty (in which an empty sub occurs once). After Close it
+// panics, like Count.
 func (m *Map) CountRange(sub []byte, start, end int64) int {
-	d, open := m.bytesOpen()
-	if !open {
-		return 0
-	}
+	d := m.searchBytes("count")
 	lo, hi, ok := window(len(d), start, end)
 	if !ok {
 		hi = lo

@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"unsafe"
 )
 
 // ErrUnsupported is returned for operations the platform cannot do. It
@@ -63,7 +64,22 @@ type FaultError struct {
 }
 
 func (e *FaultError) Error() string {
-	return "fault at address 0x" + strconv.FormatUint(uint64(e.Addr), 16) + ": " + e.Msg
+	return "fault at address 0x" + strconv.FormatUint(uint64(e.Addr), 16) +
+		": the mapped file was truncated, or the memory unmapped"
+}
+
+// Offset returns where addr falls in b, and whether it does.
+func Offset(b []byte, addr uintptr) (int, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	// SAFETY: only the address of b's first byte is taken, to compare it
+	// with addr; nothing is dereferenced.
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if addr < start || addr-start >= uintptr(len(b)) {
+		return 0, false
+	}
+	return int(addr - start), true
 }
 
 // Guard runs fn with faults on the calling goroutine turned into a
@@ -101,16 +117,60 @@ func RoundUp(n, unit int) (int, bool) {
 	return r, true
 }
 
-// truncateUp extends f to size bytes with ftruncate (SetEndOfFile on
-// Windows); new space reads as zero. A file already at least size bytes
-// long is left alone. It is Grow where the OS has no real allocation.
-func truncateUp(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
+// GrowSparse extends f to size bytes with ftruncate (SetEndOfFile on
+// Windows), without allocating: on unix the new range is a hole whose
+// pages are allocated as they are first touched. New space reads as zero.
+// A file already at least size bytes long is left alone. Anonymous maps
+// grow this way, so that their memory is committed only as it is used;
+// files on disk grow with Grow.
+func GrowSparse(f *os.File, size int64) error {
+	cur, err := fileSize(f)
+	if err != nil || cur >= size {
 		return err
 	}
-	if fi.Size() >= size {
-		return nil
-	}
 	return f.Truncate(size)
+}
+
+// fileSize returns the size of f.
+func fileSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
+
+const maxInt64 = int64(^uint64(0) >> 1)
+
+// fixedBackingLimit is BackingLimit where the OS cannot say: 1 TiB on
+// 64-bit systems, 4 GiB on 32-bit ones (whose address space is smaller).
+const fixedBackingLimit = int64(1) << (32 + 8*(strconv.IntSize/64))
+
+// NotRegularError is the error OpenFile returns for a path that is not a
+// regular file (a directory, a FIFO, a device, a socket), which cannot be
+// mapped by its size.
+type NotRegularError struct {
+	Mode os.FileMode // the type bits of the file, as far as the OS tells
+}
+
+func (e *NotRegularError) Error() string { return "not a regular file: " + Describe(e.Mode) }
+
+// Describe names the type of a file that is not regular, for errors: "is
+// a directory", "named pipe (FIFO)" ...
+func Describe(mode os.FileMode) string {
+	switch {
+	case mode&os.ModeDir != 0:
+		return "is a directory"
+	case mode&os.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case mode&os.ModeCharDevice != 0:
+		return "character device"
+	case mode&os.ModeDevice != 0:
+		return "block device"
+	case mode&os.ModeSocket != 0:
+		return "socket"
+	case mode&os.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "irregular file (mode " + mode.String() + ")"
 }

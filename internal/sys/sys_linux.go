@@ -15,17 +15,21 @@ const (
 
 // Grow extends f to size bytes with a real allocation (fallocate), so that
 // a full disk is an error now rather than a SIGBUS when a page is first
-// touched. Where the filesystem cannot allocate (EOPNOTSUPP), it falls back
-// to ftruncate. A file already at least size bytes long is left alone.
-func Grow(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
+// touched. Where the filesystem cannot allocate (EOPNOTSUPP: ext2, some
+// network filesystems), it writes zeros over the new range instead, which
+// allocates as well. On any failure (ENOSPC, or an allocation that stopped
+// part way) the file is truncated back to its old size. A file already at
+// least size bytes long is left alone. New space reads as zero.
+func Grow(f *os.File, size int64) (err error) {
+	cur, err := fileSize(f)
+	if err != nil || cur >= size {
 		return err
 	}
-	cur := fi.Size()
-	if cur >= size {
-		return nil
-	}
+	defer func() {
+		if err != nil {
+			_ = f.Truncate(cur) // leave no half-grown file behind
+		}
+	}()
 	for {
 		err = unix.Fallocate(int(f.Fd()), 0, cur, size-cur)
 		if !errors.Is(err, unix.EINTR) {
@@ -36,9 +40,25 @@ func Grow(f *os.File, size int64) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOSYS):
-		return f.Truncate(size)
+		return writeZeros(f, cur, size)
 	}
 	return err
+}
+
+// BackingLimit returns how many bytes of anonymous memory the system can
+// back at most: its physical memory plus swap (sysinfo). Anonymous maps
+// larger than that could never be touched in full.
+func BackingLimit() (int64, error) {
+	var si unix.Sysinfo_t
+	if err := unix.Sysinfo(&si); err != nil {
+		return 0, err
+	}
+	unit := max(uint64(si.Unit), 1)
+	total := uint64(si.Totalram) + uint64(si.Totalswap)
+	if total > uint64(maxInt64)/unit {
+		return maxInt64, nil
+	}
+	return int64(total * unit), nil
 }
 
 // AnonymousFile returns a new empty file with no name in the filesystem,

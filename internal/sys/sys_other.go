@@ -45,8 +45,14 @@ func SyncFile(f *os.File) error { return f.Sync() }
 // Advise is a no-op.
 func Advise(b []byte, a Advice) error { return nil }
 
-// Grow extends f to size bytes. A longer file is left alone.
-func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
+// Grow extends f to size bytes (ftruncate; nothing can map it here
+// anyway). On failure the file keeps its old size. A longer file is left
+// alone.
+func Grow(f *os.File, size int64) error { return GrowSparse(f, size) }
+
+// BackingLimit returns a fixed cap on anonymous memory; AnonymousFile is
+// unsupported here in any case.
+func BackingLimit() (int64, error) { return fixedBackingLimit, nil }
 
 // Lock reports ErrUnsupported.
 func Lock(f *os.File, exclusive bool) error { return ErrUnsupported }
@@ -70,3 +76,32 @@ const AdviceWorks = false
 
 // Resident reports ErrUnsupported.
 func Resident(b []byte) (bool, error) { return false, ErrUnsupported }
+
+// OpenFile opens the regular file at path (os.OpenFile); a path that is
+// not a regular file is refused with a *NotRegularError.
+func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Mode: fi.Mode().Type()}
+	}
+	return f, nil
+}
+
+// CopyOwner does nothing here.
+func CopyOwner(f *os.File, from os.FileInfo) error { return nil }
+
+// SyncDir does nothing here.
+func SyncDir(dir string) error { return nil }
+
+// ReplaceOpen reports whether a file can be renamed over another file
+// that is open (with a lock held on it).
+const ReplaceOpen = true

@@ -3,6 +3,7 @@
 package sys
 
 import (
+	"errors"
 	"os"
 	"unsafe"
 
@@ -160,3 +161,27 @@ func MappedElsewhere(err error) bool { return false }
 // where it does not, a second map of a file for a different advice is
 // pointless.
 const AdviceWorks = true
+
+// zeros is what writeZeros writes: a fixed buffer, so that allocating a
+// large range allocates no memory.
+var zeros [64 << 10]byte
+
+// writeZeros writes zeros over the bytes [from, to) of f (pwrite), which
+// makes the filesystem allocate them where fallocate is missing. It
+// returns the first error, ENOSPC on a full disk.
+func writeZeros(f *os.File, from, to int64) error {
+	fd := int(f.Fd())
+	for off := from; off < to; {
+		n, err := unix.Pwrite(fd, zeros[:min(int64(len(zeros)), to-off)], off)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue
+		case err != nil:
+			return err
+		case n == 0:
+			return unix.EIO // no progress and no error: do not spin
+		}
+		off += int64(n)
+	}
+	return nil
+}

@@ -9,11 +9,27 @@ const (
 	mapPopulate  = 0 // MapFile falls back to a WillNeed hint.
 )
 
-// Grow extends f to size bytes (ftruncate; new space reads as zero). A file
-// already at least size bytes long is left alone. Outside Linux the
-// allocation is not reserved up front, so a full disk can still surface as
-// SIGBUS on first touch of a new page.
-func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
+// Grow extends f to size bytes with a real allocation: it writes zeros
+// over the new range (there is no portable fallocate here), so that a full
+// disk is an error now rather than a SIGBUS when a page is first touched.
+// On any failure the file is truncated back to its old size. A file
+// already at least size bytes long is left alone.
+func Grow(f *os.File, size int64) (err error) {
+	cur, err := fileSize(f)
+	if err != nil || cur >= size {
+		return err
+	}
+	if err = writeZeros(f, cur, size); err != nil {
+		_ = f.Truncate(cur) // leave no half-grown file behind
+	}
+	return err
+}
+
+// BackingLimit returns how many bytes of anonymous memory the system can
+// back at most. Anonymous memory here is an unlinked temporary file, whose
+// real limit is the free space of its filesystem; this returns a fixed cap
+// (1 TiB on 64-bit systems) that catches absurd requests.
+func BackingLimit() (int64, error) { return fixedBackingLimit, nil }
 
 // AnonymousFile returns a new empty file with no name in the filesystem,
 // for anonymous shared memory that can be handed to a child process

@@ -154,9 +154,47 @@ func Advise(b []byte, a Advice) error {
 }
 
 // Grow extends f to size bytes (SetEndOfFile, which allocates the space
-// on NTFS); new space reads as zero. A file already at least size bytes
-// long is left alone.
-func Grow(f *os.File, size int64) error { return truncateUp(f, size) }
+// on NTFS, so that a full disk is an error here); new space reads as zero.
+// On failure the file keeps its old size. A file already at least size
+// bytes long is left alone.
+func Grow(f *os.File, size int64) error { return GrowSparse(f, size) }
+
+// memoryStatusEx mirrors MEMORYSTATUSEX.
+type memoryStatusEx struct {
+	Length               uint32
+	MemoryLoad           uint32
+	TotalPhys            uint64
+	AvailPhys            uint64
+	TotalPageFile        uint64
+	AvailPageFile        uint64
+	TotalVirtual         uint64
+	AvailVirtual         uint64
+	AvailExtendedVirtual uint64
+}
+
+var procGlobalMemoryStatusEx = windows.NewLazySystemDLL("kernel32.dll").NewProc("GlobalMemoryStatusEx")
+
+// BackingLimit returns how many bytes of anonymous memory the system can
+// back at most: its commit limit, physical memory plus page files
+// (GlobalMemoryStatusEx), or a fixed cap where the call is missing.
+func BackingLimit() (int64, error) {
+	if procGlobalMemoryStatusEx.Find() != nil {
+		return fixedBackingLimit, nil
+	}
+	// SAFETY: Sizeof only measures the struct. GlobalMemoryStatusEx writes
+	// one MEMORYSTATUSEX, which memoryStatusEx mirrors field by field
+	// (Length set as it requires), into memory that outlives the call.
+	ms := memoryStatusEx{Length: uint32(unsafe.Sizeof(memoryStatusEx{}))}
+	r, _, err := procGlobalMemoryStatusEx.Call(uintptr(unsafe.Pointer(&ms)))
+	if r == 0 {
+		return 0, err
+	}
+	total := max(ms.TotalPageFile, ms.TotalPhys)
+	if total == 0 {
+		return fixedBackingLimit, nil
+	}
+	return int64(min(total, uint64(maxInt64))), nil
+}
 
 // The lock covers one byte far past any real end of file, so that it
 // excludes other lockers without blocking plain reads and writes of the
@@ -234,3 +272,64 @@ const AdviceWorks = false
 
 // Resident reports ErrUnsupported: Windows has no mincore.
 func Resident(b []byte) (bool, error) { return false, ErrUnsupported }
+
+// OpenFile opens the regular file at path (flag and perm as in
+// os.OpenFile: O_RDONLY or O_RDWR, with O_CREATE and O_EXCL; perm only
+// decides the read-only attribute of a new file). Unlike os.OpenFile it
+// shares the file for deletion (FILE_SHARE_DELETE), so that Create can
+// rename a new file over one that is open. A path that is not a regular
+// file is refused with a *NotRegularError.
+func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return nil, err
+	}
+	access := uint32(windows.GENERIC_READ)
+	if flag&(os.O_WRONLY|os.O_RDWR) != 0 {
+		access |= windows.GENERIC_WRITE
+	}
+	disp := uint32(windows.OPEN_EXISTING)
+	switch {
+	case flag&(os.O_CREATE|os.O_EXCL) == os.O_CREATE|os.O_EXCL:
+		disp = windows.CREATE_NEW
+	case flag&os.O_CREATE != 0:
+		disp = windows.OPEN_ALWAYS
+	}
+	attrs := uint32(windows.FILE_ATTRIBUTE_NORMAL)
+	if flag&os.O_CREATE != 0 && perm&0o200 == 0 {
+		attrs = windows.FILE_ATTRIBUTE_READONLY
+	}
+	h, err := windows.CreateFile(p, access,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
+		nil, disp, attrs, 0)
+	if err != nil {
+		if fi, serr := os.Stat(path); serr == nil && !fi.Mode().IsRegular() {
+			return nil, &NotRegularError{Mode: fi.Mode().Type()}
+		}
+		return nil, err
+	}
+	f := os.NewFile(uintptr(h), path)
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Mode: fi.Mode().Type()}
+	}
+	return f, nil
+}
+
+// CopyOwner does nothing on Windows: a new file gets the ACL of its
+// directory.
+func CopyOwner(f *os.File, from os.FileInfo) error { return nil }
+
+// SyncDir does nothing on Windows, whose file system journals renames.
+func SyncDir(dir string) error { return nil }
+
+// ReplaceOpen reports whether a file can be renamed over another file
+// that is open (with a lock held on it). Windows (as Wine
+// shows) refuses to replace a file that has open handles, even with
+// FILE_SHARE_DELETE.
+const ReplaceOpen = false

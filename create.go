@@ -1,0 +1,225 @@
+package memmap
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/gomemmap/memmap/internal/sys"
+)
+
+// Create makes a new file of opt.Offset+size bytes of zeros at path, with
+// a real allocation where the OS has one (so that a full disk is an error
+// here, not a crash later), and maps size bytes from opt.Offset
+// read-write: NumPy's "w+". opt.Length is ignored.
+//
+// Create never damages what is at path. It builds the new file under a
+// temporary name in the same directory (".name.memmap-*"), allocates and
+// maps it, runs opt.Init on its bytes and flushes them, and only then
+// renames it over path, atomically. If any step fails, the temporary
+// file is removed and a file already at path is left untouched, so that
+// after Create path holds either the old file or the complete new one,
+// also across a crash (a crash can leave a temporary file behind).
+//
+// Replacing an existing file:
+//   - The new file keeps the permission bits of the file it replaces (and,
+//     as far as the caller may change them, its owner and group); opt.Perm
+//     applies only to a file that did not exist (default 0o644, less the
+//     umask).
+//   - A symbolic link at path is followed: the file it points to is
+//     replaced and the link stays a link.
+//   - Other hard links to the old file, and maps and descriptors already
+//     open on it, keep the old data: Create makes a new file, it does not
+//     write into the old one.
+//   - With opt.Lock, Create takes the writer lock on the existing file for
+//     the time of the swap and fails with ErrLocked, changing nothing, if
+//     another user of Lock holds it; the new map then holds the writer
+//     lock of the new file. Openers that opened the old file before the
+//     swap keep the old file: they lock and see that one, not the new one.
+//   - The caller must be allowed to write the old file (as to truncate
+//     it) and its directory (for the temporary file).
+//   - On Windows a file that is open cannot be replaced: Create fails
+//     (changing nothing) while any map or other handle has the old file
+//     open, and with opt.Lock it lets go of the old file's lock just
+//     before the swap (a writer that opens the file in that moment makes
+//     the swap fail, never succeed over it).
+//
+// Map.File of the returned map is the new file; its Name is the temporary
+// name, not path.
+func Create(path string, size int64, opt *Options) (*Map, error) {
+	o := withDefaults(opt)
+	if size < 0 || o.Offset < 0 || size > maxInt64-o.Offset {
+		return nil, rangeErr("create", path, "size %d at offset %d", size, o.Offset)
+	}
+	target, err := followLinks(path)
+	if err != nil {
+		return nil, err
+	}
+	perm := o.Perm
+	var oldf *os.File // the existing file, held (and locked) during the swap
+	oldLocked := false
+	releaseOld := func() {
+		if oldLocked {
+			_ = sys.Unlock(oldf)
+			oldLocked = false
+		}
+		if oldf != nil {
+			oldf.Close()
+			oldf = nil
+		}
+	}
+	old, err := os.Stat(target)
+	switch {
+	case err == nil:
+		if !old.Mode().IsRegular() {
+			return nil, notRegular("create", path, old.Mode())
+		}
+		perm = old.Mode().Perm()
+		// Open the old file for writing, as truncating it would: a file
+		// the caller may not write is not replaced either.
+		if oldf, err = sys.OpenFile(target, os.O_RDWR, 0); err != nil {
+			return nil, wrapErr("open", path, err)
+		}
+		defer releaseOld()
+		if o.Lock {
+			// Hold the old file's writer lock for the swap: a writer that
+			// has it open keeps Create from replacing it.
+			if err := sys.Lock(oldf, true); err != nil {
+				return nil, wrapErr("lock", path, err)
+			}
+			oldLocked = true
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+	default:
+		return nil, err
+	}
+
+	dir, base := filepath.Dir(target), filepath.Base(target)
+	tmp, f, err := createTemp(dir, base, perm)
+	if err != nil {
+		return nil, wrapErr("create", path, err)
+	}
+	var m *Map
+	locked, done := false, false
+	defer func() {
+		// Also on a panic in Init: never leave the temporary file behind.
+		if done {
+			return
+		}
+		if m != nil {
+			m.release() // unlocks and closes f
+		} else {
+			if locked {
+				_ = sys.Unlock(f)
+			}
+			f.Close()
+		}
+		_ = os.Remove(tmp)
+	}()
+	fail := func(err error) (*Map, error) { return nil, err }
+	if old != nil {
+		// Keep the old file's owner and exact permission bits (the umask
+		// applied at creation does not concern them); chmod after chown,
+		// which may clear setuid bits.
+		_ = sys.CopyOwner(f, old)
+		if err := f.Chmod(old.Mode().Perm()); err != nil {
+			return fail(wrapErr("chmod", path, err))
+		}
+	}
+	if o.Lock {
+		if err := sys.Lock(f, true); err != nil {
+			return fail(wrapErr("lock", path, err))
+		}
+		locked = true
+	}
+	if err := sys.Grow(f, o.Offset+size); err != nil {
+		return fail(wrapErr("allocate", path, err))
+	}
+	mo := o
+	mo.Length = size
+	mo.Lock = false // taken above
+	m, err = newMap(f, path, ReadWrite, &mo, true, false)
+	if err != nil {
+		return fail(err)
+	}
+	m.st.locked = locked
+	m.st.opt.Lock = o.Lock
+	if o.Init != nil {
+		if err := o.Init(m.Bytes()); err != nil {
+			return fail(&os.PathError{Op: "init", Path: path, Err: err})
+		}
+		createHook("init")
+		if err := m.Flush(); err != nil {
+			return fail(err)
+		}
+		if err := f.Sync(); err != nil {
+			return fail(wrapErr("fsync", path, err))
+		}
+		createHook("flushed")
+	}
+	if !sys.ReplaceOpen {
+		// Windows cannot replace a file that is open: let go of the old
+		// file and its lock just before the swap. A writer that opens it in
+		// between makes the rename fail, with nothing changed.
+		releaseOld()
+	}
+	createHook("rename")
+	if err := os.Rename(tmp, target); err != nil {
+		return fail(err)
+	}
+	done = true
+	if o.Init != nil {
+		_ = sys.SyncDir(dir) // the rename is done; durability of the name is best effort
+	}
+	return m, nil
+}
+
+// createHook is called by Create at its steps, for tests.
+var createHook = func(step string) {}
+
+// createTemp creates a new file with a unique name starting with
+// "."+base in dir.
+func createTemp(dir, base string, perm os.FileMode) (string, *os.File, error) {
+	if len(base) > 200 {
+		base = base[:200] // stay under NAME_MAX (255) with the suffix
+	}
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, "."+base+".memmap-"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := sys.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return name, f, err
+	}
+}
+
+// followLinks returns the file that path names once every symbolic link
+// at its end is followed; the file need not exist (a dangling link gives
+// the path it points to).
+func followLinks(path string) (string, error) {
+	for range 255 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil // missing or not a link: path is the target
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", &os.PathError{Op: "create", Path: path, Err: errors.New("too many levels of symbolic links")}
+}
+
+// notRegular is the error for a path that is not a regular file.
+func notRegular(op, path string, mode fs.FileMode) error {
+	return &os.PathError{Op: op, Path: path, Err: fmt.Errorf("%w: %s", ErrNotRegular, sys.Describe(mode))}
+}
