@@ -59,7 +59,7 @@ type Options struct {
 	// from the one map, left with the OS's default advice).
 	// memmap.AccessRandom, AccessSequential and AccessNormal give every
 	// accessor and view that advice, from one map. Advise overrides it.
-	// An unknown value gives an error wrapping memmap.ErrUnsupported.
+	// An unknown value gives an error wrapping memmap.ErrRange.
 	Access memmap.Access
 }
 

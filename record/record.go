@@ -62,7 +62,7 @@ type Options struct {
 	// one map, left with the OS's default advice). memmap.AccessRandom,
 	// AccessSequential and AccessNormal give every accessor that advice,
 	// from one map. Advise overrides it. An unknown value gives an error
-	// wrapping memmap.ErrUnsupported.
+	// wrapping memmap.ErrRange.
 	Access memmap.Access
 }
 

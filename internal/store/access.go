@@ -46,11 +46,11 @@ type accessState struct {
 	failed  bool                       // the scan map could not be made or kept: use the main map
 }
 
-// CheckAccess returns an error wrapping memmap.ErrUnsupported for an
+// CheckAccess returns an error wrapping memmap.ErrRange for an
 // unknown access pattern.
 func CheckAccess(a memmap.Access) error {
 	if a < memmap.AccessAuto || a > memmap.AccessNormal {
-		return fmt.Errorf("%w: access pattern %v", memmap.ErrUnsupported, a)
+		return fmt.Errorf("%w: invalid access pattern %d", memmap.ErrRange, int(a))
 	}
 	return nil
 }

@@ -120,11 +120,17 @@ type Store struct {
 	acc accessState // advice and the scan view (access.go)
 }
 
-// Create creates (or truncates) the .npy file at path for an array with
-// h's dtype, order and shape, all rows zero, and opens it read-write with
-// the writer lock. h.Version may pick a format version; DataOffset is
-// ignored. The header is written with room for the growth axis to reach
-// any length, as NumPy >= 1.23 writes it.
+// Create creates the .npy file at path for an array with h's dtype, order
+// and shape, all rows zero, and opens it read-write with the writer lock.
+// h.Version may pick a format version; DataOffset is ignored. The header
+// is written with room for the growth axis to reach any length, as NumPy
+// >= 1.23 writes it.
+//
+// An existing file at path is replaced, not truncated (memmap.Create): the
+// new file is built under a temporary name and renamed over it once its
+// header is durable, so a failure (a full disk, a capacity too large to
+// map) leaves the old file as it was and no partial file behind. A file
+// another writer holds gives an error wrapping memmap.ErrLocked.
 func Create(path string, h *header.Header, opt *Options) (*Store, error) {
 	return create(path, h, opt, false)
 }
@@ -160,7 +166,14 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 	if !ok {
 		return nil, pathErr(op, path, fmt.Errorf("%w: capacity of %d rows of %d bytes overflows", memmap.ErrRange, rows, s.rowSize))
 	}
-	mo := &memmap.Options{Perm: o.Perm, Reserve: o.Reserve, Lock: true}
+	// The header goes in through Init: memmap.Create builds the file
+	// under a temporary name and renames it over path only once the
+	// header is durable, so path holds the old file or a whole new one,
+	// never a file of zeros or a partial one, whatever fails or crashes.
+	mo := &memmap.Options{Perm: o.Perm, Reserve: o.Reserve, Lock: true, Init: func(b []byte) error {
+		copy(b, raw)
+		return nil
+	}}
 	if anon {
 		s.m, err = memmap.Anonymous(size, mo)
 	} else {
@@ -169,7 +182,7 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 	if err != nil {
 		return nil, err
 	}
-	copy(s.m.Bytes(), raw)
+	copy(s.m.Bytes(), raw) // Anonymous does not run Init
 	s.raw = raw
 	s.committed = s.n
 	s.capRows = s.rowsIn(int64(s.m.Len()))
