@@ -415,3 +415,43 @@ func must(t testing.TB, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestFailuresLeaveNoDamage is issue 14 item 6 for the store: a Create
+// that fails (a capacity no disk holds) leaves an existing file with its
+// bytes and no partial file beside it, and a growth that fails leaves the
+// file and the length as they were.
+func TestFailuresLeaveNoDamage(t *testing.T) {
+	dir := testutil.TempDir(t)
+	path := filepath.Join(dir, "keep.npy")
+	good := npyOf(t, 1000)
+	must(t, os.WriteFile(path, good, 0o644))
+	huge := int64(1) << 45 // rows of 4 bytes: 128 TiB
+	if _, err := Create(path, &header.Header{DType: i4(t), Shape: []int64{0}}, &Options{Capacity: huge}); err == nil {
+		t.Fatal("Create with a capacity of 128 TiB succeeded")
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(good) {
+		t.Fatalf("a failed Create changed the existing file: %d bytes, want the %d it had", len(got), len(good))
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Fatalf("a failed Create left %d files in the directory, want 1", len(ents))
+	}
+
+	s := mustCreate(t, filepath.Join(dir, "grow.npy"), []int64{0}, false, nil)
+	must(t, s.Append(rows(0, 100, 1)))
+	must(t, s.Flush())
+	before := fileSize(t, filepath.Join(dir, "grow.npy"))
+	if err := s.SetLen(huge); err == nil {
+		t.Fatal("growing to 128 TiB succeeded")
+	}
+	if s.Len() != 100 {
+		t.Fatalf("after a failed growth Len is %d, want 100", s.Len())
+	}
+	if after := fileSize(t, filepath.Join(dir, "grow.npy")); after != before {
+		t.Fatalf("a failed growth left the file at %d bytes, it had %d", after, before)
+	}
+	must(t, s.Append(rows(100, 1, 1)))
+	must(t, s.Close())
+	if h := parseFile(t, filepath.Join(dir, "grow.npy")); h.Shape[0] != 101 {
+		t.Fatalf("after the failed growth the file commits %v, want (101,)", h.Shape)
+	}
+}
