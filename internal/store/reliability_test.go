@@ -455,3 +455,34 @@ func TestFailuresLeaveNoDamage(t *testing.T) {
 		t.Fatalf("after the failed growth the file commits %v, want (101,)", h.Shape)
 	}
 }
+
+// TestOpenAfterReplace: a writer that locked a file which a Create
+// replaced meanwhile (rename over its path) opens the new file instead of
+// writing rows into the unlinked old one.
+func TestOpenAfterReplace(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows cannot rename over a file that is open: there Create fails instead of replacing it")
+	}
+	dir := testutil.TempDir(t)
+	path := filepath.Join(dir, "r.npy")
+	must(t, os.WriteFile(path, npyOf(t, 3), 0o644))
+	must(t, os.WriteFile(path+".new", npyOf(t, 7), 0o644))
+	openHook = func(try int) {
+		if try == 0 {
+			must(t, os.Rename(path+".new", path))
+		}
+	}
+	defer func() { openHook = nil }()
+	s := mustOpen(t, path, memmap.ReadWrite)
+	if s.Len() != 7 {
+		t.Fatalf("the writer opened a file of %d rows, want the new one of 7", s.Len())
+	}
+	openHook = func(int) {
+		must(t, os.WriteFile(path+".x", npyOf(t, 1), 0o644))
+		must(t, os.Rename(path+".x", path))
+	}
+	mustClose(t, s)
+	if _, err := Open(path, memmap.ReadWrite, nil, nil); !errors.Is(err, memmap.ErrLocked) {
+		t.Fatalf("Open of a file replaced at every try: %v, want ErrLocked", err)
+	}
+}

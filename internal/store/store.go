@@ -203,11 +203,7 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 // header: it costs the same for any size of file.
 func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *Store, err error) {
 	o := options(opt)
-	mo := &memmap.Options{Lock: mode == memmap.ReadWrite}
-	if mode == memmap.ReadWrite {
-		mo.Reserve = o.Reserve
-	}
-	m, err := memmap.Open(path, mode, mo)
+	m, err := openLocked(path, mode, o)
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +247,41 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 	}
 	return s, nil
 }
+
+// openLocked maps the file at path, with the writer lock for ReadWrite.
+// A writer checks that the file it locked is still the one at path: a
+// Create that replaced it (rename) between the open and the lock leaves
+// the old file unlinked, and writing that would lose every row. It opens
+// the new one then, a few times at most.
+func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
+	mo := &memmap.Options{Lock: mode == memmap.ReadWrite}
+	if mode != memmap.ReadWrite {
+		return memmap.Open(path, mode, mo)
+	}
+	mo.Reserve = o.Reserve
+	for try := 0; ; try++ {
+		m, err := memmap.Open(path, mode, mo)
+		if err != nil {
+			return nil, err
+		}
+		if openHook != nil {
+			openHook(try)
+		}
+		locked, err1 := m.File().Stat()
+		named, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(locked, named) {
+			return m, nil
+		}
+		m.Close()
+		if try == 3 {
+			return nil, pathErr("open", path, fmt.Errorf("%w: the file was replaced while it was being opened", memmap.ErrLocked))
+		}
+	}
+}
+
+// openHook, when set by a test, runs in openLocked after the lock is
+// taken: it can replace the file there.
+var openHook func(try int)
 
 func options(opt *Options) Options {
 	if opt == nil {
