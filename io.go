@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/gomemmap/memmap/internal/sys"
 )
 
 // This file holds the file-like methods of Map: the io interfaces and the
@@ -64,7 +66,28 @@ func (m *Map) WriteAt(p []byte, off int64) (int, error) {
 	if off < 0 || int64(len(p)) > int64(len(d))-off {
 		return 0, errorf(ErrRange, "memmap: WriteAt: %d bytes at offset %d do not fit in the %d-byte map", len(p), off, len(d))
 	}
-	return copy(d[off:], p), nil
+	m.put(int(off), p)
+	return len(p), nil
+}
+
+// bulkWrite is the least write (in bytes) that put sends to the file with
+// pwrite instead of copying it into the map: a first write to a page of a
+// shared file mapping takes a page fault that costs several times what
+// write(2) costs to copy the page into the page cache.
+const bulkWrite = 64 << 10
+
+// put copies p into the map at off, which the caller checked. Large writes
+// to a read-write map of a file go through pwrite where the file and its
+// maps share one page cache (Linux): the map sees the bytes at once, and
+// pages never touched (after Resize) take no fault. If pwrite fails, the
+// bytes are copied through the map instead.
+func (m *Map) put(off int, p []byte) {
+	if len(p) >= bulkWrite && m.mode == ReadWrite && sys.WriteCoherent {
+		if n, err := m.f.WriteAt(p, m.st.off+int64(off)); err == nil && n == len(p) {
+			return
+		}
+	}
+	copy(m.data[off:], p)
 }
 
 // Read reads up to len(p) bytes at the position into p and advances the
@@ -98,9 +121,9 @@ func (m *Map) Write(p []byte) (int, error) {
 	if len(p) > len(d)-m.pos {
 		return 0, errorf(ErrRange, "memmap: Write: %d bytes at position %d do not fit in the %d-byte map", len(p), m.pos, len(d))
 	}
-	n := copy(d[m.pos:], p)
-	m.pos += n
-	return n, nil
+	m.put(m.pos, p)
+	m.pos += len(p)
+	return len(p), nil
 }
 
 // Seek sets the position for the next Read, Write, ReadByte, WriteByte,

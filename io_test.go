@@ -6,11 +6,14 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/gomemmap/memmap/internal/testutil"
 )
 
 // The io interfaces a Map implements.
@@ -907,5 +910,59 @@ func TestClosedFileMap(t *testing.T) {
 	}
 	if m.Tell() != 0 {
 		t.Errorf("Tell after Close = %d", m.Tell())
+	}
+}
+
+// TestBulkWrite: writes of bulkWrite bytes and more (pwrite where the page
+// cache is shared) land in the map and the file alike, in views taken
+// before them, after a Resize as on pages already mapped, and through
+// Write as WriteAt; an anonymous map gets them too.
+func TestBulkWrite(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "bulk.bin")
+	m, err := Create(path, 4096, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Resize(4 << 20); err != nil {
+		t.Fatal(err)
+	}
+	view := m.Bytes()
+	p := make([]byte, 1<<20)
+	for i := range p {
+		p[i] = byte(i*7 + i>>12)
+	}
+	if n, err := m.WriteAt(p, 4096+3); err != nil || n != len(p) {
+		t.Fatalf("WriteAt: %d, %v", n, err)
+	}
+	if _, err := m.Seek(2<<20, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := m.Write(p); err != nil || n != len(p) {
+		t.Fatalf("Write: %d, %v", n, err)
+	}
+	if m.Tell() != 3<<20 {
+		t.Fatalf("position after Write: %d, want %d", m.Tell(), 3<<20)
+	}
+	if !bytes.Equal(view[4096+3:4096+3+len(p)], p) || !bytes.Equal(view[2<<20:3<<20], p) {
+		t.Fatal("a view taken before the writes does not see them")
+	}
+	if err := m.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(file[4096+3:4096+3+len(p)], p) || !bytes.Equal(file[2<<20:3<<20], p) || file[4096+2] != 0 {
+		t.Fatal("the file does not hold what was written")
+	}
+	a, err := Anonymous(2<<20, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.WriteAt(p, 5); err != nil || !bytes.Equal(a.Bytes()[5:5+len(p)], p) {
+		t.Fatalf("bulk WriteAt to an anonymous map: %v, or its bytes differ", err)
 	}
 }
