@@ -1,0 +1,392 @@
+//go:build linux
+
+package cold
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/bench/internal/benchdata"
+	"github.com/gomemmap/memmap/record"
+)
+
+// Accesses are the values of array.Options.Access the report measures.
+var Accesses = []memmap.Access{memmap.AccessAuto, memmap.AccessRandom, memmap.AccessSequential, memmap.AccessNormal}
+
+// Config sizes a cold run.
+type Config struct {
+	Dir         string        // where the data files are made and kept
+	FileBytes   int64         // size of each read file (the data part)
+	Limit       int64         // the memory cgroup's limit
+	Budget      time.Duration // time per cell of the read scenarios
+	AppendBytes int64         // bytes each append cell writes
+	Goroutines  []int         // of the random reads
+	GatherRows  int           // rows per gather
+	GatherG     int           // goroutines of the pread gather
+	WarmBytes   int64         // how much of the embedding file the warm gather reads
+	Count       int           // rounds: every cell is measured Count times
+	MaxOps      int64         // cap on reads per goroutine and gathers per cell (smoke runs); 0: none
+	Scenarios   *regexp.Regexp
+	Log         func(format string, a ...any)
+}
+
+// Info is what a run found about the machine, for the report.
+type Info struct {
+	FSType     string  `json:"fs"`
+	Droppable  bool    `json:"droppable"`
+	Cgroup     string  `json:"cgroup"`      // parent directory of the cgroups made, "" if none
+	CgroupV    int     `json:"cgroup_v"`    // 1 or 2
+	NoCgroup   string  `json:"no_cgroup"`   // why no cgroup could be made
+	FileBytes  int64   `json:"file_bytes"`  //
+	Limit      int64   `json:"limit"`       //
+	AppendB    int64   `json:"append"`      //
+	BudgetS    float64 `json:"budget_s"`    //
+	GatherRows int     `json:"gather_rows"` //
+	GatherG    int     `json:"gather_g"`    //
+	WarmBytes  int64   `json:"warm"`        //
+	Count      int     `json:"count"`       //
+}
+
+// Cell is one measurement to make.
+type Cell struct {
+	Scenario, Impl string
+	G              int // goroutines (random reads, pread gathers)
+	Batch          int // bytes per append batch
+	file           string
+	cold           bool // drop the cache and run in the cgroup
+	missing        string
+}
+
+// Plan returns the cells of a run, in the order they are measured within
+// a round: peers side by side.
+func Plan(cfg Config) []Cell {
+	var cells []Cell
+	add := func(c Cell) {
+		if cfg.Scenarios != nil && !cfg.Scenarios.MatchString(c.Scenario) {
+			return
+		}
+		cells = append(cells, c)
+	}
+	randoms := []string{"pread+LittleEndian", "array.At1", "array.At1 Advise(Random)", "array.At1 Advise(Normal)", "array.At1 Advise(Sequential)"}
+	for _, a := range Accesses {
+		randoms = append(randoms, "array.At1 Access="+a.String())
+	}
+	randoms = append(randoms, "pread record", "record.Get")
+	for _, g := range cfg.Goroutines {
+		for _, im := range randoms {
+			f := "f64"
+			if strings.Contains(im, "record") {
+				f = "rec"
+			}
+			add(Cell{Scenario: Random, Impl: im, G: g, file: f, cold: true})
+		}
+	}
+	for _, im := range []string{"pread rows", "array.Take", "pread records", "record.Take"} {
+		f, g := "emb", 0
+		if strings.Contains(im, "record") {
+			f = "rec"
+		}
+		if strings.HasPrefix(im, "pread") {
+			g = cfg.GatherG
+		}
+		add(Cell{Scenario: Gather, Impl: im, G: g, file: f, cold: true})
+	}
+	for _, im := range []string{"heap rows", "array.Take", "heap records", "record.Take"} {
+		f := "emb"
+		if strings.Contains(im, "record") {
+			f = "rec"
+		}
+		add(Cell{Scenario: GatherWarm, Impl: im, file: f})
+	}
+	scans := []string{"read(2) 1 MiB", "array.Data"}
+	for _, a := range Accesses {
+		scans = append(scans, "array.Data Access="+a.String())
+	}
+	for _, im := range scans {
+		add(Cell{Scenario: Scan, Impl: im, file: "f64", cold: true})
+	}
+	for _, batch := range []int{1 << 20, 8 << 20} {
+		for _, im := range []string{"os.File.Write", "array.Append", "record.Append"} {
+			add(Cell{Scenario: Append, Impl: im, Batch: batch})
+		}
+	}
+	for _, im := range []string{"bufio+LittleEndian", "record.Append"} {
+		add(Cell{Scenario: AppendOne, Impl: im})
+	}
+	for i := range cells {
+		c := &cells[i]
+		if !Registered(c.Scenario, c.Impl) {
+			switch {
+			case strings.Contains(c.Impl, "Take"):
+				c.missing = "not measured: Take not on main"
+			case strings.Contains(c.Impl, "Access="):
+				c.missing = "not measured: Options.Access not on main"
+			default:
+				c.missing = "not measured: not built into this program"
+			}
+		}
+	}
+	return cells
+}
+
+// Run measures every cell of the plan cfg.Count times and calls emit
+// with each result; info describes the machine and the cgroups.
+func Run(cfg Config, emit func(Result)) (Info, error) {
+	logf := cfg.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	info := Info{FileBytes: cfg.FileBytes, Limit: cfg.Limit, AppendB: cfg.AppendBytes, BudgetS: cfg.Budget.Seconds(),
+		GatherRows: cfg.GatherRows, GatherG: cfg.GatherG, WarmBytes: cfg.WarmBytes, Count: cfg.Count}
+	if !hostLittle() {
+		return info, errors.New("the cold benchmarks compare against little-endian decoding of little-endian files: little-endian hosts only")
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return info, err
+	}
+	info.FSType, info.Droppable = FSType(cfg.Dir), Droppable(cfg.Dir)
+	if parent, v, err := cgroupParent(); err != nil {
+		info.NoCgroup = err.Error()
+	} else if cg, err := newCgroupIn(parent, v, fmt.Sprintf("memmap-cold-probe-%d", os.Getpid()), cfg.Limit); err != nil {
+		info.NoCgroup = err.Error()
+	} else {
+		cg.Remove()
+		info.Cgroup, info.CgroupV = parent, v
+	}
+	cells := Plan(cfg)
+	files := map[string]string{}
+	need := map[string]bool{}
+	for _, c := range cells {
+		if c.file != "" && c.missing == "" {
+			need[c.file] = true
+		}
+	}
+	for _, name := range []string{"f64", "emb", "rec"} {
+		if !need[name] {
+			continue
+		}
+		t0 := time.Now()
+		p, err := makeFile(cfg.Dir, name, cfg.FileBytes)
+		if err != nil {
+			return info, err
+		}
+		files[name] = p
+		logf("%s file %s ready (%s)", name, p, time.Since(t0).Round(time.Millisecond))
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return info, err
+	}
+	seed := uint64(1)
+	for round := range max(cfg.Count, 1) {
+		for _, c := range cells {
+			seed++
+			r := Result{Scenario: c.Scenario, Impl: c.Impl, Goroutines: c.G, Batch: c.Batch, Round: round}
+			if c.missing != "" {
+				r.Err, r.Skipped = c.missing, true
+				if round == 0 {
+					emit(r)
+				}
+				continue
+			}
+			j := Job{Scenario: c.Scenario, Impl: c.Impl, Goroutines: c.G, Budget: cfg.Budget, MaxOps: cfg.MaxOps,
+				Seed: seed, Rows: cfg.GatherRows, Batch: c.Batch, Total: cfg.AppendBytes}
+			if c.Scenario == GatherWarm {
+				j.WarmRows = int(cfg.WarmBytes / rowBytesOf(c.file))
+			}
+			switch {
+			case c.file != "":
+				j.Path = files[c.file]
+			default:
+				j.Path = filepath.Join(cfg.Dir, fmt.Sprintf("append-%d.out", os.Getpid()))
+				os.Remove(j.Path)
+			}
+			r = measure(exe, cfg, info, c, j, r)
+			if c.file == "" {
+				os.Remove(j.Path)
+			}
+			logf("%s", line(r))
+			emit(r)
+		}
+	}
+	return info, nil
+}
+
+func line(r Result) string {
+	s := fmt.Sprintf("%-11s %-34s g=%-3d batch=%-8d", r.Scenario, r.Impl, r.Goroutines, r.Batch)
+	if r.Err != "" {
+		return s + " " + r.Err
+	}
+	return s + fmt.Sprintf(" %12.0f ops/s  durable %10.0f/s  resident %.3f  majflt %d  read %d B  peak %d", r.Rate(), r.DurableRate(), r.Resident, r.MajFlt, r.ReadB, r.Peak)
+}
+
+func rowBytesOf(file string) int64 {
+	switch file {
+	case "emb":
+		return EmbCols * 4
+	case "rec":
+		return 64
+	}
+	return 8
+}
+
+// measure runs one cell in a child: drop the cache and make the cgroup
+// for a cold cell, warm the file for a warm one.
+func measure(exe string, cfg Config, info Info, c Cell, j Job, r Result) Result {
+	var cg *Cgroup
+	if c.cold {
+		r.Cold = true
+		r.Before, _ = Resident(j.Path)
+		if err := Drop(j.Path); err != nil {
+			r.Err = err.Error()
+			return r
+		}
+		res, err := Resident(j.Path)
+		if err != nil {
+			r.Err = err.Error()
+			return r
+		}
+		r.Resident = res
+		if info.Cgroup != "" {
+			g, err := newCgroupIn(info.Cgroup, info.CgroupV, fmt.Sprintf("memmap-cold-%d", os.Getpid()), cfg.Limit)
+			if err != nil {
+				r.Err = "making the cgroup: " + err.Error()
+				return r
+			}
+			cg = g
+			defer cg.Remove()
+		}
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), envChild+"=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		r.Err = err.Error()
+		return r
+	}
+	pid := cmd.Process.Pid
+	if cg != nil {
+		if err := cg.Add(pid); err != nil || !cg.Has(pid) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			r.Err = fmt.Sprintf("moving the child into cgroup %s: %v", cg.Dir, err)
+			return r
+		}
+	}
+	b, _ := json.Marshal(j)
+	stdin.Write(append(b, '\n'))
+	stdin.Close()
+	timer := time.AfterFunc(10*j.Budget+10*time.Minute, func() { cmd.Process.Kill() })
+	werr := cmd.Wait()
+	timer.Stop()
+	var got *Result
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if l, ok := strings.CutPrefix(sc.Text(), resultPrefix); ok {
+			var x Result
+			if err := json.Unmarshal([]byte(l), &x); err == nil {
+				got = &x
+			}
+		}
+	}
+	if got == nil {
+		r.Err = fmt.Sprintf("the child printed no result (%v; out of memory in the cgroup?)", werr)
+		if cg != nil {
+			r.Cgroup, r.Limit, r.Peak = cg.Dir, cg.Limit, cg.Peak()
+		}
+		return r
+	}
+	got.Round, got.Cold, got.Resident, got.Before = r.Round, r.Cold, r.Resident, r.Before
+	if cg != nil {
+		got.Cgroup, got.Limit, got.Peak = cg.Dir, cg.Limit, cg.Peak()
+		if got.Err == "" && !strings.HasSuffix(cg.Dir, got.ChildCg) {
+			got.Err = fmt.Sprintf("the child ran in cgroup %q, not in %s", got.ChildCg, cg.Dir)
+		}
+	}
+	return *got
+}
+
+func hostLittle() bool { return binary.NativeEndian.Uint16([]byte{1, 0}) == 1 }
+
+// makeFile makes (or reuses) the data file name of size bytes of data in
+// dir: "f64" a 1-d float64 array, "emb" an (N, 64) float32 matrix, "rec"
+// a record file of benchdata.Rec.
+func makeFile(dir, name string, size int64) (string, error) {
+	switch name {
+	case "f64":
+		n := int(size / 8)
+		return benchdata.Cached(dir, fmt.Sprintf("cold-f64-%d.npy", n), -1, func(tmp string) error {
+			a, err := array.Create[float64](tmp, []int{n}, nil)
+			if err != nil {
+				return err
+			}
+			d, err := a.Data()
+			if err != nil {
+				a.Close()
+				return err
+			}
+			for i := range d {
+				d[i] = benchdata.ArrayValue(i)
+			}
+			return a.Close()
+		})
+	case "emb":
+		rows := int(size / (EmbCols * 4))
+		return benchdata.Cached(dir, fmt.Sprintf("cold-emb-%dx%d.npy", rows, EmbCols), -1, func(tmp string) error {
+			a, err := array.Create[float32](tmp, []int{rows, EmbCols}, nil)
+			if err != nil {
+				return err
+			}
+			d, err := a.Data()
+			if err != nil {
+				a.Close()
+				return err
+			}
+			for k := range d {
+				d[k] = EmbValue(k)
+			}
+			return a.Close()
+		})
+	case "rec":
+		n := int(size / 64)
+		return benchdata.Cached(dir, fmt.Sprintf("cold-rec-%d.npy", n), -1, func(tmp string) error {
+			f, err := record.Create[benchdata.Rec](tmp, &record.Options{Capacity: n})
+			if err != nil {
+				return err
+			}
+			batch := make([]benchdata.Rec, 1<<14)
+			for i := 0; i < n; i += len(batch) {
+				k := min(len(batch), n-i)
+				for j := range k {
+					batch[j] = benchdata.MakeRec(i + j)
+				}
+				if _, err := f.Append(batch[:k]...); err != nil {
+					f.Close()
+					return err
+				}
+			}
+			return f.Close()
+		})
+	}
+	return "", fmt.Errorf("no data file %q", name)
+}
