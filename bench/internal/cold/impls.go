@@ -482,11 +482,21 @@ func sum(d []float64) float64 {
 	return s
 }
 
-// scanData opens the array with opt, sums Data() and closes it.
+// scanChunk is how many float64 a scan sums between looks at the clock.
+const scanChunk = 1 << 20 / 8
+
+// scanBudget is how long a scan may run: a scan at read(2) speed reads a
+// few GiB in a few seconds, and one without read-ahead would take
+// minutes, so it stops there and reports the rate of what it summed.
+func scanBudget(j Job) time.Duration { return 4 * j.Budget }
+
+// scanData opens the array with open, sums Data() (in chunks, to stop at
+// the budget) and closes it.
 func scanData(open func(path string) (*array.Array[float64], error)) impl {
 	return func(j Job, r *Result) error {
 		var m meter
 		m.start()
+		deadline := m.t0.Add(scanBudget(j))
 		a, err := open(j.Path)
 		if err != nil {
 			return err
@@ -496,49 +506,59 @@ func scanData(open func(path string) (*array.Array[float64], error)) impl {
 			a.Close()
 			return err
 		}
-		s := sum(d)
-		n := len(d)
+		var s float64
+		n := 0
+		for n < len(d) {
+			c := d[n:min(n+scanChunk, len(d))]
+			s += sum(c)
+			n += len(c)
+			if j.MaxOps > 0 && int64(n) >= j.MaxOps*scanChunk || time.Now().After(deadline) {
+				break
+			}
+		}
 		if err := a.Close(); err != nil {
 			return err
 		}
 		m.stop(r)
-		return checkScan(r, n, s)
+		return checkScan(r, n, len(d), s)
 	}
 }
 
-func checkScan(r *Result, n int, s float64) error {
+// checkScan checks the sum s of the first n of total elements.
+func checkScan(r *Result, n, total int, s float64) error {
 	r.Ops = int64(n) * 8
 	r.Bytes = r.Ops
 	if want := benchdata.ArraySum(n); s != want {
 		return fmt.Errorf("sum of %d elements %v, want %v", n, s, want)
 	}
 	r.Check = fmt.Sprintf("sum of the %d elements matches", n)
+	if n < total {
+		r.Check += fmt.Sprintf(" (stopped at the time budget, %d of %d elements)", n, total)
+	}
 	return nil
 }
 
 func scanRead(j Job, r *Result) error {
-	buf := make([]float64, 1<<20/8)
+	buf := make([]float64, scanChunk)
 	// SAFETY: buf is a live []float64 of 1 MiB, which the byte view
 	// covers exactly; read(2) fills whole bytes and every bit pattern is
 	// a float64. The view is used only while buf is.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(buf))), len(buf)*8)
 	var m meter
 	m.start()
+	deadline := m.t0.Add(scanBudget(j))
 	f, err := os.Open(j.Path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	off, err := dataOffset(j.Path) // reads the header: part of the scan
+	off, total, err := npyData(f, j.Path, 8) // reads the header: part of the scan
 	if err != nil {
-		return err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
 	var s float64
 	n, skip := 0, int(off) // off is a multiple of 8: no element straddles two reads
-	for {
+	for n < total {
 		k, err := io.ReadFull(f, b)
 		if k > skip {
 			d := buf[skip/8 : k/8]
@@ -552,10 +572,13 @@ func scanRead(j Job, r *Result) error {
 		if err != nil {
 			return err
 		}
+		if j.MaxOps > 0 && int64(n) >= j.MaxOps*scanChunk || time.Now().After(deadline) {
+			break
+		}
 	}
 	f.Close()
 	m.stop(r)
-	return checkScan(r, n, s)
+	return checkScan(r, n, total, s)
 }
 
 // appendSource returns batch bytes of float64 elements (ArrayValue(i))

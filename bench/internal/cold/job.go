@@ -71,3 +71,20 @@ func (r Result) DurableRate() float64 {
 	}
 	return float64(r.Ops) / r.Durable
 }
+
+// Info is what a run found about the machine, for the report.
+type Info struct {
+	FSType     string  `json:"fs"`
+	Droppable  bool    `json:"droppable"`
+	Cgroup     string  `json:"cgroup"`      // parent directory of the cgroups made, "" if none
+	CgroupV    int     `json:"cgroup_v"`    // 1 or 2
+	NoCgroup   string  `json:"no_cgroup"`   // why no cgroup could be made
+	FileBytes  int64   `json:"file_bytes"`  //
+	Limit      int64   `json:"limit"`       //
+	AppendB    int64   `json:"append"`      //
+	BudgetS    float64 `json:"budget_s"`    //
+	GatherRows int     `json:"gather_rows"` //
+	GatherG    int     `json:"gather_g"`    //
+	WarmBytes  int64   `json:"warm"`        //
+	Count      int     `json:"count"`       //
+}

@@ -25,9 +25,6 @@ type Config struct {
 	Log         func(format string, a ...any)
 }
 
-// Info is what a run found about the machine.
-type Info struct{}
-
 // MaybeChild does nothing off Linux.
 func MaybeChild() {}
 

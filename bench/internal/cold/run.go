@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/bench/internal/benchdata"
+	"github.com/gomemmap/memmap/layout"
 	"github.com/gomemmap/memmap/record"
 )
 
@@ -40,23 +42,6 @@ type Config struct {
 	MaxOps      int64         // cap on reads per goroutine and gathers per cell (smoke runs); 0: none
 	Scenarios   *regexp.Regexp
 	Log         func(format string, a ...any)
-}
-
-// Info is what a run found about the machine, for the report.
-type Info struct {
-	FSType     string  `json:"fs"`
-	Droppable  bool    `json:"droppable"`
-	Cgroup     string  `json:"cgroup"`      // parent directory of the cgroups made, "" if none
-	CgroupV    int     `json:"cgroup_v"`    // 1 or 2
-	NoCgroup   string  `json:"no_cgroup"`   // why no cgroup could be made
-	FileBytes  int64   `json:"file_bytes"`  //
-	Limit      int64   `json:"limit"`       //
-	AppendB    int64   `json:"append"`      //
-	BudgetS    float64 `json:"budget_s"`    //
-	GatherRows int     `json:"gather_rows"` //
-	GatherG    int     `json:"gather_g"`    //
-	WarmBytes  int64   `json:"warm"`        //
-	Count      int     `json:"count"`       //
 }
 
 // Cell is one measurement to make.
@@ -330,63 +315,80 @@ func hostLittle() bool { return binary.NativeEndian.Uint16([]byte{1, 0}) == 1 }
 
 // makeFile makes (or reuses) the data file name of size bytes of data in
 // dir: "f64" a 1-d float64 array, "emb" an (N, 64) float32 matrix, "rec"
-// a record file of benchdata.Rec.
+// a record file of benchdata.Rec. Package array writes the header (and
+// allocates the file); the data is written with write(2), much faster
+// than through the map.
 func makeFile(dir, name string, size int64) (string, error) {
 	switch name {
 	case "f64":
 		n := int(size / 8)
 		return benchdata.Cached(dir, fmt.Sprintf("cold-f64-%d.npy", n), -1, func(tmp string) error {
-			a, err := array.Create[float64](tmp, []int{n}, nil)
-			if err != nil {
-				return err
-			}
-			d, err := a.Data()
-			if err != nil {
-				a.Close()
-				return err
-			}
-			for i := range d {
-				d[i] = benchdata.ArrayValue(i)
-			}
-			return a.Close()
+			return writeNpy[float64](tmp, []int{n}, 8, func(k int, p []byte) {
+				binary.LittleEndian.PutUint64(p, math.Float64bits(benchdata.ArrayValue(k)))
+			})
 		})
 	case "emb":
 		rows := int(size / (EmbCols * 4))
 		return benchdata.Cached(dir, fmt.Sprintf("cold-emb-%dx%d.npy", rows, EmbCols), -1, func(tmp string) error {
-			a, err := array.Create[float32](tmp, []int{rows, EmbCols}, nil)
-			if err != nil {
-				return err
-			}
-			d, err := a.Data()
-			if err != nil {
-				a.Close()
-				return err
-			}
-			for k := range d {
-				d[k] = EmbValue(k)
-			}
-			return a.Close()
+			return writeNpy[float32](tmp, []int{rows, EmbCols}, 4, func(k int, p []byte) {
+				binary.LittleEndian.PutUint32(p, math.Float32bits(EmbValue(k)))
+			})
 		})
 	case "rec":
 		n := int(size / 64)
 		return benchdata.Cached(dir, fmt.Sprintf("cold-rec-%d.npy", n), -1, func(tmp string) error {
-			f, err := record.Create[benchdata.Rec](tmp, &record.Options{Capacity: n})
+			if err := writeNpy[benchdata.Rec](tmp, []int{n}, 64, func(k int, p []byte) { encodeRec(p, benchdata.MakeRec(k)) }); err != nil {
+				return err
+			}
+			// Check that package record takes what package array wrote.
+			f, err := record.Open[benchdata.Rec](tmp, memmap.ReadOnly, nil)
 			if err != nil {
 				return err
 			}
-			batch := make([]benchdata.Rec, 1<<14)
-			for i := 0; i < n; i += len(batch) {
-				k := min(len(batch), n-i)
-				for j := range k {
-					batch[j] = benchdata.MakeRec(i + j)
-				}
-				if _, err := f.Append(batch[:k]...); err != nil {
-					f.Close()
-					return err
-				}
+			defer f.Close()
+			if f.Len() != n {
+				return fmt.Errorf("record file of %d records, want %d", f.Len(), n)
 			}
-			return f.Close()
+			return nil
 		})
 	}
 	return "", fmt.Errorf("no data file %q", name)
+}
+
+// writeNpy makes the little-endian .npy file of T of the given shape at
+// path with array.Create, then writes element k (of esize bytes, in C
+// order) with put, through write(2), and fsyncs it.
+func writeNpy[T any](path string, shape []int, esize int, put func(k int, p []byte)) error {
+	a, err := array.Create[T](path, shape, &array.Options{ByteOrder: layout.Little})
+	if err != nil {
+		return err
+	}
+	total := a.Size()
+	if err := a.Close(); err != nil {
+		return err
+	}
+	off, err := dataOffset(path)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf := make([]byte, 8<<20)
+	per := len(buf) / esize
+	for k := 0; k < total; k += per {
+		c := min(per, total-k)
+		for i := range c {
+			put(k+i, buf[i*esize:])
+		}
+		if _, err := f.WriteAt(buf[:c*esize], off+int64(k)*int64(esize)); err != nil {
+			return err
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
 }
