@@ -305,6 +305,13 @@ func renderCold(c *coldResults) (string, []verdict) {
 		p("Built with `-tags %s` (the APIs these tags turn on are in the library measured). ", c.tags)
 	}
 	p("Every cell is measured %d time(s) (the figures are medians), all peers in the same run, one after the other.\n\n", max(in.Count, 1))
+	var mach []string
+	for _, l := range machine() {
+		if !strings.HasPrefix(l, "- Data files") && !strings.HasPrefix(l, "- Transparent") {
+			mach = append(mach, strings.TrimPrefix(l, "- "))
+		}
+	}
+	p("Machine: %s; disk: the filesystem holding os.TempDir().\n\n", strings.Join(mach, "; "))
 	p("**Method.** Three data files of %s of data each, made once and reused (under os.TempDir()/memmap-bench/cold, on %s): "+
 		"a 1-d float64 array, an (N, 64) float32 embedding matrix and a record file of 64-byte records. "+
 		"Before every cold cell the parent process fsyncs the file and drops it from the page cache with `posix_fadvise(POSIX_FADV_DONTNEED)` while nothing maps it, "+
