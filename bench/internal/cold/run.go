@@ -12,9 +12,12 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gomemmap/memmap"
@@ -150,6 +153,16 @@ func Run(cfg Config, emit func(Result)) (Info, error) {
 		cg.Remove()
 		info.Cgroup, info.CgroupV = parent, v
 	}
+	if info.Cgroup != "" {
+		// Cgroups left by a run that was killed: rmdir removes only
+		// those that hold no process.
+		old, _ := filepath.Glob(filepath.Join(info.Cgroup, "memmap-cold-*"))
+		for _, d := range old {
+			os.Remove(d)
+		}
+	}
+	stop := onSignal()
+	defer stop()
 	cells := Plan(cfg)
 	files := map[string]string{}
 	need := map[string]bool{}
@@ -269,6 +282,8 @@ func measure(exe string, cfg Config, info Info, c Cell, j Job, r Result) Result 
 		return r
 	}
 	pid := cmd.Process.Pid
+	setCurrent(cmd, cg)
+	defer setCurrent(nil, nil)
 	if cg != nil {
 		if err := cg.Add(pid); err != nil || !cg.Has(pid) {
 			cmd.Process.Kill()
@@ -312,6 +327,49 @@ func measure(exe string, cfg Config, info Info, c Cell, j Job, r Result) Result 
 }
 
 func hostLittle() bool { return binary.NativeEndian.Uint16([]byte{1, 0}) == 1 }
+
+// current is the child being measured and its cgroup, for onSignal.
+var current struct {
+	sync.Mutex
+	cmd *exec.Cmd
+	cg  *Cgroup
+}
+
+func setCurrent(cmd *exec.Cmd, cg *Cgroup) {
+	current.Lock()
+	defer current.Unlock()
+	current.cmd, current.cg = cmd, cg
+}
+
+// onSignal makes SIGINT and SIGTERM kill the child being measured and
+// remove its cgroup before the process exits; stop undoes it.
+func onSignal() (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			current.Lock()
+			if current.cmd != nil && current.cmd.Process != nil {
+				current.cmd.Process.Kill()
+				current.cmd.Process.Wait()
+			}
+			if current.cg != nil {
+				for range 100 {
+					if current.cg.Remove() == nil {
+						break
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			fmt.Fprintf(os.Stderr, "cold: %v: stopped\n", sig)
+			os.Exit(1)
+		case <-done:
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}
 
 // makeFile makes (or reuses) the data file name of size bytes of data in
 // dir: "f64" a 1-d float64 array, "emb" an (N, 64) float32 matrix, "rec"
