@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -262,7 +263,7 @@ func ratioVerdict(what string, c, peer cell, want float64, atLeast bool, why fun
 // getrusage and /proc/self/io: the measured reason for a gap.
 func costs(name string, c cell, peerName string, p cell, op string) string {
 	return fmt.Sprintf("Per %s, %s took %s major faults and read %s KiB from the disk; %s %s and %s KiB.",
-		op, name, metric(c.majPerOp), metric(c.kibPerOp), peerName, metric(p.majPerOp), metric(p.kibPerOp))
+		op, name, per(c.majPerOp), per(c.kibPerOp), peerName, per(p.majPerOp), per(p.kibPerOp))
 }
 
 func rate(x float64, unit string) string {
@@ -279,6 +280,19 @@ func rate(x float64, unit string) string {
 		return fmt.Sprintf("%.3gk %s", x/1e3, unit)
 	}
 	return fmt.Sprintf("%.3g %s", x, unit)
+}
+
+// per formats a per-op figure: small ones without an exponent.
+func per(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "—"
+	case x == 0 || math.Abs(x) >= 0.01:
+		return metric(x)
+	case math.Abs(x) >= 0.0001:
+		return strconv.FormatFloat(x, 'f', 4, 64)
+	}
+	return "< 0.0001"
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
@@ -330,6 +344,9 @@ func renderCold(c *coldResults) (string, []verdict) {
 	if c.hasInfo && !in.Droppable {
 		p("**The data directory is on %s, whose pages are the file: the page cache cannot be dropped, and these figures are warm.** ", in.FSType)
 	}
+	if ev := c.evidence(); ev != "" {
+		p("%s ", ev)
+	}
 	p("Major and minor faults (getrusage) and the bytes read from the disk (`read_bytes` of /proc/self/io, read-ahead and fault-around included) are the child's, over the timed part only, per op. " +
 		"Writes (scenarios 4 and 5) need no cgroup: they run in a child without one, on a new file each.\n\n")
 
@@ -363,7 +380,7 @@ func renderCold(c *coldResults) (string, []verdict) {
 					continue
 				}
 				p("| %s | %d | %s | %s | %s | %s | %s | %s |\n", im, g, rate(x.rate, "/s"), ratio(x.rate/peer.rate),
-					metric(x.majPerOp), metric(x.kibPerOp), pct(x.resident), mib(x.peak))
+					per(x.majPerOp), per(x.kibPerOp), pct(x.resident), mib(x.peak))
 			}
 		}
 		p("\n")
@@ -394,7 +411,7 @@ func renderCold(c *coldResults) (string, []verdict) {
 				p("| %s | %s | | | | | |\n", im, x.err)
 				continue
 			}
-			p("| %s | %s | %s | %s | %s | %s | %s |\n", im, rate(x.rate, "/s"), ratio(x.rate/peer.rate), metric(x.majPerOp), metric(x.kibPerOp), pct(x.resident), mib(x.peak))
+			p("| %s | %s | %s | %s | %s | %s | %s |\n", im, rate(x.rate, "/s"), ratio(x.rate/peer.rate), per(x.majPerOp), per(x.kibPerOp), pct(x.resident), mib(x.peak))
 		}
 		p("\n| warm | rows/s | time ÷ heap |\n|---|---:|---:|\n")
 		for _, im := range []string{"heap rows", "array.Take", "heap records", "record.Take"} {
@@ -416,7 +433,7 @@ func renderCold(c *coldResults) (string, []verdict) {
 			x, peer := c.get(cold.GatherWarm, im, 0, 0), c.get(cold.GatherWarm, warmPeer(im), 0, 0)
 			vs = append(vs, ratioVerdict(fmt.Sprintf("warm gather `%s` ≤ 1.2× the time of `%s`", im, warmPeer(im)), x, peer, 1.2, false,
 				func() string {
-					return fmt.Sprintf("Per row, %s took %s minor faults, %s %s.", im, metric(x.minPerOp), warmPeer(im), metric(peer.minPerOp))
+					return fmt.Sprintf("Per row, %s took %s minor faults, %s %s.", im, per(x.minPerOp), warmPeer(im), per(peer.minPerOp))
 				}))
 		}
 		return vs
@@ -486,7 +503,7 @@ func renderCold(c *coldResults) (string, []verdict) {
 
 	section("7.5 Appending single records", func() []verdict {
 		p("One op appends %d 64-byte records one call each: `record.Append(rec)` against a `bufio.Writer` (64 KiB) fed by a hand-written `binary.LittleEndian` encoder; page cache and durable as in 7.4.\n\n", in.AppendB/64)
-		p("| implementation | records/s, page cache | ÷ bufio | records/s, durable | ÷ bufio+Sync | minor faults/record |\n|---|---:|---:|---:|---:|---:|\n")
+		p("| implementation | records/s, page cache | ÷ bufio | records/s, durable | ÷ bufio+Sync | minor faults/MiB |\n|---|---:|---:|---:|---:|---:|\n")
 		peer := c.get(cold.AppendOne, "bufio+LittleEndian", 0, 0)
 		for _, im := range []string{"bufio+LittleEndian", "record.Append"} {
 			x := c.get(cold.AppendOne, im, 0, 0)
@@ -494,7 +511,7 @@ func renderCold(c *coldResults) (string, []verdict) {
 				p("| %s | %s | | | | |\n", im, x.err)
 				continue
 			}
-			p("| %s | %s | %s | %s | %s | %s |\n", im, rate(x.rate, "/s"), ratio(x.rate/peer.rate), rate(x.durable, "/s"), ratio(x.durable/peer.durable), metric(x.minPerOp))
+			p("| %s | %s | %s | %s | %s | %s |\n", im, rate(x.rate, "/s"), ratio(x.rate/peer.rate), rate(x.durable, "/s"), ratio(x.durable/peer.durable), per(x.minPerOp*(1<<20)/64))
 		}
 		p("\n")
 		return nil
@@ -519,6 +536,39 @@ func renderCold(c *coldResults) (string, []verdict) {
 	}
 	p("\n<details><summary>Raw output of the cold run</summary>\n\n```\n%s```\n\n</details>\n%s\n", c.raw, coldEnd)
 	return w.String(), all
+}
+
+// evidence says what this run measured of the cache drops and cgroups.
+func (c *coldResults) evidence() string {
+	var n, inCg, over int
+	var before, after float64
+	var peak int64
+	for _, r := range c.cells {
+		if !r.Cold || r.Err != "" {
+			continue
+		}
+		n++
+		before, after = max(before, r.Before), max(after, r.Resident)
+		if r.Cgroup != "" {
+			inCg++
+			peak = max(peak, r.Peak)
+			if r.Peak > r.Limit+1<<20 {
+				over++
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	s := fmt.Sprintf("In this run, over the %d cold cells measured: up to %s of a file's pages were cached before its drop, and at most %s when the reader started.", n, pct(before), pct(after))
+	if inCg > 0 {
+		s += fmt.Sprintf(" %d of them ran in their cgroup (the parent checks the child's own report of it), with a largest peak charge of %s", inCg, mib(peak))
+		if over > 0 {
+			s += fmt.Sprintf(", %d over the limit by more than 1 MiB", over)
+		}
+		s += "."
+	}
+	return s
 }
 
 func randomPeer(im string) string {
