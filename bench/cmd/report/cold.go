@@ -75,6 +75,9 @@ func runCold() ([]byte, error) {
 	if *coldAppend != "" {
 		args = append(args, "-append", *coldAppend)
 	}
+	if *coldScn != "" {
+		args = append(args, "-scenarios", *coldScn)
+	}
 	log.Printf("go %s", strings.Join(args, " "))
 	loadBefore := loadavg()
 	start := time.Now()

@@ -21,9 +21,10 @@
 //	-only s       all (default), warm (sections 1-6) or cold (section 7,
 //	              the cold benchmarks of issue 11, run by cmd/cold; spliced
 //	              into the existing results file, the warm sections kept)
-//	-cold-file, -cold-limit, -cold-append, -cold-budget, -cold-count
+//	-cold-file, -cold-limit, -cold-append, -cold-budget, -cold-count,
+//	-cold-scenarios
 //	              the cold run's sizes (4GiB files, a 256MiB cgroup), time
-//	              per cell (3s) and rounds (1)
+//	              per cell (3s), rounds (1) and scenarios (all)
 package main
 
 import (
@@ -63,6 +64,7 @@ var (
 	coldAppend = flag.String("cold-append", "", "cold: bytes each append cell writes (default -cold-file; 2GiB if time is short)")
 	coldBudget = flag.Duration("cold-budget", 3*time.Second, "cold: time per cell of the read scenarios")
 	coldCount  = flag.Int("cold-count", 1, "cold: rounds (the tables quote medians)")
+	coldScn    = flag.String("cold-scenarios", "", "cold: regexp of the scenarios to run (random, gather, gather-warm, scan, append, append-one); default all")
 )
 
 // The raw output holds go test's output, then these lines.
