@@ -72,9 +72,10 @@ func ownCgroups(procCgroup string) (v1mem, v2 string) {
 
 // cgroupParent finds the directory under which this process may make a
 // memory cgroup: its own memory cgroup in the v1 memory hierarchy if the
-// controller is mounted, else its own cgroup in the v2 hierarchy (which
-// must offer the memory controller). It returns the directory and the
-// version, or an error that says why there is none.
+// controller is mounted, else, in the v2 hierarchy, its own cgroup or the
+// hierarchy's root, whichever delegates the memory controller to its
+// children. It returns the directory and the version, or an error that
+// says why there is none.
 func cgroupParent() (string, int, error) {
 	mounts, err := os.ReadFile("/proc/self/mounts")
 	if err != nil {
@@ -84,8 +85,12 @@ func cgroupParent() (string, int, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	m1, m2 := mountsOf(string(mounts))
-	c1, c2 := ownCgroups(string(self))
+	return pickParent(string(mounts), string(self))
+}
+
+func pickParent(mounts, self string) (string, int, error) {
+	m1, m2 := mountsOf(mounts)
+	c1, c2 := ownCgroups(self)
 	// The own cgroup's path is relative to the hierarchy's root; inside a
 	// cgroup namespace the mount is that root already.
 	pick := func(mount, own string) string {
@@ -98,17 +103,49 @@ func cgroupParent() (string, int, error) {
 		return pick(m1, c1), 1, nil
 	}
 	if m2 != "" && c2 != "" {
-		d := pick(m2, c2)
-		ctrl, err := os.ReadFile(filepath.Join(d, "cgroup.controllers"))
-		if err != nil {
-			return "", 0, fmt.Errorf("cgroup v2 at %s: %w", d, err)
+		// v2's no-internal-process rule: a cgroup that holds processes
+		// (as our own does) cannot enable controllers for children,
+		// unless it is the root; so try our own, then the root.
+		var why []string
+		for _, d := range []string{pick(m2, c2), m2} {
+			err := delegatesMemory(d)
+			if err == nil {
+				return d, 2, nil
+			}
+			if !slicesContains(why, err.Error()) {
+				why = append(why, err.Error())
+			}
 		}
-		if !slicesContains(strings.Fields(string(ctrl)), "memory") {
-			return "", 0, fmt.Errorf("cgroup v2 at %s offers no memory controller (cgroup.controllers: %q)", d, strings.TrimSpace(string(ctrl)))
-		}
-		return d, 2, nil
+		return "", 0, fmt.Errorf("cgroup v2: %s", strings.Join(why, "; "))
 	}
 	return "", 0, errors.New("no cgroup memory controller: neither a v1 memory hierarchy nor a v2 hierarchy with this process's cgroup in /proc/self/cgroup")
+}
+
+// delegatesMemory makes sure the v2 cgroup d gives its children the memory
+// controller, enabling it if it can.
+func delegatesMemory(d string) error {
+	sub := filepath.Join(d, "cgroup.subtree_control")
+	has := func() bool {
+		b, _ := os.ReadFile(sub)
+		return slicesContains(strings.Fields(string(b)), "memory")
+	}
+	if has() {
+		return nil
+	}
+	ctrl, err := os.ReadFile(filepath.Join(d, "cgroup.controllers"))
+	if err != nil {
+		return err
+	}
+	if !slicesContains(strings.Fields(string(ctrl)), "memory") {
+		return fmt.Errorf("%s offers no memory controller (cgroup.controllers: %q)", d, strings.TrimSpace(string(ctrl)))
+	}
+	if err := os.WriteFile(sub, []byte("+memory"), 0); err != nil {
+		return fmt.Errorf("cannot enable the memory controller for the children of %s: %w", d, err)
+	}
+	if !has() {
+		return fmt.Errorf("%s: memory not in cgroup.subtree_control after enabling it", d)
+	}
+	return nil
 }
 
 func slicesContains(s []string, x string) bool {
@@ -138,16 +175,6 @@ func NewCgroup(name string, limit int64) (*Cgroup, error) {
 }
 
 func newCgroupIn(parent string, v int, name string, limit int64) (*Cgroup, error) {
-	if v == 2 {
-		// A v2 child has the memory controller only if its parent
-		// delegates it; enabling it fails if the parent has processes
-		// of its own (the no-internal-process rule) unless it is the
-		// root. Try, and let the check below say what went wrong.
-		sub, _ := os.ReadFile(filepath.Join(parent, "cgroup.subtree_control"))
-		if !slicesContains(strings.Fields(string(sub)), "memory") {
-			os.WriteFile(filepath.Join(parent, "cgroup.subtree_control"), []byte("+memory"), 0)
-		}
-	}
 	d := filepath.Join(parent, name)
 	if err := os.Mkdir(d, 0o755); err != nil && !os.IsExist(err) {
 		return nil, fmt.Errorf("making the cgroup: %w", err)

@@ -50,6 +50,60 @@ func TestOwnCgroups(t *testing.T) {
 	}
 }
 
+// fakeCgroup makes the files of a cgroup directory in a fake hierarchy.
+func fakeCgroup(t *testing.T, dir, controllers, subtree string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]string{"cgroup.controllers": controllers, "cgroup.subtree_control": subtree} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(v+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestPickParent(t *testing.T) {
+	root := t.TempDir()
+	v2 := filepath.Join(root, "unified")
+	own := filepath.Join(v2, "user.slice", "session-1.scope")
+	mounts := "cgroup2 " + v2 + " cgroup2 rw,relatime 0 0\n"
+	self := "0::/user.slice/session-1.scope\n"
+
+	// v1 memory hierarchy first, when there is one.
+	v1 := filepath.Join(root, "memory")
+	if err := os.MkdirAll(filepath.Join(v1, "process_api", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, v, err := pickParent("cgroup "+v1+" cgroup rw,memory 0 0\n"+mounts, "4:memory:/process_api/x\n"+self)
+	if err != nil || v != 1 || d != filepath.Join(v1, "process_api", "x") {
+		t.Errorf("v1: %q %d %v", d, v, err)
+	}
+
+	// v2, own cgroup delegating memory.
+	fakeCgroup(t, v2, "cpu memory io", "memory")
+	fakeCgroup(t, own, "cpu memory", "memory")
+	if d, v, err := pickParent(mounts, self); err != nil || v != 2 || d != own {
+		t.Errorf("v2 own: %q %d %v", d, v, err)
+	}
+	// v2, own cgroup that cannot delegate memory (a fake file does not
+	// take "+memory" as the kernel does): the root instead.
+	fakeCgroup(t, own, "cpu memory", "")
+	if d, v, err := pickParent(mounts, self); err != nil || v != 2 || d != v2 {
+		t.Errorf("v2 root: %q %d %v", d, v, err)
+	}
+	// v2 without a memory controller anywhere: an error naming why.
+	fakeCgroup(t, own, "cpu", "")
+	fakeCgroup(t, v2, "cpu io", "")
+	if d, _, err := pickParent(mounts, self); err == nil || !strings.Contains(err.Error(), "no memory controller") {
+		t.Errorf("v2 without memory: %q %v", d, err)
+	}
+	// Nothing mounted.
+	if _, _, err := pickParent("", self); err == nil {
+		t.Error("no hierarchy: no error")
+	}
+}
+
 func TestParseProcIO(t *testing.T) {
 	s := "rchar: 100\nwchar: 200\nsyscr: 3\nsyscw: 4\nread_bytes: 8192\nwrite_bytes: 4096\ncancelled_write_bytes: 0\n"
 	if r, w := parseProcIO(s); r != 8192 || w != 4096 {
