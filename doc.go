@@ -24,6 +24,50 @@
 // the bytes are aligned. Slices and pointers it returns are views, valid
 // until Close.
 //
+// # Files bigger than memory
+//
+// A page of a mapped file that is not in memory is read from the disk
+// when it is first touched (a page fault). With the OS's default advice
+// the fault reads a large window around the page (read-around): right for
+// a scan, ruinous for random reads of a file bigger than memory, where
+// reading 8 bytes may read a hundred kilobytes and push out pages that
+// are still wanted. Advice ([Map.Advise], madvise) sets this per mapping:
+// Random reads only the pages touched, Sequential reads far ahead. A Map
+// has the OS's default until it is advised.
+//
+// The typed packages advise by intent ([Access], in array.Options and
+// record.Options). By default ([AccessAuto]) the element accessors (At,
+// Get, Set, Row and Take of package array; Get, Set, At and Take of
+// package record) read through a map advised Random, so that a random
+// read costs about what a pread does, and the whole-range views and
+// iterators (array's Data and Rows, record's Slice and All) come from a
+// second map of the same file, advised Sequential, made on their first
+// use, so that a scan is read ahead as read(2) is. Both maps share the
+// file's pages: a write through either is seen at once through the
+// other, and Flush and Close cover both. The second map is made only
+// where it helps: where the OS takes advice (not Windows), on 64-bit
+// systems, for files that are not copy-on-write; elsewhere there is one
+// map, with the OS's default advice. [AccessRandom], [AccessSequential]
+// and [AccessNormal] give every accessor and view one map with that
+// advice.
+//
+// Advise when the intent differs from what the accessor suggests: a loop
+// of At over rows in order is a scan (AdviseRows(i, j, Sequential), or
+// use Rows); WillNeed starts reading a range that will be needed soon,
+// DontNeed lets the OS drop the pages of a range already processed. In
+// the typed packages Advise with Normal, Sequential or Random replaces
+// the advice Access chose, on every map and for later growth.
+//
+// Gather batches of random rows with Take (array.Array.Take,
+// record.File.Take) rather than a loop of At or Get. A loop waits for
+// each cold page in turn, one read in flight, and a goroutine blocked on
+// a page fault holds its thread, so even many goroutines keep only a few
+// reads in flight. On Linux, Take checks whether the rows' pages are in
+// memory (a sample of them, with mincore): if they are, it copies them
+// from the map like a loop; if not, it reads the rows with many preads in
+// flight at once, which disks and SSDs serve far faster than one at a
+// time. Elsewhere it copies from the map.
+//
 // # Caveats
 //
 // View lifetime. A slice returned by Bytes, ReadLine or Lines aliases the

@@ -38,10 +38,10 @@ func (a *Array[T]) offset(idx []int) (int, bool) {
 // an error instead of a panic.
 //
 // At is a function call per element: too big for the compiler to inline,
-// whatever the rank. In hot loops use At1 on 1-d arrays, which inlines, or
-// index the slices of Data and Row: on a 1 GiB float64 array a random read
-// takes 19 ns with At, 5.7 ns with At1 and 5.8 ns on a heap slice
-// (bench/RESULTS.md). At2 is a call too, but skips At's rank loop.
+// whatever the rank. In hot loops use At1 on 1-d arrays, which inlines and
+// costs what indexing a slice costs, or index the slices of Data and Row
+// (bench/RESULTS.md has the figures). At2 is a call too, but skips At's
+// rank loop. For a batch of rows, Take copies them in one call.
 func (a *Array[T]) At(idx ...int) T {
 	if len(idx) == 1 {
 		if d := a.get1; uint(idx[0]) < uint(len(d)) {
@@ -290,11 +290,32 @@ func (a *Array[T]) view(op string) error {
 //
 // A view of a ReadOnly array must not be written to: that faults and
 // kills the process, as writing to any read-only mapping does.
+//
+// With memmap.AccessAuto (Options.Access), Data and Rows come from a
+// second map of the file that the OS reads ahead, made on the first call
+// (see Options.Access): it shares the file's pages with the map of At,
+// Set and Row, so writes through either are seen at once through the
+// other, and Flush and Close flush and unmap both.
 func (a *Array[T]) Data() ([]T, error) {
 	if err := a.view("data"); err != nil {
 		return nil, err
 	}
-	return a.slice(0, a.Size()), nil
+	return a.scan(0, a.Size()), nil
+}
+
+// scan returns the n elements from byte off of the data region in the
+// store's scan map (the main map where there is none).
+func (a *Array[T]) scan(off, n int) []T {
+	if n == 0 {
+		return []T{}
+	}
+	d := a.s.ScanData()[off:]
+	// SAFETY: callers pass a range inside the data region ([0, Len())
+	// rows), which ScanData covers and whose map stays mapped until Close;
+	// that map starts on a page boundary, like the main one, at the same
+	// data offset, so the data is aligned for T as view checked, and in
+	// host order; T has no pointers.
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(d))), n)[:n:n]
 }
 
 // slice returns the n elements from byte off of the data region.
@@ -323,12 +344,14 @@ func (a *Array[T]) Row(i int) ([]T, error) {
 }
 
 // Rows returns rows [i, j), a[i:j] in NumPy, as one slice without
-// copying; errors and validity as for Row.
+// copying; errors and validity as for Row. It is a whole-range view: with
+// memmap.AccessAuto it comes from the map that is read ahead, as Data
+// does.
 func (a *Array[T]) Rows(i, j int) ([]T, error) {
 	if err := a.rowsOK("rows", i, j, 0 <= i && i <= j && j <= a.Len()); err != nil {
 		return nil, err
 	}
-	return a.slice(i*a.rowBytes, (j-i)*a.rowElems), nil
+	return a.scan(i*a.rowBytes, (j-i)*a.rowElems), nil
 }
 
 func (a *Array[T]) rowsOK(op string, i, j int, inRange bool) error {

@@ -16,7 +16,7 @@ import (
 )
 
 // Options tunes Create, New and Open. A nil *Options means the defaults of
-// every field. Open uses only Reserve.
+// every field. Open uses only Reserve and Access.
 type Options struct {
 	// FortranOrder makes Create and New lay the array out in column-major
 	// (Fortran) order: the first index varies fastest and the array grows
@@ -46,6 +46,21 @@ type Options struct {
 	// array to grow into in place (see memmap.Options.Reserve); 0 picks
 	// memmap's default. Views stay valid across growth whatever it is.
 	Reserve int64
+
+	// Access is how the array's elements will be read, from which the
+	// array picks the OS's read-ahead advice (madvise) for its pages; see
+	// "Files bigger than memory" in package memmap. The default,
+	// memmap.AccessAuto, reads only the pages an access touches for the
+	// element accessors (At, Get, Set, Row, Take), as pread would, and
+	// reads ahead for the whole-range views (Data, Rows), as read(2)
+	// would: where the OS takes advice, on 64-bit systems, the views
+	// then come from a second map of the same file, made on the first
+	// view (not for CopyOnWrite and anonymous arrays, whose views come
+	// from the one map, left with the OS's default advice).
+	// memmap.AccessRandom, AccessSequential and AccessNormal give every
+	// accessor and view that advice, from one map. Advise overrides it.
+	// An unknown value gives an error wrapping memmap.ErrUnsupported.
+	Access memmap.Access
 }
 
 // Array is an N-dimensional array of elements of type T laid over the data
@@ -122,7 +137,7 @@ func New[T any](shape []int, opt *Options) (*Array[T], error) {
 
 func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T], error) {
 	const op = "create"
-	dt, err := layout.Of[T]()
+	dt, err := elemDType[T]()
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -139,6 +154,9 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 	}
 	if o.Capacity < 0 {
 		return nil, pathErr(op, path, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity))
+	}
+	if err := store.CheckAccess(o.Access); err != nil {
+		return nil, pathErr(op, path, err)
 	}
 	sh := make([]int64, len(shape))
 	for i, d := range shape {
@@ -158,7 +176,7 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 	if err != nil {
 		return nil, err
 	}
-	return wrap[T](s, op)
+	return wrap[T](s, op, o.Access, o.Reserve)
 }
 
 // Open opens the .npy file at path as an array of T, in mode
@@ -178,28 +196,53 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 // wrapping memmap.ErrByteOrder.
 func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error) {
 	const op = "open"
-	want, err := layout.Of[T]()
+	want, err := elemDType[T]()
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
 	var so store.Options
+	var acc memmap.Access
 	if opt != nil {
 		so.Reserve = opt.Reserve
+		acc = opt.Access
+	}
+	if err := store.CheckAccess(acc); err != nil {
+		return nil, pathErr(op, path, err)
 	}
 	s, err := store.Open(path, mode, want, &so)
 	if err != nil {
 		return nil, err
 	}
-	return wrap[T](s, op)
+	return wrap[T](s, op, acc, so.Reserve)
+}
+
+// elemDType returns T's dtype, or an error wrapping layout.ErrType for a
+// type that has none or that has no bytes ([0]byte, struct{}): an array
+// of those would be all shape and no data, and its rows could not be
+// counted. Create and New check it before they touch the disk.
+func elemDType[T any]() (*layout.DType, error) {
+	dt, err := layout.Of[T]()
+	if err != nil {
+		return nil, err
+	}
+	var zero T
+	if unsafe.Sizeof(zero) == 0 || dt.Size() == 0 {
+		return nil, fmt.Errorf("%w: %T has no bytes to store; an array element needs at least one", layout.ErrType, zero)
+	}
+	return dt, nil
 }
 
 // wrap makes the Array over an open store, or closes the store and returns
 // why it cannot be one.
-func wrap[T any](s *store.Store, op string) (*Array[T], error) {
+func wrap[T any](s *store.Store, op string, acc memmap.Access, reserve int64) (*Array[T], error) {
 	a := &Array[T]{s: s, dt: s.DType(), axis: s.Axis(), ro: s.Mode() == memmap.ReadOnly}
 	if err := a.init(); err != nil {
 		s.Close()
 		return nil, pathErr(op, s.Path(), err)
+	}
+	if err := s.SetAccess(acc, reserve); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return a, nil
 }
@@ -212,6 +255,9 @@ func (a *Array[T]) init() error {
 	var zero T
 	if dt.Size() != int(unsafe.Sizeof(zero)) { // layout.Compatible checked it; never trust a size for unsafe
 		return fmt.Errorf("%w: dtype %s has %d-byte items, the Go type %d", layout.ErrDType, dt.Descr(), dt.Size(), unsafe.Sizeof(zero))
+	}
+	if dt.Size() == 0 { // elemDType refused it; rows are counted by dividing by it
+		return fmt.Errorf("%w: dtype %s has no bytes to store", layout.ErrType, dt.Descr())
 	}
 	a.esize = dt.Size()
 	a.swap = !dt.InHostOrder()
@@ -250,8 +296,12 @@ func (a *Array[T]) init() error {
 	}
 	a.rowBytes = int(rb)
 	a.rowElems = a.rowBytes / a.esize
+	// The map starts on a page (or allocation granule) boundary, so the
+	// data's alignment is the data offset's, whether or not any data is
+	// mapped yet: base is nil while the data region is empty, and growth
+	// and Refresh do not move the data offset.
+	a.aligned = a.s.DataOffset()%int64(unsafe.Alignof(zero)) == 0
 	a.recache()
-	a.aligned = uintptr(a.base)%unsafe.Alignof(zero) == 0
 	a.slowGet = a.swap || !a.aligned
 	a.slowSet = a.slowGet || a.ro
 	a.setFast()
@@ -325,8 +375,14 @@ func (a *Array[T]) Len() int {
 	return a.shape[a.axis]
 }
 
-// Cap returns the number of rows the array holds without growing its file.
-func (a *Array[T]) Cap() int { return int(min(a.s.Cap(), maxInt)) }
+// Cap returns the number of rows the array holds without growing its
+// file; 0 after Close.
+func (a *Array[T]) Cap() int {
+	if a.closed {
+		return 0
+	}
+	return int(min(a.s.Cap(), maxInt))
+}
 
 // Size returns the number of elements: the product of the shape.
 func (a *Array[T]) Size() int { return a.Len() * a.rowElems }

@@ -24,6 +24,12 @@
 // Append, Grow and Resize; the capacity grows geometrically, preallocated
 // with a real allocation and invisible to NumPy.
 //
+// For files bigger than memory: At, Get, Set, Row and Take read only the
+// pages they touch, as pread would, while Data and Rows are read ahead, as
+// read(2) would (Options.Access; see "Files bigger than memory" in
+// package memmap). Take gathers a batch of rows in any order and keeps
+// many reads in flight when their pages are not in memory.
+//
 // # Errors and panics
 //
 // Errors match, with errors.Is, the sentinels of package memmap (ErrClosed,

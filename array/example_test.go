@@ -1,6 +1,7 @@
 package array_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -114,4 +115,54 @@ func ExampleNew() {
 	fmt.Println(a.Len(), a.Cap() >= 1000, d)
 	// Output:
 	// 10 true [0 1 4 9 16 25 36 49 64 81]
+}
+
+// Gather a batch of rows of an embedding matrix, as a training loop or a
+// lookup service does: Take copies rows in any order, with repeats, into
+// one buffer. On a file bigger than memory it keeps many reads in flight,
+// where a loop of At would wait for each page in turn.
+func ExampleArray_Take() {
+	dir, err := os.MkdirTemp("", "array-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "emb.npy")
+
+	a, err := array.Create[float32](path, []int{0, 3}, nil) // shape (0, 3)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := range 100 {
+		v := float32(i)
+		if err := a.Append([]float32{v, v + 0.5, -v}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	emb, err := array.Open[float32](path, memmap.ReadOnly, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer emb.Close()
+	batch := []int{42, 7, 99, 7}
+	rows := make([]float32, len(batch)*3) // 3 elements a row
+	if err := emb.Take(batch, rows); err != nil {
+		log.Fatal(err)
+	}
+	for k := range batch {
+		fmt.Println(batch[k], rows[3*k:3*k+3])
+	}
+	if err := emb.Take([]int{100}, rows); err != nil {
+		fmt.Println(errors.Is(err, memmap.ErrRange))
+	}
+	// Output:
+	// 42 [42 42.5 -42]
+	// 7 [7 7.5 -7]
+	// 99 [99 99.5 -99]
+	// 7 [7 7.5 -7]
+	// true
 }

@@ -145,7 +145,10 @@ func (a *Array[T]) FlushRows(i, j int) error {
 }
 
 // Advise tells the OS how the whole array will be accessed (madvise); see
-// memmap.Advice.
+// memmap.Advice. Normal, Sequential and Random replace the advice that
+// Options.Access chose, for every accessor and view, also for the pages
+// of later growth; WillNeed and DontNeed act once, on the pages mapped
+// now.
 func (a *Array[T]) Advise(adv memmap.Advice) error {
 	if a.closed {
 		return a.err("advise", memmap.ErrClosed)
@@ -153,8 +156,9 @@ func (a *Array[T]) Advise(adv memmap.Advice) error {
 	return a.s.Advise(adv)
 }
 
-// AdviseRows tells the OS how rows [i, j) will be accessed (madvise);
-// an invalid range gives an error wrapping memmap.ErrRange.
+// AdviseRows tells the OS how rows [i, j) will be accessed (madvise),
+// once: growth and Refresh apply the advice of Options.Access (or of
+// Advise) again. An invalid range gives an error wrapping memmap.ErrRange.
 func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
 	if a.closed {
 		return a.err("advise", memmap.ErrClosed)

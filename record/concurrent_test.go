@@ -245,7 +245,7 @@ func TestConcurrentReader(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	commits := 0
 	for start := time.Now(); time.Since(start) < time.Second; commits++ {
-		if err := appendBatch(w, 1+rng.IntN(200), rng.IntN(3)); err != nil {
+		if err := appendBatch(w, 1+rng.IntN(200), rng.IntN(4)); err != nil {
 			t.Fatal(err)
 		}
 		commit := w.Flush

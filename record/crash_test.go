@@ -81,14 +81,19 @@ func checkAll(f *File[rec], from int) (int, error) {
 	return n - from, nil
 }
 
-// appendBatch appends k expected records to f, in one of three ways
-// chosen by how: Append of the batch, Append one by one, or growing the
+// appendBatch appends k expected records to f, in one of four ways
+// chosen by how: Append of the batch, Append one by one, growing the
 // length (zero records) and then filling each record field by field
 // through At, checksum last, so that a reader that read past the committed
-// length would see incomplete records.
+// length would see incomplete records, or (how 3) Append of a batch of
+// bulkRecs more, which the store writes with pwrite rather than through
+// the map.
 func appendBatch(f *File[rec], k, how int) error {
 	n := f.Len()
-	switch how % 3 {
+	switch how % 4 {
+	case 3:
+		k += bulkRecs
+		fallthrough
 	case 0:
 		batch := make([]rec, k)
 		for j := range batch {
@@ -120,6 +125,10 @@ func appendBatch(f *File[rec], k, how int) error {
 	}
 }
 
+// bulkRecs records make an Append of at least 64 KiB, which the store
+// writes in bulk (pwrite) where it can.
+const bulkRecs = 64<<10/40 + 1
+
 // crashMax bounds the records a crash child appends, in case the parent
 // is slow to kill it.
 const crashMax = 1 << 20
@@ -135,7 +144,7 @@ func crashChild(path string) error {
 	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), uint64(time.Now().UnixNano())))
 	out := bufio.NewWriter(os.Stdout)
 	for i := 0; f.Len() < crashMax; i++ {
-		if err := appendBatch(f, 1+rng.IntN(64), rng.IntN(3)); err != nil {
+		if err := appendBatch(f, 1+rng.IntN(64), rng.IntN(4)); err != nil {
 			return err
 		}
 		commit := f.Flush

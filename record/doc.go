@@ -24,6 +24,12 @@
 // Append adds records at the end; Get and Set copy a record out and in; At,
 // All and Slice give pointers and slices into the map.
 //
+// For files bigger than memory: Get, Set, At and Take read only the pages
+// they touch, as pread would, while Slice and All are read ahead, as
+// read(2) would (Options.Access; see "Files bigger than memory" in
+// package memmap). Take gathers a batch of records in any order and keeps
+// many reads in flight when their pages are not in memory.
+//
 // # Durability
 //
 // Appended records are in the map (and other processes' maps) at once,

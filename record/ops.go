@@ -34,19 +34,27 @@ func valueBytes[T any](v *T) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(v)), unsafe.Sizeof(*v))
 }
 
-// view returns the records [0, Len()) as a []T over the map (capacity
-// equal to length), or nil when there are none or the file is closed. The
-// caller has checked f.noView.
-func (f *File[T]) view() []T {
-	d := f.s.Data()
+// view returns the records [0, Len()) as a []T over the main map (that
+// of the element accessors), or nil when there are none or the file is
+// closed. The caller has checked f.noView.
+func (f *File[T]) view() []T { return f.viewOf(f.s.Data()) }
+
+// scanView is view over the scan map (see memmap.Access), for Slice and
+// All.
+func (f *File[T]) scanView() []T { return f.viewOf(f.s.ScanData()) }
+
+// viewOf returns the records of d, the data region of one of the store's
+// maps, as a []T (capacity equal to length).
+func (f *File[T]) viewOf(d []byte) []T {
 	if len(d) == 0 || f.closed {
 		return nil
 	}
 	// SAFETY: T is pointer-free and f.size bytes (see above); d covers
 	// len(d)/f.size whole records of the map; f.noView == nil means the
-	// data is in host byte order and aligned for T (the map is page
-	// aligned and the data offset a multiple of T's alignment). The map
-	// keeps the memory mapped until Close, across growth.
+	// data is in host byte order and aligned for T (each of the store's
+	// maps is page aligned and the data offset a multiple of T's
+	// alignment). The map keeps the memory mapped until Close, across
+	// growth.
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(d))), len(d)/f.size)
 }
 
@@ -146,8 +154,10 @@ func (f *File[T]) Set(i int, v T) error {
 // growth; after Truncate or a Refresh that shrank the file it must not be
 // used if i is no longer below Len. At allocates nothing.
 //
-// Like indexing a slice, At panics when i is outside [0, Len()) (with a
-// runtime index error) and after Close. It panics as well, with an error
+// Like indexing a slice, At panics when i is outside [0, Len()), with an
+// error wrapping memmap.ErrRange whose message reads like Go's ("record:
+// index 5 out of range for 3 records"), and after Close, with one
+// wrapping memmap.ErrClosed. It panics as well, with an error
 // wrapping memmap.ErrByteOrder (or ErrAlign), for a file whose records
 // cannot be laid over the map: one in the other byte order than the
 // host's (see ByteOrder), or a hand-made file whose data is misaligned for
@@ -157,7 +167,25 @@ func (f *File[T]) At(i int) *T {
 	if f.noView != nil || f.closed {
 		f.panicView("at")
 	}
-	return &f.view()[i]
+	v := f.view()
+	if uint(i) >= uint(len(v)) {
+		panic(f.indexErr(i))
+	}
+	return &v[i]
+}
+
+// indexError is the panic value of At for an index out of range: its
+// message reads like Go's own index panics.
+type indexError struct {
+	msg string
+	err error // the sentinel
+}
+
+func (e *indexError) Error() string { return e.msg }
+func (e *indexError) Unwrap() error { return e.err }
+
+func (f *File[T]) indexErr(i int) error {
+	return &indexError{fmt.Sprintf("record: index %d out of range for %d records (%s)", i, f.Len(), f.s.Path()), memmap.ErrRange}
 }
 
 // panicView panics with the reason At and All cannot give views.
@@ -179,7 +207,7 @@ func (f *File[T]) All() iter.Seq2[int, *T] {
 		if f.noView != nil || f.closed {
 			f.panicView("all")
 		}
-		v := f.view() // stays valid across growth; see At
+		v := f.scanView() // stays valid across growth; see At
 		for i := range v {
 			if f.closed || i >= f.Len() || !yield(i, &v[i]) {
 				return
@@ -203,7 +231,62 @@ func (f *File[T]) Slice() ([]T, error) {
 	if f.noView != nil {
 		return nil, f.err("slice", f.noView)
 	}
-	return f.view(), nil
+	return f.scanView(), nil
+}
+
+// Advise tells the OS how the records will be accessed (madvise); see
+// memmap.Advice. Normal, Sequential and Random replace the advice that
+// Options.Access chose, for every accessor and view, also for the pages
+// of later growth; WillNeed and DontNeed act once, on the pages mapped
+// now. After Close it returns an error wrapping memmap.ErrClosed.
+func (f *File[T]) Advise(adv memmap.Advice) error {
+	if f.closed {
+		return f.err("advise", memmap.ErrClosed)
+	}
+	return f.s.Advise(adv)
+}
+
+// AdviseRows tells the OS how records [i, j) will be accessed (madvise),
+// once: growth and Refresh apply the advice of Options.Access (or of
+// Advise) again. An invalid range gives an error wrapping memmap.ErrRange.
+func (f *File[T]) AdviseRows(i, j int, adv memmap.Advice) error {
+	if f.closed {
+		return f.err("advise", memmap.ErrClosed)
+	}
+	return f.s.AdviseRows(int64(i), int64(j), adv)
+}
+
+// Take copies the records idx[0], idx[1], ... into dst[0], dst[1], ...: a
+// batch gather. dst must hold at least len(idx) records (an error
+// wrapping memmap.ErrShape otherwise); the rest is left alone. Indexes may
+// repeat and come in any order. Every index is checked before anything is
+// copied: one outside [0, Len()) gives an error wrapping memmap.ErrRange
+// that names it, and dst is left untouched. Records of a file in the other
+// byte order are swapped into the host's; Take works on misaligned files
+// too.
+//
+// When the records' pages are in memory, Take copies them from the map
+// without allocating or making more than a few system calls (it probes a
+// sample of the pages with mincore). When they are not (a cold file,
+// bigger than memory), it reads the records with many reads in flight at
+// once (pread from many goroutines), which a loop of Get cannot do: a
+// loop waits for each page in turn. Take may run concurrently with Get,
+// At and the views.
+func (f *File[T]) Take(idx []int, dst []T) error {
+	if f.closed {
+		return f.err("take", memmap.ErrClosed)
+	}
+	if len(dst) < len(idx) {
+		return f.err("take", fmt.Errorf("%w: dst holds %d records; %d indexes", memmap.ErrShape, len(dst), len(idx)))
+	}
+	b := bytesOf(dst[:len(idx)])
+	if err := f.s.TakeRows(idx, b); err != nil {
+		return err
+	}
+	if f.swap {
+		f.dt.SwapBytes(b)
+	}
+	return nil
 }
 
 // Truncate changes the number of records to n: records past n are

@@ -50,6 +50,20 @@ type Options struct {
 	// order is read and written through Get, Set and Append, which swap.
 	// Open ignores it: the file says its order.
 	ByteOrder layout.ByteOrder
+
+	// Access is how the records will be read, from which the file picks
+	// the OS's read-ahead advice (madvise) for its pages; see "Files
+	// bigger than memory" in package memmap. The default,
+	// memmap.AccessAuto, reads only the pages an access touches for Get,
+	// Set, At and Take, as pread would, and reads ahead for Slice and All,
+	// as read(2) would: where the OS takes advice, on 64-bit systems,
+	// those then come from a second map of the same file, made on their
+	// first call (not for CopyOnWrite files, whose views come from the
+	// one map, left with the OS's default advice). memmap.AccessRandom,
+	// AccessSequential and AccessNormal give every accessor that advice,
+	// from one map. Advise overrides it. An unknown value gives an error
+	// wrapping memmap.ErrUnsupported.
+	Access memmap.Access
 }
 
 // File is an open record file: a 1-d .npy array whose elements are
@@ -95,6 +109,9 @@ func Create[T any](path string, opt *Options) (*File[T], error) {
 	if o.Capacity < 0 {
 		return nil, &os.PathError{Op: "create", Path: path, Err: fmt.Errorf("%w: Options.Capacity %d", memmap.ErrRange, o.Capacity)}
 	}
+	if err := store.CheckAccess(o.Access); err != nil {
+		return nil, &os.PathError{Op: "create", Path: path, Err: err}
+	}
 	s, err := store.Create(path, &header.Header{DType: dt, Shape: []int64{0}}, &store.Options{
 		Perm:     o.Perm,
 		Reserve:  o.Reserve,
@@ -103,7 +120,12 @@ func Create[T any](path string, opt *Options) (*File[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return newFile[T](s)
+	f, err := newFile[T](s, o.Access, o.Reserve)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Open opens the record file at path: memmap.ReadOnly (NumPy's "r"),
@@ -123,11 +145,14 @@ func Open[T any](path string, mode memmap.Mode, opt *Options) (*File[T], error) 
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
+	if err := store.CheckAccess(o.Access); err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
 	s, err := store.Open(path, mode, dt, &store.Options{Reserve: o.Reserve})
 	if err != nil {
 		return nil, err
 	}
-	f, err := newFile[T](s)
+	f, err := newFile[T](s, o.Access, o.Reserve)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -142,8 +167,9 @@ func options(opt *Options) Options {
 	return *opt
 }
 
-// newFile checks that s is a record file for T and wraps it.
-func newFile[T any](s *store.Store) (*File[T], error) {
+// newFile checks that s is a record file for T, advises it for acc and
+// wraps it.
+func newFile[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T], error) {
 	var zero T
 	dt := s.DType()
 	f := &File[T]{s: s, dt: dt, size: int(unsafe.Sizeof(zero))}
@@ -170,7 +196,7 @@ func newFile[T any](s *store.Store) (*File[T], error) {
 	case layout.Little, layout.Big:
 		if dt.Order() != layout.HostOrder() {
 			f.swap = true
-			f.noView = fmt.Errorf("%w: the file is %v-endian (%s), the host %v", memmap.ErrByteOrder, dt.Order(), dt.Descr(), layout.HostOrder())
+			f.noView = fmt.Errorf("%w: the file is %s (%s), the host %s; use Get and Set, which swap", memmap.ErrByteOrder, orderName(dt.Order()), dt.Descr(), orderName(layout.HostOrder()))
 		}
 	}
 	// The map starts on a page boundary, so the data's alignment is the
@@ -178,7 +204,21 @@ func newFile[T any](s *store.Store) (*File[T], error) {
 	if align := int64(unsafe.Alignof(zero)); f.noView == nil && s.DataOffset()%align != 0 {
 		f.noView = fmt.Errorf("%w: data at offset %d, records need %d-byte alignment", ErrAlign, s.DataOffset(), align)
 	}
+	if err := s.SetAccess(acc, reserve); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// orderName names a byte order in words.
+func orderName(o layout.ByteOrder) string {
+	switch o {
+	case layout.Little:
+		return "little-endian"
+	case layout.Big:
+		return "big-endian"
+	}
+	return o.String()
 }
 
 // Path returns the file's path.
@@ -203,8 +243,14 @@ func (f *File[T]) ByteOrder() layout.ByteOrder { return f.dt.Order() }
 // called Refresh.
 func (f *File[T]) Len() int { return int(f.s.Len()) }
 
-// Cap returns the number of records the file holds without growing.
-func (f *File[T]) Cap() int { return int(min(f.s.Cap(), int64(maxInt))) }
+// Cap returns the number of records the file holds without growing; 0
+// after Close.
+func (f *File[T]) Cap() int {
+	if f.closed {
+		return 0
+	}
+	return int(min(f.s.Cap(), int64(maxInt)))
+}
 
 const maxInt = int(^uint(0) >> 1)
 

@@ -280,10 +280,12 @@ func TestRange(t *testing.T) {
 		if err := f.Set(i, makeRec(0)); !errors.Is(err, memmap.ErrRange) {
 			t.Errorf("Set(%d): %v, want ErrRange", i, err)
 		}
-		// At panics as indexing a slice does.
+		// At panics as indexing a slice does, with the library's
+		// message and an error wrapping ErrRange.
 		err := panicErr(func() { f.At(i) })
-		if err == nil || !strings.Contains(err.Error(), "index out of range") {
-			t.Errorf("At(%d) panics with %v, want an index out of range", i, err)
+		want := fmt.Sprintf("record: index %d out of range for 3 records", i)
+		if !errors.Is(err, memmap.ErrRange) || !strings.Contains(err.Error(), want) {
+			t.Errorf("At(%d) panics with %v, want an error wrapping ErrRange saying %q", i, err, want)
 		}
 	}
 	if err := f.Truncate(-1); !errors.Is(err, memmap.ErrRange) {

@@ -56,7 +56,9 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
@@ -201,13 +203,16 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 			m.Close()
 		}
 	}()
-	h, err := header.Parse(m.Bytes(), &header.Options{MaxHeaderLen: o.MaxHeaderLen})
-	if err != nil {
-		return nil, pathErr("open", path, err)
-	}
 	size, err := m.Size()
 	if err != nil {
 		return nil, err
+	}
+	// Read the header with pread, not from the map: a file another
+	// process truncates meanwhile gives a short read here, where a read
+	// of the map would raise SIGBUS.
+	h, err := header.Read(io.NewSectionReader(m.File(), 0, size), &header.Options{MaxHeaderLen: o.MaxHeaderLen})
+	if err != nil {
+		return nil, pathErr("open", path, err)
 	}
 	if err := h.Validate(size); err != nil {
 		return nil, pathErr("open", path, err)
@@ -225,7 +230,10 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 	s.capRows = s.rowsIn(int64(m.Len()))
 	s.dirty = s.capRows
 	if mode == memmap.ReadWrite {
-		s.raw = append([]byte(nil), m.Bytes()[:s.off]...)
+		s.raw = make([]byte, s.off)
+		if _, err := m.File().ReadAt(s.raw, 0); err != nil {
+			return nil, pathErr("open", path, err)
+		}
 		s.checkRoom()
 	}
 	return s, nil
@@ -413,6 +421,39 @@ func (s *Store) checkRows(op string, i, j int64) error {
 	return nil
 }
 
+// checkFile returns an error wrapping memmap.ErrTruncated when the file of
+// a writer is no longer the one it wrote: shorter than the map (another
+// process truncated it) or with a header other than the one committed
+// (another process re-created it). Growing or committing over such a
+// file would report success over lost rows. It costs an fstat and a
+// pread of the header.
+func (s *Store) checkFile(op string) error {
+	if s.anon || s.mode != memmap.ReadWrite {
+		return nil
+	}
+	size, err := s.m.Size()
+	if err != nil {
+		return err
+	}
+	if want := int64(s.m.Len()); size < want {
+		return s.err(op, fmt.Errorf("%w: the file has %d bytes, the writer wrote %d", memmap.ErrTruncated, size, want))
+	}
+	var small [256]byte
+	got := small[:0]
+	if s.off <= int64(len(small)) {
+		got = small[:s.off]
+	} else {
+		got = make([]byte, s.off)
+	}
+	if _, err := s.m.File().ReadAt(got, 0); err != nil {
+		return s.err(op, fmt.Errorf("%w: reading the header back: %w", memmap.ErrTruncated, err))
+	}
+	if !bytes.Equal(got, s.raw) {
+		return s.err(op, fmt.Errorf("%w: the header is no longer the one this writer committed (the file was re-created?)", memmap.ErrTruncated))
+	}
+	return nil
+}
+
 // Reserve makes the capacity at least rows rows, growing the file
 // geometrically (doubling, by at most MaxStep bytes a step, or more if
 // rows needs it) with a real allocation: a full disk is an error here.
@@ -441,6 +482,11 @@ func (s *Store) reserve(op string, rows int64) error {
 		target = rows
 		size, _ = s.fileSizeFor(rows)
 	}
+	// Growing a file another process truncated would fill the lost rows
+	// with zeros and go on as if nothing happened.
+	if err := s.checkFile(op); err != nil {
+		return err
+	}
 	if err := s.m.Resize(size); err != nil {
 		return err
 	}
@@ -467,7 +513,44 @@ func (s *Store) Append(b []byte) error {
 	if k*s.rowSize != int64(len(b)) {
 		return s.err("append", fmt.Errorf("%w: %d bytes is not a whole number of %d-byte rows", memmap.ErrShape, len(b), s.rowSize))
 	}
+	if len(b) >= bulkMin && sys.WriteCoherent && !s.anon {
+		return s.appendWrite(b, k)
+	}
 	return s.AppendRows(k, func(dst []byte) { copy(dst, b) })
+}
+
+// bulkMin is the least append (in bytes) that Append writes to the file
+// with pwrite rather than copying into the map. A first write to a page
+// of a shared file mapping takes a page fault, which costs several times
+// what write(2) costs to copy the same page into the page cache; below
+// this size the system call costs more than the faults it saves.
+const bulkMin = 64 << 10
+
+// appendWrite appends the k rows in b with pwrite, where the map and the
+// file share the page cache (sys.WriteCoherent): views see the rows at
+// once, and Flush's msync makes them durable with the rest.
+func (s *Store) appendWrite(b []byte, k int64) error {
+	if k > math.MaxInt64-s.n {
+		return s.err("append", fmt.Errorf("%w: %d rows", memmap.ErrRange, k))
+	}
+	if err := s.reserve("append", s.n+k); err != nil {
+		return err
+	}
+	off := s.off + s.n*s.rowSize
+	// A pwrite past the end of a file another process truncated would
+	// extend it with zeros before the rows and succeed.
+	size, err := s.m.Size()
+	if err != nil {
+		return err
+	}
+	if end := off + int64(len(b)); size < end {
+		return s.err("append", fmt.Errorf("%w: the file has %d bytes, the rows end at %d", memmap.ErrTruncated, size, end))
+	}
+	if _, err := s.m.File().WriteAt(b, off); err != nil {
+		return s.err("append", err)
+	}
+	s.n += k
+	return nil
 }
 
 // AppendRows makes the length cover k more rows and calls fill (if not
@@ -486,13 +569,40 @@ func (s *Store) AppendRows(k int64, fill func(dst []byte)) error {
 	}
 	lo, hi := s.off+s.n*s.rowSize, s.off+(s.n+k)*s.rowSize
 	dst := s.m.Bytes()[lo:hi:hi]
+	stale := int64(0)
 	if s.n < s.dirty {
-		clear(dst[:min(s.dirty-s.n, k)*s.rowSize])
+		stale = min(s.dirty-s.n, k) * s.rowSize
 	}
+	if err := fillGuarded(dst, stale, fill); err != nil {
+		return s.err("append", fmt.Errorf("%w: %w", memmap.ErrTruncated, err))
+	}
+	s.n += k
+	return nil
+}
+
+// fillGuarded zeroes the first stale bytes of dst and calls fill on it,
+// turning a memory fault (SIGBUS: another process truncated the file under
+// the map) into an error instead of a crash. It is sys.Guard without the
+// closures, for Append's hot path.
+func fillGuarded(dst []byte, stale int64, fill func([]byte)) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			fe, ok := r.(interface {
+				error
+				Addr() uintptr
+			})
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("fault at address %#x writing the new rows (the file was truncated under the map): %w", fe.Addr(), memmap.ErrFault)
+		}
+	}()
+	clear(dst[:stale])
 	if fill != nil {
 		fill(dst)
 	}
-	s.n += k
 	return nil
 }
 
@@ -561,6 +671,9 @@ func (s *Store) flush(from int64) error {
 // commitHeader rewrites the header's shape to the length and flushes the
 // header page.
 func (s *Store) commitHeader() error {
+	if err := s.checkFile("commit"); err != nil {
+		return err
+	}
 	if err := s.rewriteHeader(); err != nil {
 		return err
 	}
@@ -593,26 +706,80 @@ func (s *Store) rewriteHeader() error {
 		hi--
 	}
 	if !s.anon && lo < hi {
-		// Write the changed bytes with one write(2) before copying them
-		// into the map. The kernel copies them into the page cache in
-		// one go, which a killed process cannot stop halfway; a copy
-		// into the map is several stores, and a kill between two of
-		// them would leave a header that does not parse (999 -> 1000
-		// shifts the end of the dict) or that claims rows not written
-		// (1299 -> 1300 stopped at "1309"). The map shares the page
-		// cache with the file, so the copy below then writes the same
-		// bytes again; it remains for systems where the two are not
-		// coherent.
-		if _, err := s.m.File().WriteAt(raw[lo:hi], int64(lo)); err != nil {
-			return s.err("commit", err)
+		if err := s.writeHeader(raw, lo, hi); err != nil {
+			return err
 		}
 	}
+	// The map shares the page cache with the file, so this copy writes
+	// the same bytes again; it remains for systems where the two are
+	// not coherent.
 	copy(dst[lo:hi], raw[lo:hi])
 	s.raw = raw
 	if s.anon {
 		s.committed = s.n
 	}
 	return nil
+}
+
+// page is the unit in which the kernel copies a write(2) into the page
+// cache: a reader can see one page of a write and not the next. 4 KiB is
+// the smallest page of any system, so a span inside one 4 KiB page is
+// inside one page everywhere.
+const page = 4096
+
+// poison is the byte the commit protocol puts first in a rewrite that
+// crosses a page boundary: no header parses with it there.
+const poison = 'X'
+
+// writeHeader writes the changed bytes raw[lo:hi] of the header to the
+// file with pwrite, so that no reader, of ours or NumPy's, ever parses a
+// shape that was not committed.
+//
+// Copying into the map instead would be several stores, and a process
+// killed between two of them would leave a header that does not parse
+// (999 -> 1000 shifts the end of the dict) or that claims rows never
+// written (1299 -> 1300 stopped at "1309"). One write(2) is copied into
+// the page cache without such a gap as long as the bytes lie in one page.
+// When they cross a page boundary (a header over 4 KiB that NumPy wrote;
+// Encode keeps ours inside one page), the kernel copies page by page, and
+// a writer preempted between two pages leaves a stable half-written shape.
+// Then the rewrite goes in three writes: a poison byte at lo (one byte:
+// all or nothing), the rest of the bytes, and last the real byte at lo.
+// Every state between the first and the last write has the poison byte,
+// so the header does not parse, and readers (Refresh) read again until
+// it does; a process killed then leaves a file that does not open, rather
+// than one that lies about its length.
+func (s *Store) writeHeader(raw []byte, lo, hi int) error {
+	f := s.m.File()
+	write := func(b []byte, off int) error {
+		if _, err := f.WriteAt(b, int64(off)); err != nil {
+			return s.err("commit", err)
+		}
+		return nil
+	}
+	if lo/page == (hi-1)/page || hi-lo < 2 || !s.poisonBreaks(raw, lo) {
+		return write(raw[lo:hi], lo)
+	}
+	if err := write([]byte{poison}, lo); err != nil {
+		return err
+	}
+	if err := write(raw[lo+1:hi], lo+1); err != nil {
+		return err
+	}
+	return write(raw[lo:lo+1], lo)
+}
+
+// poisonBreaks checks that the poison byte at lo makes both the old and
+// the new header unparseable, as the commit protocol needs.
+func (s *Store) poisonBreaks(raw []byte, lo int) bool {
+	for _, b := range [][]byte{s.raw, raw} {
+		p := append([]byte(nil), b...)
+		p[lo] = poison
+		if _, err := header.Parse(p, nil); err == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // FlushRows flushes the data of rows [i, j) (msync: durable when it
@@ -644,7 +811,7 @@ func (s *Store) Advise(a memmap.Advice) error {
 	if err := s.checkOpen("advise"); err != nil {
 		return err
 	}
-	return s.m.Advise(a)
+	return s.advise(a) // every map of the store (access.go)
 }
 
 // AdviseRows gives the OS an access-pattern hint for rows [i, j).
@@ -658,21 +825,32 @@ func (s *Store) AdviseRows(i, j int64, a memmap.Advice) error {
 	if i == j {
 		return nil
 	}
-	return s.m.AdviseRange(s.off+i*s.rowSize, (j-i)*s.rowSize, a)
+	return s.adviseRange(s.off+i*s.rowSize, (j-i)*s.rowSize, a) // every map (access.go)
 }
 
 // maxRefreshTries bounds how often Refresh re-reads a header that changes
-// while it reads it.
-const maxRefreshTries = 1000
+// (or does not parse) while it reads it; after refreshSpin tries it sleeps
+// refreshNap between them, so that a writer preempted in the middle of a
+// commit has time to finish it.
+const (
+	maxRefreshTries = 1000
+	refreshSpin     = 100
+	refreshNap      = 50 * time.Microsecond
+)
 
 // Refresh re-reads the committed length from the file's header and
 // extends the view to cover it: a ReadOnly reader's way to follow a writer
-// in another process. The header is read until two consecutive reads are
-// byte-identical, so a rewrite in progress is not taken for a shape. (Two
-// reads could agree on a half-written header only if the writer's
-// one-write update of a few bytes stalled, part done, for the whole time
-// of both reads; the concurrent-reader test has not seen it in hundreds of
-// thousands of refreshes, but nothing rules it out.)
+// in another process.
+//
+// The header is read with pread (never from the map, so a file truncated
+// or re-created meanwhile gives an error, not SIGBUS) until two
+// consecutive reads are byte-identical and parse. Together with the
+// writer's commit protocol (see rewriteHeader) this never takes a
+// half-written shape for a committed one: a rewrite that fits in one
+// 4 KiB page is one write the kernel copies in one go, and one that
+// crosses a page boundary makes the header unparseable until its last
+// byte is written.
+//
 // The new header must describe the same dtype, order, data offset and
 // other dims (ErrFormat otherwise), and the file must hold the rows
 // (ErrFormat and io.ErrUnexpectedEOF otherwise). The length may also
@@ -690,13 +868,6 @@ func (s *Store) Refresh() error {
 	case s.mode == memmap.CopyOnWrite:
 		return s.err("refresh", fmt.Errorf("%w: a copy-on-write array cannot follow its file", memmap.ErrUnsupported))
 	}
-	size, err := s.m.Size()
-	if err != nil {
-		return err
-	}
-	if size < s.off {
-		return s.err("refresh", fmt.Errorf("%w: file truncated to %d bytes, inside its %d-byte header: %w", header.ErrFormat, size, s.off, io.ErrUnexpectedEOF))
-	}
 	h, err := s.readHeader()
 	if err != nil {
 		return err
@@ -706,7 +877,8 @@ func (s *Store) Refresh() error {
 	}
 	// Stat after reading the header: the writer grew the file before it
 	// committed the length, so the file now holds at least the rows.
-	if size, err = s.m.Size(); err != nil {
+	size, err := s.m.Size()
+	if err != nil {
 		return err
 	}
 	if err := h.Validate(size); err != nil {
@@ -729,24 +901,48 @@ func (s *Store) Refresh() error {
 	return nil
 }
 
-// readHeader reads the header bytes from the map until two consecutive
-// reads agree, and parses them.
+// readHeader reads the header bytes from the file (pread) until two
+// consecutive reads agree and parse, and returns the parsed header.
 func (s *Store) readHeader() (*header.Header, error) {
-	src := s.m.Bytes()[:s.off]
+	f := s.m.File()
 	a := make([]byte, s.off)
 	b := make([]byte, s.off)
-	copy(a, src)
-	for range maxRefreshTries {
-		copy(b, src)
+	read := func(p []byte) error {
+		n, err := f.ReadAt(p, 0)
+		if n == len(p) {
+			return nil
+		}
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return s.err("refresh", fmt.Errorf("%w: file truncated inside its %d-byte header: %w", header.ErrFormat, s.off, err))
+	}
+	if err := read(a); err != nil {
+		return nil, err
+	}
+	var last error
+	for try := range maxRefreshTries {
+		if err := read(b); err != nil {
+			return nil, err
+		}
 		if bytes.Equal(a, b) {
 			h, err := header.Parse(a, nil)
-			if err != nil {
-				return nil, s.err("refresh", err)
+			if err == nil {
+				return h, nil
 			}
-			return h, nil
+			// A writer's commit that crosses a page boundary leaves
+			// the header unparseable until it ends: read again.
+			last = err
 		}
 		a, b = b, a
-		runtime.Gosched()
+		if try < refreshSpin {
+			runtime.Gosched()
+		} else {
+			time.Sleep(refreshNap)
+		}
+	}
+	if last != nil {
+		return nil, s.err("refresh", last)
 	}
 	return nil, s.err("refresh", errors.New("the header kept changing while it was read"))
 }

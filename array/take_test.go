@@ -1,0 +1,328 @@
+package array_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/internal/store"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// takePaths are the ways TakeRows can copy; each test runs under all.
+var takePaths = []struct {
+	name string
+	path store.TakePath
+}{{"auto", store.TakeAuto}, {"map", store.TakeMap}, {"pread", store.TakeRead}}
+
+// withTakePath runs fn with TakeRows forced to p.
+func withTakePath(t *testing.T, p store.TakePath, fn func()) {
+	t.Helper()
+	old := store.SetTakePath(p)
+	defer store.SetTakePath(old)
+	fn()
+}
+
+// takeIndexes returns index lists over n rows: sorted, reversed, with
+// duplicates, runs of neighbours, random, one, none.
+func takeIndexes(n int) map[string][]int {
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	rnd := make([]int, 3*n)
+	for k := range rnd {
+		rnd[k] = r.IntN(n)
+	}
+	var all, rev []int
+	for i := range n {
+		all = append(all, i)
+		rev = append(rev, n-1-i)
+	}
+	return map[string][]int{
+		"all":        all,
+		"reversed":   rev,
+		"random":     rnd,
+		"duplicates": {n - 1, 0, n - 1, n - 1, 1, 0, n / 2, n / 2},
+		"runs":       {3, 4, 5, 6, 0, 1, 2, n - 2, n - 1, 7, 9, 8, 10},
+		"one":        {n / 3},
+		"none":       {},
+	}
+}
+
+// wantTake is Take by a loop of Get.
+func wantTake[T any](t *testing.T, a *array.Array[T], idx []int) []T {
+	t.Helper()
+	var want []T
+	sub := make([]int, a.Rank())
+	var walk func(k int)
+	rowShape := slices.Clone(a.Shape())
+	axis := 0
+	if a.FortranOrder() {
+		axis = a.Rank() - 1
+	}
+	rowShape[axis] = 1
+	for _, i := range idx {
+		// The elements of row i in the file's order.
+		walk = func(k int) {
+			if k == a.Rank() {
+				v, err := a.Get(sub...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, v)
+				return
+			}
+			kk := k
+			if a.FortranOrder() {
+				kk = a.Rank() - 1 - k
+			}
+			if kk == axis {
+				sub[kk] = i
+				walk(k + 1)
+				return
+			}
+			for j := range rowShape[kk] {
+				sub[kk] = j
+				walk(k + 1)
+			}
+		}
+		walk(0)
+	}
+	return want
+}
+
+func checkTake[T any](t *testing.T, a *array.Array[T], idx []int) {
+	t.Helper()
+	rowElems := a.Size() / max(a.Len(), 1)
+	want := wantTake(t, a, idx)
+	got := make([]T, len(idx)*rowElems+1) // one spare, left alone
+	var spare T
+	if err := a.Take(idx, got); err != nil {
+		t.Fatalf("Take(%d indexes): %v", len(idx), err)
+	}
+	if diff := cmp.Diff(append(want, spare), got); diff != "" {
+		t.Errorf("Take(%v) differs from a loop of Get (-want +got):\n%s", idx[:min(len(idx), 20)], diff)
+	}
+}
+
+// TestTake checks Take against a loop of Get for 1-d, 2-d and 3-d arrays
+// in C and Fortran order, in both byte orders, in every mode, on every
+// path of TakeRows.
+func TestTake(t *testing.T) {
+	for _, tp := range takePaths {
+		for _, bo := range []layout.ByteOrder{layout.HostOrder(), otherOrder()} {
+			for _, tc := range []struct {
+				shape   []int
+				fortran bool
+			}{{[]int{1000}, false}, {[]int{700, 3}, false}, {[]int{3, 700}, true}, {[]int{50, 3, 5}, false}, {[]int{4, 2, 60}, true}} {
+				name := fmt.Sprint(tp.name, " ", bo, " ", tc.shape, " fortran=", tc.fortran)
+				t.Run(name, func(t *testing.T) {
+					withTakePath(t, tp.path, func() {
+						path := tempPath(t, "t.npy")
+						a := mustCreate[float64](t, path, tc.shape, &array.Options{ByteOrder: bo, FortranOrder: tc.fortran})
+						k := 0.5
+						forEach(tc.shape, func(idx []int) {
+							a.Set(k, idx...)
+							k++
+						})
+						for name, idx := range takeIndexes(a.Len()) {
+							t.Run("writer "+name, func(t *testing.T) { checkTake(t, a, idx) })
+						}
+						// Rows appended and not committed are taken too.
+						row := make([]float64, a.Size()/a.Len())
+						for j := range row {
+							row[j] = -float64(j)
+						}
+						if err := a.Append(row); err != nil {
+							t.Fatal(err)
+						}
+						checkTake(t, a, []int{a.Len() - 1, 0, a.Len() - 1})
+						mustClose(t, a)
+						for _, mode := range []memmap.Mode{memmap.ReadOnly, memmap.CopyOnWrite} { // ReadWrite: the writer above
+							r := mustOpen[float64](t, path, mode)
+							for name, idx := range takeIndexes(r.Len()) {
+								t.Run(fmt.Sprint(mode, " ", name), func(t *testing.T) { checkTake(t, r, idx) })
+							}
+							mustClose(t, r)
+						}
+					})
+				})
+			}
+		}
+	}
+}
+
+// TestTakeStruct checks Take of struct elements, in both byte orders.
+func TestTakeStruct(t *testing.T) {
+	for _, tp := range takePaths {
+		for _, bo := range []layout.ByteOrder{layout.HostOrder(), otherOrder()} {
+			t.Run(fmt.Sprint(tp.name, " ", bo), func(t *testing.T) {
+				withTakePath(t, tp.path, func() {
+					a := mustCreate[Point](t, tempPath(t, "p.npy"), []int{300, 2}, &array.Options{ByteOrder: bo})
+					for i := range 300 {
+						for j := range 2 {
+							a.Set(Point{X: float32(i), Y: float32(j), ID: int64(i*2 + j), Tag: [3]byte{'a', byte(i), byte(j)}}, i, j)
+						}
+					}
+					for name, idx := range takeIndexes(a.Len()) {
+						t.Run(name, func(t *testing.T) { checkTake(t, a, idx) })
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestTakeCopyOnWrite checks that Take of a CopyOnWrite array sees the
+// array's own changes, which are in its memory and not in the file, on
+// every path: pread must never serve it.
+func TestTakeCopyOnWrite(t *testing.T) {
+	path := tempPath(t, "cow.npy")
+	w := mustCreate[int32](t, path, []int{5000}, nil)
+	for i := range 5000 {
+		w.Set1(int32(i), i)
+	}
+	mustClose(t, w)
+	for _, tp := range takePaths {
+		t.Run(tp.name, func(t *testing.T) {
+			withTakePath(t, tp.path, func() {
+				c := mustOpen[int32](t, path, memmap.CopyOnWrite)
+				idx := []int{10, 4000, 11, 12, 13, 14, 15, 16, 17}
+				for _, i := range idx {
+					c.Set1(-int32(i), i)
+				}
+				got := make([]int32, len(idx))
+				if err := c.Take(idx, got); err != nil {
+					t.Fatal(err)
+				}
+				for k, i := range idx {
+					if got[k] != -int32(i) {
+						t.Errorf("Take: element %d = %d, want %d (the array's own change)", i, got[k], -i)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestTakeErrors checks Take's errors: an index out of range (named in
+// the message; dst untouched), a short dst, a 0-d array, a closed array.
+func TestTakeErrors(t *testing.T) {
+	for _, tp := range takePaths {
+		t.Run(tp.name, func(t *testing.T) {
+			withTakePath(t, tp.path, func() {
+				a := mustCreate[int64](t, tempPath(t, "e.npy"), []int{100, 2}, nil)
+				for i := range 100 {
+					a.Set(int64(i), i, 0)
+				}
+				for _, idx := range [][]int{
+					{0, 1, 100},
+					{-1},
+					{5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, math.MaxInt},
+				} {
+					dst := make([]int64, 2*len(idx))
+					for k := range dst {
+						dst[k] = 77
+					}
+					err := a.Take(idx, dst)
+					bad := idx[len(idx)-1]
+					if !errors.Is(err, memmap.ErrRange) || !strings.Contains(err.Error(), fmt.Sprint("index ", bad)) {
+						t.Errorf("Take(%v): %v, want an error wrapping ErrRange naming index %d", idx, err, bad)
+					}
+					for k, v := range dst {
+						if v != 77 {
+							t.Fatalf("Take(%v) failed but changed dst[%d] to %d", idx, k, v)
+						}
+					}
+				}
+				if err := a.Take([]int{1, 2}, make([]int64, 3)); !errors.Is(err, memmap.ErrShape) {
+					t.Errorf("Take into a short dst: %v, want ErrShape", err)
+				}
+				if err := a.Take(nil, nil); err != nil {
+					t.Errorf("Take(nil, nil): %v", err)
+				}
+				z := mustCreate[int64](t, tempPath(t, "z.npy"), []int{}, nil)
+				if err := z.Take([]int{0}, make([]int64, 1)); !errors.Is(err, memmap.ErrShape) {
+					t.Errorf("Take on a 0-d array: %v, want ErrShape", err)
+				}
+				mustClose(t, a)
+				if err := a.Take([]int{0}, make([]int64, 2)); !errors.Is(err, memmap.ErrClosed) {
+					t.Errorf("Take after Close: %v, want ErrClosed", err)
+				}
+			})
+		})
+	}
+}
+
+// TestTakeLarge takes from an array bigger than one coalesced read, with
+// the rows read in sorted, shuffled and sparse order, on every path.
+func TestTakeLarge(t *testing.T) {
+	const n = 300_000 // 2.4 MB of float64
+	path := tempPath(t, "big.npy")
+	w := mustCreate[float64](t, path, []int{n}, nil)
+	d, err := w.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range d {
+		d[i] = float64(i)
+	}
+	mustClose(t, w)
+	a := mustOpen[float64](t, path, memmap.ReadOnly)
+	r := rand.New(rand.NewPCG(2, 3))
+	sorted := make([]int, n)
+	for i := range sorted {
+		sorted[i] = i
+	}
+	shuffled := slices.Clone(sorted)
+	r.Shuffle(n, func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	sparse := make([]int, 5000)
+	for k := range sparse {
+		sparse[k] = r.IntN(n)
+	}
+	for _, tp := range takePaths {
+		withTakePath(t, tp.path, func() {
+			for name, idx := range map[string][]int{"sorted": sorted, "shuffled": shuffled, "sparse": sparse} {
+				got := make([]float64, len(idx))
+				if err := a.Take(idx, got); err != nil {
+					t.Fatal(err)
+				}
+				for k, i := range idx {
+					if got[k] != float64(i) {
+						t.Fatalf("%s %s: Take element %d (idx[%d]) = %v", tp.name, name, i, k, got[k])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestTakeAllocs checks that Take allocates nothing on the path for pages
+// in memory (the file was just written), whatever the path decides.
+func TestTakeAllocs(t *testing.T) {
+	for _, bo := range []layout.ByteOrder{layout.HostOrder(), otherOrder()} {
+		a := mustCreate[float64](t, tempPath(t, "al.npy"), []int{10000, 2}, &array.Options{ByteOrder: bo})
+		idx := make([]int, 1000)
+		for k := range idx {
+			idx[k] = (k * 7919) % 10000
+		}
+		dst := make([]float64, 2*len(idx))
+		for _, tp := range []store.TakePath{store.TakeAuto, store.TakeMap} {
+			withTakePath(t, tp, func() {
+				if n := testing.AllocsPerRun(50, func() {
+					if err := a.Take(idx, dst); err != nil {
+						t.Fatal(err)
+					}
+				}); n != 0 {
+					t.Errorf("Take (%v, path %v): %v allocations, want 0", bo, tp, n)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,417 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/testutil"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// npyOf returns a small valid .npy file of n int32 rows, as np.save would
+// write it over an existing file.
+func npyOf(t testing.TB, n int) []byte {
+	t.Helper()
+	h := &header.Header{DType: i4(t), Shape: []int64{int64(n)}}
+	raw, err := h.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(raw, rows(0, n, 1)...)
+}
+
+// TestWriterUnderTruncation is issue 14 item 7: another process (not
+// taking the lock) truncates or re-creates the file of a writer. Append
+// (into spare capacity, and in bulk), Flush and Close must return an
+// error wrapping ErrTruncated, never crash with SIGBUS and never report
+// success over rows that are gone.
+func TestWriterUnderTruncation(t *testing.T) {
+	if !sys_TruncateMapped() {
+		t.Skip("this OS cannot truncate a mapped file, so no other process can do it under a writer")
+	}
+	changes := []struct {
+		name string
+		do   func(t *testing.T, path string)
+	}{
+		{"truncate to 0", func(t *testing.T, path string) { must(t, os.Truncate(path, 0)) }},
+		{"truncate into the data", func(t *testing.T, path string) { must(t, os.Truncate(path, 128+4*100)) }},
+		{"re-created by np.save", func(t *testing.T, path string) { must(t, os.WriteFile(path, npyOf(t, 3), 0o644)) }},
+	}
+	ops := []struct {
+		name string
+		do   func(s *Store) error
+	}{
+		{"Append into capacity", func(s *Store) error { return s.Append(rows(0, 1, 1)) }},
+		{"bulk Append", func(s *Store) error { return s.Append(rows(0, 1<<15, 1)) }},
+		{"Flush", func(s *Store) error { return s.Flush() }},
+		{"Commit", func(s *Store) error { return s.Commit() }},
+		{"Close", func(s *Store) error { return s.Close() }},
+		{"SetLen", func(s *Store) error { return s.SetLen(1 << 20) }},
+	}
+	for _, c := range changes {
+		for _, op := range ops {
+			t.Run(c.name+"/"+op.name, func(t *testing.T) {
+				path := filepath.Join(testutil.TempDir(t), "w.npy")
+				s := mustCreate(t, path, []int64{0}, false, &Options{Capacity: 1 << 16})
+				must(t, s.Append(rows(0, 1000, 1)))
+				must(t, s.Flush())
+				must(t, s.Append(rows(1000, 10, 1))) // uncommitted
+				c.do(t, path)
+				err := op.do(s)
+				if op.name != "Flush" && op.name != "Commit" && op.name != "Close" && err == nil {
+					// The rows landed in pages the file still has; the
+					// loss must show at the commit.
+					err = s.Flush()
+				}
+				if !errors.Is(err, memmap.ErrTruncated) {
+					t.Fatalf("%s after the file was changed under the writer: %v, want an error wrapping ErrTruncated", op.name, err)
+				}
+				if err := s.Close(); op.name != "Close" && err == nil {
+					t.Fatalf("Close after the file was changed under the writer returned nil")
+				}
+			})
+		}
+	}
+}
+
+// TestRefreshUnderRecreate is issue 14 item 2: Refresh and Open of a file
+// that another process re-creates or truncates return errors, never die
+// of SIGBUS (np.save over the file in a loop crashed 6 runs of 6).
+func TestRefreshUnderRecreate(t *testing.T) {
+	if !sys_TruncateMapped() {
+		t.Skip("this OS cannot truncate a mapped file")
+	}
+	path := filepath.Join(testutil.TempDir(t), "r.npy")
+	must(t, os.WriteFile(path, npyOf(t, 1000), 0o644))
+	r := mustOpen(t, path, memmap.ReadOnly)
+	// Deterministic first: truncated to nothing and to inside the header.
+	for _, size := range []int64{0, 10} {
+		must(t, os.Truncate(path, size))
+		if err := r.Refresh(); !errors.Is(err, header.ErrFormat) {
+			t.Fatalf("Refresh of a file truncated to %d bytes: %v, want ErrFormat", size, err)
+		}
+	}
+	// Then a writer that re-creates the file as fast as it can while the
+	// reader refreshes and another opens.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if i%3 == 2 {
+				os.Truncate(path, int64(i%200))
+			} else {
+				os.WriteFile(path, npyOf(t, 1000+i%5000), 0o644)
+			}
+		}
+	}()
+	var ok, failed int
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		if err := r.Refresh(); err != nil {
+			failed++
+		} else {
+			ok++
+		}
+		if s, err := Open(path, memmap.ReadOnly, nil, nil); err == nil {
+			s.Close()
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d refreshes succeeded, %d returned errors, none crashed", ok, failed)
+}
+
+// straddler writes a .npy file of n uint32 rows (row i holding i+1) whose
+// header is longer than a page and puts the digits of the length across
+// file offset 4096, as NumPy writes a long structured dtype (the field
+// name is what makes it long), with room for the length to grow.
+func straddler(t testing.TB, path string, n int) {
+	t.Helper()
+	const digitsAt = page - 3 // "1000" covers 4093..4096
+	head := func(name string) string {
+		return "{'descr': [('" + name + "', '<u4')], 'fortran_order': False, 'shape': ("
+	}
+	name := strings.Repeat("n", digitsAt-10-len(head("")))
+	text := head(name) + fmt.Sprint(n) + ",), }"
+	if 10+strings.Index(text, fmt.Sprint(n)+",)") != digitsAt {
+		t.Fatal("straddler: digits misplaced")
+	}
+	total := 10 + len(text) + header.GrowthAxisMaxDigits + 1
+	total = (total + header.Align - 1) / header.Align * header.Align
+	text += strings.Repeat(" ", total-10-len(text)-1) + "\n"
+	b := []byte(header.Magic + "\x01\x00")
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(text)))
+	b = append(b, text...)
+	for i := range n {
+		b = binary.LittleEndian.AppendUint32(b, uint32(i+1))
+	}
+	must(t, os.WriteFile(path, b, 0o644))
+}
+
+// TestPoisonProtocol checks the commit protocol's premise on a header
+// whose length digits cross a page: every rewrite between lengths that
+// crosses the page puts the poison byte first, and the header with the
+// poison byte does not parse, before or after the other bytes are written.
+func TestPoisonProtocol(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "p.npy")
+	straddler(t, path, 1000)
+	s := mustOpen(t, path, memmap.ReadWrite)
+	crossed := 0
+	for _, n := range []int64{1005, 1009, 1010, 1099, 1100, 9999, 10000, 26754, 26761, 99999, 100000} {
+		raw := append([]byte(nil), s.raw...)
+		shape := s.Shape()
+		shape[0] = n
+		must(t, header.RewriteShape(raw, shape))
+		lo, hi := 0, len(raw)
+		for lo < hi && raw[lo] == s.raw[lo] {
+			lo++
+		}
+		for hi > lo && raw[hi-1] == s.raw[hi-1] {
+			hi--
+		}
+		if lo/page != (hi-1)/page {
+			crossed++
+			if !s.poisonBreaks(raw, lo) {
+				t.Errorf("%d -> %d: the poison byte at %d leaves a header that parses", s.n, n, lo)
+			}
+		}
+		must(t, s.SetLen(n))
+		must(t, s.Flush())
+		if got := parseFile(t, path).Shape[0]; got != n {
+			t.Fatalf("after committing %d the file says %d", n, got)
+		}
+	}
+	if crossed < 5 {
+		t.Fatalf("only %d rewrites crossed the page; the test is not testing the protocol", crossed)
+	}
+}
+
+// TestRefreshNeverTorn is issue 14 item 1: one writer commits lengths
+// whose digits cross file offset 4096 while readers refresh; no reader
+// ever sees a length that was not committed (the rows below every length
+// a reader sees hold their values, never the zeros of capacity).
+func TestRefreshNeverTorn(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "torn.npy")
+	straddler(t, path, 1000)
+	w := mustOpen(t, path, memmap.ReadWrite)
+	const readers = 3
+	want := 100000 // refreshes per reader
+	if testing.Short() || raceEnabled || runtime.GOOS != "linux" || runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
+		want = 10000
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, readers)
+	counts := make(chan [2]int, readers)
+	stop := make(chan struct{})
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, lengths, err := refreshLoop(path, want, stop)
+			counts <- [2]int{n, lengths}
+			errs <- err
+		}()
+	}
+	// The writer: append a few rows, commit, until the readers are done.
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	commits := 0
+	for i := 0; ; i++ {
+		select {
+		case <-done:
+			goto out
+		default:
+		}
+		k := 1 + i%13
+		b := make([]byte, 0, 4*k)
+		for j := range k {
+			b = binary.LittleEndian.AppendUint32(b, uint32(int(w.Len())+j+1))
+		}
+		must(t, w.Append(b))
+		must(t, w.Commit())
+		commits++
+	}
+out:
+	close(stop)
+	total, lengths := 0, 0
+	for range readers {
+		c := <-counts
+		total += c[0]
+		lengths += c[1]
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	t.Logf("%d commits (to %d rows); %d refreshes by %d readers saw %d lengths, none uncommitted", commits, w.Len(), total, readers, lengths)
+}
+
+// refreshLoop opens the file read-only and refreshes it want times,
+// checking after each that the last rows below the length hold their
+// values: a length that was never committed shows zeros there.
+func refreshLoop(path string, want int, stop <-chan struct{}) (refreshes, lengths int, err error) {
+	r, err := Open(path, memmap.ReadOnly, nil, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer r.Close()
+	last := int64(-1)
+	for refreshes < want {
+		if err := r.Refresh(); err != nil {
+			return refreshes, lengths, fmt.Errorf("refresh %d: %w", refreshes, err)
+		}
+		refreshes++
+		n := r.Len()
+		if n < last {
+			return refreshes, lengths, fmt.Errorf("length went back from %d to %d", last, n)
+		}
+		if n != last {
+			lengths++
+			last = n
+		}
+		d := r.Data()
+		for i := max(n-16, 0); i < n; i++ {
+			if v := binary.LittleEndian.Uint32(d[4*i:]); v != uint32(i+1) {
+				return refreshes, lengths, fmt.Errorf("refresh %d: length %d, but row %d holds %d: the length was never committed", refreshes, n, i, v)
+			}
+		}
+	}
+	return refreshes, lengths, nil
+}
+
+// TestNumPyNeverTorn is the NumPy half of issue 14 item 1: a file the
+// store creates with a header bigger than a page (a long field name) is
+// appended to and committed in a loop while NumPy loads it in a loop; no
+// load sees a shape that was not committed. Encode keeps the bytes a
+// commit changes inside one page, so each commit is one write the kernel
+// copies in one go.
+func TestNumPyNeverTorn(t *testing.T) {
+	py := testutil.NumPy(t)
+	path := filepath.Join(testutil.TempDir(t), "np.npy")
+	// A field name of the length that would put the digits of the
+	// length at offset 4093, across the page, in NumPy's layout.
+	descr := func(l int) *layout.DType {
+		dt, err := layout.ParseDescr("[('" + strings.Repeat("n", l) + "', '<u4')]")
+		must(t, err)
+		return dt
+	}
+	probe, err := (&header.Header{DType: descr(page), Shape: []int64{990}}).Encode()
+	must(t, err)
+	at := strings.Index(string(probe), "'shape': (") + len("'shape': (")
+	w, err := Create(path, &header.Header{DType: descr(page - (at - (page - 3))), Shape: []int64{0}}, nil)
+	must(t, err)
+	t.Cleanup(func() { w.Close() })
+	if w.DataOffset() <= page {
+		t.Fatalf("header of %d bytes: the test needs one bigger than a page", w.DataOffset())
+	}
+	appendRows := func(k int) {
+		b := make([]byte, 0, 4*k)
+		for j := range k {
+			b = binary.LittleEndian.AppendUint32(b, uint32(int(w.Len())+j+1))
+		}
+		must(t, w.Append(b))
+		must(t, w.Commit())
+	}
+	appendRows(1000) // 4 digits from 4093: most commits change 4095 and 4096
+	cmd := exec.Command(py, "-c", `
+import sys, time, numpy as np
+path, secs = sys.argv[1], float(sys.argv[2])
+loads = torn = errors = 0
+end = time.time() + secs
+while time.time() < end:
+    try:
+        a = np.load(path, mmap_mode="r")
+    except Exception as e:
+        errors += 1
+        continue
+    loads += 1
+    n = a.shape[0]
+    tail = np.asarray(a[max(n - 16, 0):n]).view("<u4").ravel()
+    if not np.array_equal(tail, np.arange(max(n - 16, 0) + 1, n + 1, dtype="<u4")):
+        torn += 1
+        print("torn", n, tail.tolist(), file=sys.stderr)
+    del a
+print(loads, torn, errors)
+`, path, "3")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out := make(chan []byte, 1)
+	go func() {
+		b, err := cmd.Output()
+		if err != nil {
+			b = []byte(fmt.Sprintf("error %v", err))
+		}
+		out <- b
+	}()
+	commits := 0
+	var res []byte
+	for res == nil {
+		select {
+		case res = <-out:
+		default:
+			appendRows(1 + commits%17)
+			commits++
+		}
+	}
+	var loads, torn, errs int
+	if _, err := fmt.Sscan(string(res), &loads, &torn, &errs); err != nil {
+		t.Fatalf("NumPy loop: %q: %v\n%s", res, err, stderr.String())
+	}
+	t.Logf("%d commits (to %d rows); NumPy: %d loads, %d torn shapes, %d load errors", commits, w.Len(), loads, torn, errs)
+	if torn != 0 || errs != 0 || loads == 0 {
+		t.Fatalf("NumPy saw %d torn shapes and %d load errors in %d loads:\n%s", torn, errs, loads, stderr.String())
+	}
+}
+
+// TestBulkAppendVisible: rows appended in bulk (the pwrite path) are seen
+// through a view of the capacity taken before, by a fresh reader after
+// the commit, and survive a reopen.
+func TestBulkAppendVisible(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "bulk.npy")
+	s := mustCreate(t, path, []int64{0, 16}, false, &Options{Capacity: 1 << 14})
+	before := s.Map().Bytes() // covers the capacity
+	first := rows(0, 1<<12, 16)
+	must(t, s.Append(first)) // 256 KiB: bulk
+	if got := before[s.DataOffset() : s.DataOffset()+int64(len(first))]; string(got) != string(first) {
+		t.Fatal("a view taken before a bulk append does not see its rows")
+	}
+	second := rows(len(first)/4, 1<<14, 16) // grows the map: 1 MiB
+	must(t, s.Append(second))
+	all := append(append([]byte(nil), first...), second...)
+	if string(s.Data()) != string(all) {
+		t.Fatal("Data after bulk appends differs from the rows appended")
+	}
+	must(t, s.Commit())
+	r := mustOpen(t, path, memmap.ReadOnly)
+	if string(r.Data()) != string(all) {
+		t.Fatalf("a fresh reader sees %d bytes that differ from the %d appended", len(r.Data()), len(all))
+	}
+	mustClose(t, s)
+	if got, _ := os.ReadFile(path); string(got[len(got)-len(all):]) != string(all) {
+		t.Fatal("the closed file does not hold the rows appended in bulk")
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,5 @@
+package store
+
+import "github.com/gomemmap/memmap/internal/sys"
+
+func sys_TruncateMapped() bool { return sys.TruncateMapped }
