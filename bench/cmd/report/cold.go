@@ -35,43 +35,13 @@ const (
 	coldDatePrefix = "# cold-date: "
 	coldGitPrefix  = "# cold-library: "
 	coldLoadPrefix = "# cold-load: "
-	coldTagsPrefix = "# cold-tags: "
 )
-
-// coldTags returns the build tags that turn on the cold rows whose APIs
-// the library has: take (Array.Take and record.File.Take) and access
-// (array.Options.Access). The files behind them lose their tags once the
-// APIs are on main; the tags are then harmless.
-func coldTags() []string {
-	has := func(glob, s string) bool {
-		files, _ := filepath.Glob(filepath.Join("..", glob))
-		for _, f := range files {
-			if b, err := os.ReadFile(f); err == nil && bytes.Contains(b, []byte(s)) {
-				return true
-			}
-		}
-		return false
-	}
-	var tags []string
-	if has("array/*.go", ") Take(") && has("record/*.go", ") Take(") {
-		tags = append(tags, "take")
-	}
-	if has("array/array.go", "\tAccess ") && has("record/record.go", "\tAccess ") {
-		tags = append(tags, "access")
-	}
-	return tags
-}
 
 // runCold runs cmd/cold with the -cold-* flags and returns its raw output
 // with the lines above; it saves it next to the data.
 func runCold() ([]byte, error) {
-	args := []string{"run"}
-	tags := coldTags()
-	if len(tags) > 0 {
-		args = append(args, "-tags", strings.Join(tags, ","))
-	}
-	args = append(args, "./cmd/cold", "-file", *coldFile, "-limit", *coldLimit, "-budget", coldBudget.String(),
-		"-count", fmt.Sprint(*coldCount))
+	args := []string{"run", "./cmd/cold", "-file", *coldFile, "-limit", *coldLimit, "-budget", coldBudget.String(),
+		"-count", fmt.Sprint(*coldCount)}
 	if *coldAppend != "" {
 		args = append(args, "-append", *coldAppend)
 	}
@@ -93,7 +63,6 @@ func runCold() ([]byte, error) {
 	fmt.Fprintf(&buf, "%s%s\n", coldDatePrefix, time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&buf, "%s%s\n", coldGitPrefix, gitState())
 	fmt.Fprintf(&buf, "%sbefore %s, after %s\n", coldLoadPrefix, loadBefore, loadavg())
-	fmt.Fprintf(&buf, "%s%s\n", coldTagsPrefix, strings.Join(tags, ","))
 	dir := filepath.Join(os.TempDir(), "memmap-bench", "cold")
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		p := filepath.Join(dir, "report-cold-raw.txt")
@@ -106,11 +75,11 @@ func runCold() ([]byte, error) {
 
 // coldResults are the parsed raw output of a cold run.
 type coldResults struct {
-	cells                                []cold.Result
-	info                                 cold.Info
-	hasInfo                              bool
-	command, wall, date, git, load, tags string
-	raw                                  string
+	cells                          []cold.Result
+	info                           cold.Info
+	hasInfo                        bool
+	command, wall, date, git, load string
+	raw                            string
 }
 
 func parseCold(raw []byte) *coldResults {
@@ -144,8 +113,6 @@ func parseCold(raw []byte) *coldResults {
 			c.git = v
 		} else if v, ok := cut(coldLoadPrefix); ok {
 			c.load = v
-		} else if v, ok := cut(coldTagsPrefix); ok {
-			c.tags = v
 		}
 	}
 	c.raw = strings.Join(kept, "\n") + "\n"
@@ -318,9 +285,6 @@ func renderCold(c *coldResults) (string, []verdict) {
 		p("; library measured: %s", c.git)
 	}
 	p("). Load average %s the run. ", or(c.load, "not recorded around"))
-	if c.tags != "" {
-		p("Built with `-tags %s` (the APIs these tags turn on are in the library measured). ", c.tags)
-	}
 	p("Every cell is measured %d time(s) (the figures are medians), all peers in the same run, one after the other.\n\n", max(in.Count, 1))
 	var mach []string
 	for _, l := range machine() {

@@ -1,10 +1,8 @@
-//go:build linux && access
+//go:build linux
 
 package cold
 
-// Rows for Options.Access, which lands on main with issue 11: built with
-// -tags access until then (the report passes the tag when the library has
-// the option), and without the tag afterwards.
+// Rows for array.Options.Access: random reads and scans with each value.
 
 import (
 	"github.com/gomemmap/memmap"

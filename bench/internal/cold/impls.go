@@ -24,9 +24,9 @@ import (
 // An impl measures one implementation of a scenario in the child.
 type impl func(j Job, r *Result) error
 
-// impls holds the implementations by scenario and name. Those that need
-// APIs not yet on main (Take, Options.Access) register from files of
-// their own, so that the rest builds without them.
+// impls holds the implementations by scenario and name (the Take and
+// Access rows register from files of their own: they were written before
+// those APIs were on main, behind build tags).
 var impls = map[string]map[string]impl{}
 
 func register(scenario, name string, f impl) {

@@ -1,10 +1,8 @@
-//go:build linux && take
+//go:build linux
 
 package cold
 
-// The gathers with Take, which lands on main with issue 11: built with
-// -tags take until then (the report passes the tag when the library has
-// Take), and without the tag afterwards.
+// The gathers with Array.Take and record.File.Take.
 
 import (
 	"fmt"
