@@ -127,6 +127,7 @@ type cell struct {
 	majPerOp, kibPerOp float64 // major faults and KiB read from the disk per op
 	minPerOp           float64 // minor faults per op
 	wkibPerOp          float64 // KiB written per op
+	syscrPerOp         float64 // read system calls per op
 	resident, before   float64 // worst over the rounds
 	peak               int64   // largest over the rounds
 	cgroup             bool
@@ -175,6 +176,7 @@ func (c *coldResults) get(scenario, impl string, g, batch int) cell {
 	out.minPerOp = med(per(func(r cold.Result) int64 { return r.MinFlt }))
 	out.kibPerOp = med(per(func(r cold.Result) int64 { return r.ReadB })) / 1024
 	out.wkibPerOp = med(per(func(r cold.Result) int64 { return r.WriteB })) / 1024
+	out.syscrPerOp = med(per(func(r cold.Result) int64 { return r.SysR }))
 	for _, r := range rs {
 		out.resident = max(out.resident, r.Resident)
 		out.before = max(out.before, r.Before)
@@ -400,7 +402,8 @@ func renderCold(c *coldResults) (string, []verdict) {
 			x, peer := c.get(cold.GatherWarm, im, 0, 0), c.get(cold.GatherWarm, warmPeer(im), 0, 0)
 			vs = append(vs, ratioVerdict(fmt.Sprintf("warm gather `%s` ≤ 1.2× the time of `%s`", im, warmPeer(im)), x, peer, 1.2, false,
 				func() string {
-					return fmt.Sprintf("Per row, %s took %s minor faults, %s %s.", im, per(x.minPerOp), warmPeer(im), per(peer.minPerOp))
+					return fmt.Sprintf("Per row, %s took %s against %s for %s, with %s read system calls and %s minor faults (%s: %s and %s).",
+						im, dur(1e9/x.rate), dur(1e9/peer.rate), warmPeer(im), per(x.syscrPerOp), per(x.minPerOp), warmPeer(im), per(peer.syscrPerOp), per(peer.minPerOp))
 				}))
 		}
 		return vs

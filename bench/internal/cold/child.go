@@ -53,11 +53,12 @@ type meter struct {
 	t0             time.Time
 	maj, min       int64
 	rbytes, wbytes int64
+	syscr          int64
 }
 
 func (m *meter) start() {
 	m.maj, m.min = faults()
-	m.rbytes, m.wbytes = procIO()
+	m.rbytes, m.wbytes, m.syscr = procIO()
 	m.t0 = time.Now()
 }
 
@@ -76,9 +77,9 @@ func (m *meter) durable(r *Result) {
 
 func (m *meter) deltas(r *Result) {
 	maj, min := faults()
-	rb, wb := procIO()
+	rb, wb, sr := procIO()
 	r.MajFlt, r.MinFlt = maj-m.maj, min-m.min
-	r.ReadB, r.WriteB = rb-m.rbytes, wb-m.wbytes
+	r.ReadB, r.WriteB, r.SysR = rb-m.rbytes, wb-m.wbytes, sr-m.syscr
 }
 
 func faults() (maj, min int64) {
@@ -89,18 +90,20 @@ func faults() (maj, min int64) {
 	return int64(ru.Majflt), int64(ru.Minflt)
 }
 
-// procIO returns read_bytes and write_bytes of /proc/self/io: the bytes
-// this process made the kernel read from and write to the storage (page
-// cache misses, read-ahead and faults included).
-func procIO() (read, write int64) {
+// procIO returns read_bytes, write_bytes and syscr of /proc/self/io: the
+// bytes this process made the kernel read from and write to the storage
+// (page cache misses, read-ahead and faults included), and its read
+// system calls. (Reading the file is itself one read system call, the
+// same for every cell.)
+func procIO() (read, write, syscr int64) {
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
-		return 0, 0
+		return 0, 0, 0
 	}
 	return parseProcIO(string(b))
 }
 
-func parseProcIO(s string) (read, write int64) {
+func parseProcIO(s string) (read, write, syscr int64) {
 	for _, l := range strings.Split(s, "\n") {
 		k, v, ok := strings.Cut(l, ":")
 		if !ok {
@@ -115,7 +118,9 @@ func parseProcIO(s string) (read, write int64) {
 			read = n
 		case "write_bytes":
 			write = n
+		case "syscr":
+			syscr = n
 		}
 	}
-	return read, write
+	return read, write, syscr
 }

@@ -106,8 +106,29 @@ func TestPickParent(t *testing.T) {
 
 func TestParseProcIO(t *testing.T) {
 	s := "rchar: 100\nwchar: 200\nsyscr: 3\nsyscw: 4\nread_bytes: 8192\nwrite_bytes: 4096\ncancelled_write_bytes: 0\n"
-	if r, w := parseProcIO(s); r != 8192 || w != 4096 {
-		t.Errorf("read %d write %d", r, w)
+	if r, w, sr := parseProcIO(s); r != 8192 || w != 4096 || sr != 3 {
+		t.Errorf("read %d write %d syscr %d", r, w, sr)
+	}
+}
+
+func TestRotate(t *testing.T) {
+	cells := []Cell{
+		{Scenario: Random, Impl: "a", G: 1}, {Scenario: Random, Impl: "b", G: 1},
+		{Scenario: Random, Impl: "a", G: 4}, {Scenario: Random, Impl: "b", G: 4},
+		{Scenario: Scan, Impl: "x"},
+		{Scenario: Append, Impl: "w", Batch: 1}, {Scenario: Append, Impl: "m", Batch: 1}, {Scenario: Append, Impl: "r", Batch: 1},
+	}
+	name := func(cs []Cell) string {
+		var s []string
+		for _, c := range cs {
+			s = append(s, c.Impl)
+		}
+		return strings.Join(s, " ")
+	}
+	for round, want := range []string{"a b a b x w m r", "b a b a x m r w", "a b a b x r w m"} {
+		if got := name(rotate(cells, round)); got != want {
+			t.Errorf("round %d: %q, want %q", round, got, want)
+		}
 	}
 }
 

@@ -43,6 +43,7 @@ type Result struct {
 	MinFlt   int64   `json:"minflt"`          //
 	ReadB    int64   `json:"read_bytes"`      // /proc/self/io deltas over the timed part
 	WriteB   int64   `json:"write_bytes"`     //
+	SysR     int64   `json:"syscr"`           // read system calls (read, pread), from /proc/self/io
 	Check    string  `json:"check,omitempty"` // what the child verified
 	Err      string  `json:"err,omitempty"`   // failure, or "not measured: why"
 	Skipped  bool    `json:"skipped,omitempty"`

@@ -189,7 +189,7 @@ func Run(cfg Config, emit func(Result)) (Info, error) {
 	}
 	seed := uint64(1)
 	for round := range max(cfg.Count, 1) {
-		for _, c := range cells {
+		for _, c := range rotate(cells, round) {
 			seed++
 			r := Result{Scenario: c.Scenario, Impl: c.Impl, Goroutines: c.G, Batch: c.Batch, Round: round}
 			if c.missing != "" {
@@ -222,6 +222,50 @@ func Run(cfg Config, emit func(Result)) (Info, error) {
 	return info, nil
 }
 
+// dropWait drops the file from the page cache and returns the fraction
+// still cached. Read-ahead that the previous child started may still be in
+// flight when it exits, and DONTNEED skips pages under I/O: so while more
+// than 0.1% stays cached, it waits a little and drops again, for up to a
+// second.
+func dropWait(path string) (float64, error) {
+	var res float64
+	for try := 0; ; try++ {
+		if err := Drop(path); err != nil {
+			return 0, err
+		}
+		r, err := Resident(path)
+		if err != nil {
+			return 0, err
+		}
+		res = r
+		if res <= 0.001 || try == 20 {
+			return res, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// rotate returns the cells with the peers of each group (the cells of one
+// scenario, goroutine count and batch, next to each other in the plan)
+// rotated by round, so that over the rounds no implementation always runs
+// first after another scenario (the first write cell of a run, for one,
+// was often the slowest).
+func rotate(cells []Cell, round int) []Cell {
+	out := make([]Cell, 0, len(cells))
+	for i := 0; i < len(cells); {
+		j := i + 1
+		for j < len(cells) && cells[j].Scenario == cells[i].Scenario && cells[j].G == cells[i].G && cells[j].Batch == cells[i].Batch {
+			j++
+		}
+		g := cells[i:j]
+		k := round % len(g)
+		out = append(out, g[k:]...)
+		out = append(out, g[:k]...)
+		i = j
+	}
+	return out
+}
+
 func line(r Result) string {
 	s := fmt.Sprintf("%-11s %-34s g=%-3d batch=%-8d", r.Scenario, r.Impl, r.Goroutines, r.Batch)
 	if r.Err != "" {
@@ -247,11 +291,7 @@ func measure(exe string, cfg Config, info Info, c Cell, j Job, r Result) Result 
 	if c.cold {
 		r.Cold = true
 		r.Before, _ = Resident(j.Path)
-		if err := Drop(j.Path); err != nil {
-			r.Err = err.Error()
-			return r
-		}
-		res, err := Resident(j.Path)
+		res, err := dropWait(j.Path)
 		if err != nil {
 			r.Err = err.Error()
 			return r
