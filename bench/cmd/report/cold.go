@@ -307,8 +307,8 @@ func renderCold(c *coldResults) (string, []verdict) {
 			"the child checks /proc/self/cgroup, and the `peak` column is the cgroup's peak charge (page cache included, `%s`). ",
 			in.CgroupV, in.Cgroup, sizeStr(in.Limit), map[int]string{1: "memory.max_usage_in_bytes", 2: "memory.peak"}[in.CgroupV])
 	case c.hasInfo:
-		p("**No memory cgroup could be made** (%s): the cold cells ran in a child process without a memory limit, so pages read during a cell stay cached for the rest of it; "+
-			"the rows of a limited reader are not measured in this run. ", in.NoCgroup)
+		p("**No memory cgroup could be made** (%s): the cold rows, which need a reader in a cgroup smaller than the file, are not measured in this run "+
+			"(run the report as root on Linux with a memory controller, cgroup v1 or v2). ", in.NoCgroup)
 	}
 	if c.hasInfo && !in.Droppable {
 		p("**The data directory is on %s, whose pages are the file: the page cache cannot be dropped, and these figures are warm.** ", in.FSType)

@@ -206,6 +206,32 @@ func newTestCgroup(t *testing.T, limit int64) *Cgroup {
 	return cg
 }
 
+// TestNoCgroupSkips checks that without a cgroup the cold cells are
+// reported as not measured, saying why, and the others are measured.
+func TestNoCgroupSkips(t *testing.T) {
+	cfg := Config{Dir: t.TempDir(), FileBytes: 1 << 20, Limit: 1 << 20, Budget: time.Millisecond, AppendBytes: 1 << 20,
+		Goroutines: []int{1}, GatherRows: 16, GatherG: 2, WarmBytes: 1 << 20, Count: 1, MaxOps: 4,
+		Scenarios: regexp.MustCompile("^(scan|append-one)$")}
+	info := Info{NoCgroup: "not root"}
+	var rs []Result
+	runCells(cfg, info, func(r Result) { rs = append(rs, r) })
+	if len(rs) == 0 {
+		t.Fatal("no results")
+	}
+	for _, r := range rs {
+		switch r.Scenario {
+		case Scan:
+			if !r.Skipped || r.Err != "not measured: no memory cgroup (not root)" {
+				t.Errorf("%s/%s: %q, skipped %v", r.Scenario, r.Impl, r.Err, r.Skipped)
+			}
+		case AppendOne:
+			if r.Skipped || r.Err != "" || r.Ops == 0 {
+				t.Errorf("%s/%s needs no cgroup: %q, %d ops", r.Scenario, r.Impl, r.Err, r.Ops)
+			}
+		}
+	}
+}
+
 func TestCgroup(t *testing.T) {
 	cg := newTestCgroup(t, 64<<20)
 	if got, err := cg.read(cg.limitFile()); err != nil || got != 64<<20 {
@@ -254,6 +280,7 @@ func TestSmoke(t *testing.T) {
 	cfg := Config{
 		Dir: dir, FileBytes: 16 << 20, Limit: 12 << 20, Budget: 20 * time.Millisecond, AppendBytes: 4 << 20,
 		Goroutines: []int{1, 4}, GatherRows: 256, GatherG: 8, WarmBytes: 4 << 20, Count: 1, MaxOps: 64,
+		WithoutCgroup: true, // still check what the cold cells read
 	}
 	if testing.Short() {
 		cfg.Scenarios = regexp.MustCompile("^(random|scan)$")

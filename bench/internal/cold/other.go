@@ -10,19 +10,20 @@ import (
 
 // Config sizes a cold run.
 type Config struct {
-	Dir         string
-	FileBytes   int64
-	Limit       int64
-	Budget      time.Duration
-	AppendBytes int64
-	Goroutines  []int
-	GatherRows  int
-	GatherG     int
-	WarmBytes   int64
-	Count       int
-	MaxOps      int64
-	Scenarios   *regexp.Regexp
-	Log         func(format string, a ...any)
+	Dir           string
+	FileBytes     int64
+	Limit         int64
+	Budget        time.Duration
+	AppendBytes   int64
+	Goroutines    []int
+	GatherRows    int
+	GatherG       int
+	WarmBytes     int64
+	Count         int
+	MaxOps        int64
+	WithoutCgroup bool
+	Scenarios     *regexp.Regexp
+	Log           func(format string, a ...any)
 }
 
 // MaybeChild does nothing off Linux.

@@ -43,8 +43,12 @@ type Config struct {
 	WarmBytes   int64         // how much of the embedding file the warm gather reads
 	Count       int           // rounds: every cell is measured Count times
 	MaxOps      int64         // cap on reads per goroutine and gathers per cell (smoke runs); 0: none
-	Scenarios   *regexp.Regexp
-	Log         func(format string, a ...any)
+	// WithoutCgroup runs the cold cells without a cgroup when none can
+	// be made (the smoke test, to check what they read); otherwise they
+	// are reported as not measured, saying why.
+	WithoutCgroup bool
+	Scenarios     *regexp.Regexp
+	Log           func(format string, a ...any)
 }
 
 // Cell is one measurement to make.
@@ -161,6 +165,24 @@ func Run(cfg Config, emit func(Result)) (Info, error) {
 			os.Remove(d)
 		}
 	}
+	if info.Cgroup == "" && os.Geteuid() != 0 {
+		info.NoCgroup = "not root: " + info.NoCgroup
+	}
+	if info.Cgroup != "" {
+		logf("memory cgroups (v%d) of %d bytes under %s; data in %s (%s)", info.CgroupV, cfg.Limit, info.Cgroup, cfg.Dir, info.FSType)
+	} else {
+		logf("no memory cgroup: %s; data in %s (%s)", info.NoCgroup, cfg.Dir, info.FSType)
+	}
+	return info, runCells(cfg, info, emit)
+}
+
+// runCells measures the cells of the plan, in the cgroups info says can
+// be made.
+func runCells(cfg Config, info Info, emit func(Result)) error {
+	logf := cfg.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
 	stop := onSignal()
 	defer stop()
 	cells := Plan(cfg)
@@ -178,22 +200,26 @@ func Run(cfg Config, emit func(Result)) (Info, error) {
 		t0 := time.Now()
 		p, err := makeFile(cfg.Dir, name, cfg.FileBytes)
 		if err != nil {
-			return info, err
+			return err
 		}
 		files[name] = p
 		logf("%s file %s ready (%s)", name, p, time.Since(t0).Round(time.Millisecond))
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return info, err
+		return err
 	}
 	seed := uint64(1)
 	for round := range max(cfg.Count, 1) {
 		for _, c := range rotate(cells, round) {
 			seed++
 			r := Result{Scenario: c.Scenario, Impl: c.Impl, Goroutines: c.G, Batch: c.Batch, Round: round}
-			if c.missing != "" {
-				r.Err, r.Skipped = c.missing, true
+			missing := c.missing
+			if missing == "" && c.cold && info.Cgroup == "" && !cfg.WithoutCgroup {
+				missing = "not measured: no memory cgroup (" + info.NoCgroup + ")"
+			}
+			if missing != "" {
+				r.Err, r.Skipped = missing, true
 				if round == 0 {
 					emit(r)
 				}
@@ -219,7 +245,7 @@ func Run(cfg Config, emit func(Result)) (Info, error) {
 			emit(r)
 		}
 	}
-	return info, nil
+	return nil
 }
 
 // dropWait drops the file from the page cache and returns the fraction
