@@ -269,7 +269,7 @@ func TestCgroup(t *testing.T) {
 	}
 }
 
-// TestSmoke runs every scenario at small sizes (16 MiB files, 4 MiB
+// TestSmoke runs every scenario at small sizes (32 MiB files, 4 MiB
 // appends), each in a child of this test binary, in a cgroup smaller than
 // the file when the test may make one, and checks that every cell ran,
 // read the right values (the children check their sums) and, where the
@@ -278,7 +278,7 @@ func TestCgroup(t *testing.T) {
 func TestSmoke(t *testing.T) {
 	dir := t.TempDir()
 	cfg := Config{
-		Dir: dir, FileBytes: 16 << 20, Limit: 12 << 20, Budget: 20 * time.Millisecond, AppendBytes: 4 << 20,
+		Dir: dir, FileBytes: 32 << 20, Limit: 24 << 20, Budget: 20 * time.Millisecond, AppendBytes: 4 << 20,
 		Goroutines: []int{1, 4}, GatherRows: 256, GatherG: 8, WarmBytes: 4 << 20, Count: 1, MaxOps: 64,
 		WithoutCgroup: true, // still check what the cold cells read
 	}
