@@ -18,6 +18,13 @@
 //	-from path    render from the raw output of an earlier run instead of
 //	              running (each run saves it; the path is printed)
 //	-numpy=false  leave out the NumPy column
+//	-only s       all (default), warm (sections 1-6) or cold (section 7,
+//	              the cold benchmarks of issue 11, run by cmd/cold; spliced
+//	              into the existing results file, the warm sections kept)
+//	-cold-file, -cold-limit, -cold-append, -cold-budget, -cold-count,
+//	-cold-scenarios
+//	              the cold run's sizes (4GiB files, a 256MiB cgroup), time
+//	              per cell (3s), rounds (1) and scenarios (all)
 package main
 
 import (
@@ -50,6 +57,14 @@ var (
 	out       = flag.String("o", "RESULTS.md", "the results file to write")
 	from      = flag.String("from", "", "render from this raw output of an earlier run instead of running")
 	withNumpy = flag.Bool("numpy", true, "run the NumPy column through /usr/bin/python3")
+
+	only       = flag.String("only", "all", "which sections to run: all, warm (sections 1-6) or cold (section 7, issue 11, spliced into the existing results file)")
+	coldFile   = flag.String("cold-file", "4GiB", "cold: size of each data file (2GiB to 8GiB)")
+	coldLimit  = flag.String("cold-limit", "256MiB", "cold: memory cgroup limit of the readers (256MiB to 512MiB)")
+	coldAppend = flag.String("cold-append", "", "cold: bytes each append cell writes (default -cold-file; 2GiB if time is short)")
+	coldBudget = flag.Duration("cold-budget", 3*time.Second, "cold: time per cell of the read scenarios")
+	coldCount  = flag.Int("cold-count", 1, "cold: rounds (the tables quote medians)")
+	coldScn    = flag.String("cold-scenarios", "", "cold: regexp of the scenarios to run (random, gather, gather-warm, scan, append, append-one); default all")
 )
 
 // The raw output holds go test's output, then these lines.
@@ -91,6 +106,13 @@ func run() error {
 	if b, err := os.ReadFile("go.mod"); err != nil || !bytes.Contains(b, []byte("module github.com/gomemmap/memmap/bench\n")) {
 		return fmt.Errorf("run me from the bench directory: cd bench && go run ./cmd/report")
 	}
+	switch *only {
+	case "cold":
+		return coldOnly()
+	case "all", "warm":
+	default:
+		return fmt.Errorf("-only %q: want all, warm or cold", *only)
+	}
 	var raw []byte
 	if *from != "" {
 		b, err := os.ReadFile(*from)
@@ -105,8 +127,21 @@ func run() error {
 		}
 		raw = b
 	}
+	if *only == "all" && *from == "" {
+		c, err := runCold()
+		if err != nil {
+			return err
+		}
+		raw = append(raw, c...)
+	}
 	res := parse(raw)
 	md := render(res)
+	if *only == "all" {
+		if c := parseCold(raw); len(c.cells) > 0 {
+			section, _ := renderCold(c)
+			md = spliceCold(md, section)
+		}
+	}
 	fmt.Println()
 	fmt.Print(md)
 	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
@@ -253,7 +288,7 @@ type results struct {
 var procSuffix = regexp.MustCompile(`-\d+$`)
 
 func parse(raw []byte) *results {
-	r := &results{vals: map[string]map[string][]float64{}, inline: map[string]string{}, pages: map[string]pageInfo{}, raw: string(raw)}
+	r := &results{vals: map[string]map[string][]float64{}, inline: map[string]string{}, pages: map[string]pageInfo{}, raw: withoutCold(raw)}
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
@@ -311,6 +346,18 @@ func parse(raw []byte) *results {
 		}
 	}
 	return r
+}
+
+// withoutCold returns raw without the lines of the cold run, which the
+// cold section shows.
+func withoutCold(raw []byte) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(string(raw), "\n") {
+		if !strings.HasPrefix(l, "# cold") {
+			b.WriteString(l)
+		}
+	}
+	return b.String()
 }
 
 func median(xs []float64) float64 {

@@ -160,18 +160,30 @@ var (
 // make (which writes to the path it is given) unless a file of size want
 // (when want >= 0) is already there.
 func once(name string, want int64, make func(tmp string) error) (string, error) {
-	mu.Lock()
-	defer mu.Unlock()
-	if p, ok := files[name]; ok {
-		return p, nil
-	}
 	dir, err := Dir()
 	if err != nil {
 		return "", err
 	}
+	return Cached(dir, name, want, make)
+}
+
+// Cached returns the path of the cached file name in dir, making it with
+// make (which writes to the path it is given) unless a file of size want
+// (when want >= 0) is already there. The file is written under a temporary
+// name and renamed when complete, so an interrupted run leaves no half
+// file behind.
+func Cached(dir, name string, want int64, make func(tmp string) error) (string, error) {
+	mu.Lock()
+	defer mu.Unlock()
 	p := filepath.Join(dir, name)
+	if q, ok := files[p]; ok {
+		return q, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
 	if fi, err := os.Stat(p); err == nil && (want < 0 || fi.Size() == want) {
-		files[name] = p
+		files[p] = p
 		return p, nil
 	}
 	tmp := fmt.Sprintf("%s.tmp%d", p, os.Getpid())
@@ -188,7 +200,7 @@ func once(name string, want int64, make func(tmp string) error) (string, error) 
 	if err := os.Rename(tmp, p); err != nil {
 		return "", err
 	}
-	files[name] = p
+	files[p] = p
 	return p, nil
 }
 

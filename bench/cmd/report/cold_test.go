@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/gomemmap/memmap/bench/internal/cold"
+)
+
+func TestVerdictString(t *testing.T) {
+	for _, tc := range []struct {
+		v    verdict
+		want string
+	}{
+		{verdict{what: "x ≥ 0.5× y", have: "0.7×", ok: true, why: "unused"}, "- x ≥ 0.5× y: 0.7× — **met**."},
+		{verdict{what: "x ≥ 0.5× y", have: "0.1×", why: "Per read, 3 faults."}, "- x ≥ 0.5× y: 0.1× — **missed**. Per read, 3 faults."},
+		{verdict{what: "gather", have: "not measured: Take not on main", na: true}, "- gather: not measured: Take not on main — **not measured**."},
+	} {
+		if got := tc.v.String(); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
+
+func TestRatioVerdict(t *testing.T) {
+	fast, slow := cell{ok: true, rate: 100}, cell{ok: true, rate: 40}
+	why := func() string { return "because" }
+	if v := ratioVerdict("a", slow, fast, 0.5, true, why); v.ok || v.na || v.have != "0.4×" || v.why != "because" {
+		t.Errorf("0.4 against ≥ 0.5: %+v", v)
+	}
+	if v := ratioVerdict("a", fast, slow, 0.5, true, why); !v.ok || v.have != "2.5×" || v.why != "" {
+		t.Errorf("2.5 against ≥ 0.5: %+v", v)
+	}
+	// Time ratios: peer rate / rate, met when at most want.
+	if v := ratioVerdict("a", cell{ok: true, rate: 90}, cell{ok: true, rate: 100}, 1.2, false, why); !v.ok || v.have != "1.11×" {
+		t.Errorf("time 1.11 against ≤ 1.2: %+v", v)
+	}
+	if v := ratioVerdict("a", slow, fast, 1.2, false, why); v.ok || v.have != "2.5×" {
+		t.Errorf("time 2.5 against ≤ 1.2: %+v", v)
+	}
+	if v := ratioVerdict("a", cell{err: "not measured: Take not on main"}, fast, 0.8, true, why); !v.na || v.have != "not measured: Take not on main" {
+		t.Errorf("not measured: %+v", v)
+	}
+	if v := ratioVerdict("a", fast, cell{err: "boom"}, 0.8, true, why); !v.na || !strings.Contains(v.have, "boom") {
+		t.Errorf("peer failed: %+v", v)
+	}
+}
+
+func TestSpliceCold(t *testing.T) {
+	sec := coldBegin + "\nnew\n" + coldEnd + "\n"
+	if got := spliceCold("# warm\n", sec); got != "# warm\n\n"+sec {
+		t.Errorf("append: %q", got)
+	}
+	old := "# warm\n\n" + coldBegin + "\nold\n" + coldEnd + "\ntail\n"
+	if got, want := spliceCold(old, sec), "# warm\n\n"+coldBegin+"\nnew\n"+coldEnd+"\ntail\n"; got != want {
+		t.Errorf("replace:\n got %q\nwant %q", got, want)
+	}
+	if got := spliceCold("", sec); got != sec {
+		t.Errorf("empty file: %q", got)
+	}
+}
+
+// rawLine is one cold result as cmd/cold prints it.
+func rawLine(t *testing.T, r cold.Result) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return coldPrefix + string(b) + "\n"
+}
+
+func TestRenderCold(t *testing.T) {
+	var raw strings.Builder
+	res := func(scn, impl string, g int, ops int64, s float64, maj, readB int64) {
+		raw.WriteString(rawLine(t, cold.Result{Scenario: scn, Impl: impl, Goroutines: g, Ops: ops, Seconds: s, MajFlt: maj, ReadB: readB, Cold: true}))
+	}
+	for _, g := range []int{1, 16} {
+		res(cold.Random, "pread+LittleEndian", g, 10000, 1, 0, 10000*4096)
+		res(cold.Random, "array.At1", g, 100, 1, 100, 100*1<<20) // 0.01× pread: missed
+		res(cold.Random, "pread record", g, 10000, 1, 0, 10000*4096)
+		res(cold.Random, "record.Get", g, 6000, 1, 6000, 6000*4096) // 0.6×: met
+	}
+	// Two rounds of the scan: the median of 1.5 and 0.5 GB/s against 1 GB/s.
+	res(cold.Scan, "read(2) 1 MiB", 0, 1e9, 1, 0, 1e9)
+	res(cold.Scan, "array.Data", 0, 1e9, 1/1.5, 0, 1e9)
+	res(cold.Scan, "array.Data", 0, 1e9, 1/0.7, 0, 1e9)
+	raw.WriteString(rawLine(t, cold.Result{Scenario: cold.Gather, Impl: "array.Take", Err: "not measured: Take not on main", Skipped: true}))
+	b, _ := json.Marshal(cold.Info{FSType: "ext4", Droppable: true, Cgroup: "/sys/fs/cgroup/memory/x", CgroupV: 1, FileBytes: 4 << 30, Limit: 256 << 20, Count: 2})
+	raw.WriteString(coldInfoPrefix + string(b) + "\n")
+	raw.WriteString("some other line\n")
+
+	md, vs := renderCold(parseCold([]byte(raw.String())))
+	if !strings.HasPrefix(md, coldBegin) || !strings.HasSuffix(md, coldEnd+"\n") {
+		t.Error("section not between its markers")
+	}
+	if strings.Contains(md, "some other line") {
+		t.Error("raw output keeps lines that are not the cold run's")
+	}
+	want := []string{
+		"- cold random `array.At1` (Open's defaults) ≥ 0.5× `pread+LittleEndian` at 1 goroutine(s): 0.01× — **missed**. Per read, array.At1 took 1 major faults and read 1024 KiB from the disk; pread+LittleEndian 0 and 4 KiB.",
+		"- cold random `record.Get` (Open's defaults) ≥ 0.5× `pread record` at 16 goroutine(s): 0.6× — **met**.",
+		"- cold gather `array.Take` ≥ 0.8× 0-goroutine `pread rows`: not measured: Take not on main — **not measured**.",
+		"- cold sequential `Data()` scan (Open's defaults) ≥ 0.8× read(2): 1.1× — **met**.",
+		"memory cgroup (v1, made under `/sys/fs/cgroup/memory/x`) limited to 256 MiB",
+		"| array.At1 | 16 | 100 /s | 0.01× | 1 | 1024 | 0.0% | — |",
+	}
+	for _, w := range want {
+		if !strings.Contains(md, w) {
+			t.Errorf("missing %q", w)
+		}
+	}
+	met, missed, na := 0, 0, 0
+	for _, v := range vs {
+		switch {
+		case v.na:
+			na++
+		case v.ok:
+			met++
+		default:
+			missed++
+		}
+	}
+	// 4 random (2 met), 4 gathers (not measured), 1 scan (met), 8 appends (not measured).
+	if met != 3 || missed != 2 || na != 12 {
+		t.Errorf("met %d, missed %d, not measured %d; want 3, 2, 12\n%s", met, missed, na, md)
+	}
+}
+
+func TestRenderColdNoCgroup(t *testing.T) {
+	b, _ := json.Marshal(cold.Info{FSType: "tmpfs", NoCgroup: "not root", FileBytes: 16 << 20})
+	md, _ := renderCold(parseCold([]byte(coldInfoPrefix + string(b) + "\n")))
+	for _, w := range []string{"**No memory cgroup could be made** (not root): the cold rows, which need a reader in a cgroup smaller than the file, are not measured", "whose pages are the file"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("missing %q in\n%s", w, md)
+		}
+	}
+}
