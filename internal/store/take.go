@@ -122,6 +122,18 @@ func (s *Store) copyRows(idx []int, dst []byte) {
 		for k, i := range idx {
 			dst[k] = m[i]
 		}
+	case 16:
+		for k, i := range idx {
+			*(*[16]byte)(dst[16*k:]) = *(*[16]byte)(m[16*i:])
+		}
+	case 32:
+		for k, i := range idx {
+			*(*[32]byte)(dst[32*k:]) = *(*[32]byte)(m[32*i:])
+		}
+	case 64:
+		for k, i := range idx {
+			*(*[64]byte)(dst[64*k:]) = *(*[64]byte)(m[64*i:])
+		}
 	default:
 		for k, i := range idx {
 			copy(dst[k*r:k*r+r], m[i*r:i*r+r])

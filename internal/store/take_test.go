@@ -39,7 +39,7 @@ func wantRows(s *Store, idx []int) []byte {
 // gaps of less and more than a page, duplicates, reversed order.
 func TestTakeRows(t *testing.T) {
 	for _, path := range []TakePath{TakeAuto, TakeMap, TakeRead} {
-		for _, width := range []int64{1, 2, 3, 1500} { // int32s a row: 4, 8, 12, 6000 bytes
+		for _, width := range []int64{1, 2, 3, 4, 8, 16, 1500} { // int32s a row: 4, 8, 12, 16, 32, 64, 6000 bytes
 			t.Run(fmt.Sprint("path ", path, " width ", width), func(t *testing.T) {
 				forcePath(t, path)
 				const n = 3000
