@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gomemmap/memmap/internal/pylit"
@@ -49,15 +50,15 @@ func ParseDescr(text string) (*DType, error) {
 	if err != nil {
 		return nil, dtypeErrorf("descr %s: %w", clip(text), err)
 	}
-	switch v.Kind {
+	switch v.Kind() {
 	case pylit.Str:
 		return parseScalar(v)
 	case pylit.List:
 		return parseStruct(v, 0)
 	case pylit.Tuple:
-		return nil, dtypeErrorf("descr offset %d: a (dtype, shape) subarray descr is not supported at the top level (NumPy writes a subarray dtype as '|V<n>')", v.Off)
+		return nil, dtypeErrorf("descr offset %d: a (dtype, shape) subarray descr is not supported at the top level (NumPy writes a subarray dtype as '|V<n>')", v.Off())
 	}
-	return nil, dtypeErrorf("descr offset %d: expected a str or a list of fields, found a %s", v.Off, v.Kind)
+	return nil, dtypeErrorf("descr offset %d: expected a str or a list of fields, found a %s", v.Off(), v.Kind())
 }
 
 // clip shortens a text for an error message.
@@ -69,12 +70,43 @@ func clip(s string) string {
 }
 
 // parseScalar parses a scalar dtype string such as '<f8'.
-func parseScalar(v pylit.Value) (*DType, error) {
-	d, err := scalarFromStr(v.Str)
+func parseScalar(v pylit.Node) (*DType, error) {
+	str := v.Str()
+	if d := internedScalar(str); d != nil {
+		return d, nil
+	}
+	d, err := scalarFromStr(str)
 	if err != nil {
-		return nil, dtypeErrorf("descr offset %d: dtype %s: %w", v.Off, pylit.Quote(v.Str), err)
+		return nil, dtypeErrorf("descr offset %d: dtype %s: %w", v.Off(), pylit.Quote(str), err)
 	}
 	return d, nil
+}
+
+// interned holds the dtypes of the common scalar strs ('<f8', '|u1',
+// '>i4', ...), so that a struct of thousands of fields shares a few
+// scalar dtypes instead of allocating one per field. DTypes are immutable,
+// so sharing them is safe.
+var interned = sync.OnceValue(func() map[string]*DType {
+	m := make(map[string]*DType)
+	for _, o := range []string{"<", ">", "|", "=", ""} {
+		for _, c := range []string{"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16", "M8", "m8"} {
+			d, err := scalarFromStr(o + c)
+			if err != nil {
+				panic("layout: interning " + o + c + ": " + err.Error())
+			}
+			m[o+c] = d
+		}
+	}
+	return m
+})
+
+// internedScalar returns the shared dtype of the scalar str s, or nil
+// when s is not one of the interned ones.
+func internedScalar(s string) *DType {
+	if len(s) > 4 {
+		return nil
+	}
+	return interned()[s]
 }
 
 func scalarFromStr(s string) (*DType, error) {
@@ -200,64 +232,73 @@ func canonicalUnit(s string) (string, error) {
 }
 
 // parseStruct parses a list of field tuples.
-func parseStruct(v pylit.Value, depth int) (*DType, error) {
+func parseStruct(v pylit.Node, depth int) (*DType, error) {
 	if depth >= maxNesting {
-		return nil, dtypeErrorf("descr offset %d: structs nested more than %d deep", v.Off, maxNesting)
+		return nil, dtypeErrorf("descr offset %d: structs nested more than %d deep", v.Off(), maxNesting)
 	}
-	var fields []Field
-	used := make(map[string]bool)
-	offset := 0
-	for i, item := range v.Items {
-		if item.Kind != pylit.Tuple || len(item.Items) < 2 || len(item.Items) > 3 {
-			return nil, dtypeErrorf("descr offset %d: field %d: expected a (name, dtype) or (name, dtype, shape) tuple, found %s", item.Off, i, describe(item))
+	// Check the form of every item before allocating the fields, so that
+	// a long list of junk fails without costing a Field per item.
+	n := 0
+	for i, item := range v.Items() {
+		if item.Kind() != pylit.Tuple || item.Len() < 2 || item.Len() > 3 {
+			return nil, dtypeErrorf("descr offset %d: field %d: expected a (name, dtype) or (name, dtype, shape) tuple, found %s", item.Off(), i, describe(item))
 		}
-		nv, tv := item.Items[0], item.Items[1]
+		n++
+	}
+	fields := make([]Field, 0, n) // exactly enough unless there is padding
+	var used map[string]struct{}  // names and titles, once there are many
+	offset := 0
+	for i, item := range v.Items() {
+		nv, tv := item.Index(0), item.Index(1)
 		var name, title string
 		hasTitle := false
 		switch {
-		case nv.Kind == pylit.Str:
-			name = nv.Str
-		case nv.Kind == pylit.Tuple && len(nv.Items) == 2 && nv.Items[0].Kind == pylit.Str && nv.Items[1].Kind == pylit.Str:
-			title, name, hasTitle = nv.Items[0].Str, nv.Items[1].Str, true
+		case nv.Kind() == pylit.Str:
+			name = nv.Str()
+		case nv.Kind() == pylit.Tuple && nv.Len() == 2 && nv.Index(0).Kind() == pylit.Str && nv.Index(1).Kind() == pylit.Str:
+			title, name, hasTitle = nv.Index(0).Str(), nv.Index(1).Str(), true
 		default:
-			return nil, dtypeErrorf("descr offset %d: field %d: expected a name (a str) or a (title, name) pair of strs, found %s", nv.Off, i, describe(nv))
+			return nil, dtypeErrorf("descr offset %d: field %d: expected a name (a str) or a (title, name) pair of strs, found %s", nv.Off(), i, describe(nv))
 		}
 		if !utf8.ValidString(name) || !utf8.ValidString(title) {
-			return nil, dtypeErrorf("descr offset %d: field %d: name or title is not valid UTF-8", nv.Off, i)
+			return nil, dtypeErrorf("descr offset %d: field %d: name or title is not valid UTF-8", nv.Off(), i)
 		}
 		var t *DType
 		var err error
-		switch tv.Kind {
+		switch tv.Kind() {
 		case pylit.Str:
 			t, err = parseScalar(tv)
 		case pylit.List:
 			t, err = parseStruct(tv, depth+1)
 		default:
-			err = dtypeErrorf("descr offset %d: field %d (%s): expected a dtype str or a list of fields, found %s", tv.Off, i, pylit.Quote(name), describe(tv))
+			err = dtypeErrorf("descr offset %d: field %d (%s): expected a dtype str or a list of fields, found %s", tv.Off(), i, pylit.Quote(name), describe(tv))
 		}
 		if err != nil {
 			return nil, err
 		}
 		var shape []int
-		if len(item.Items) == 3 {
-			sv := item.Items[2]
-			if sv.Kind != pylit.Tuple {
-				return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape tuple, found %s", sv.Off, i, pylit.Quote(name), describe(sv))
+		if item.Len() == 3 {
+			sv := item.Index(2)
+			if sv.Kind() != pylit.Tuple {
+				return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape tuple, found %s", sv.Off(), i, pylit.Quote(name), describe(sv))
 			}
 			n := 1
-			for _, dv := range sv.Items {
-				if dv.Kind != pylit.Int || dv.Int < 0 || dv.Int > maxSize {
-					return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape dimension from 0 to %d, found %s", dv.Off, i, pylit.Quote(name), maxSize, describe(dv))
+			if sv.Len() > 0 {
+				shape = make([]int, 0, sv.Len()) // () stays nil: a plain field
+			}
+			for _, dv := range sv.Items() {
+				if dv.Kind() != pylit.Int || dv.Int() < 0 || dv.Int() > maxSize {
+					return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape dimension from 0 to %d, found %s", dv.Off(), i, pylit.Quote(name), maxSize, describe(dv))
 				}
-				shape = append(shape, int(dv.Int))
-				if n = mulSize(n, int(dv.Int)); n < 0 {
-					return nil, dtypeErrorf("descr offset %d: field %d (%s): subarray of shape %v is too large", sv.Off, i, pylit.Quote(name), shape)
+				shape = append(shape, int(dv.Int()))
+				if n = mulSize(n, int(dv.Int())); n < 0 {
+					return nil, dtypeErrorf("descr offset %d: field %d (%s): subarray of shape %v is too large", sv.Off(), i, pylit.Quote(name), shape)
 				}
 			}
 		}
 		size := mulSize(t.size, shapeLen(shape))
 		if size < 0 || size > maxSize-offset {
-			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off, i, pylit.Quote(name), maxSize)
+			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off(), i, pylit.Quote(name), maxSize)
 		}
 		if !hasTitle && name == "" && (t.kind == Void || shape != nil) {
 			// Padding, as numpy.lib.format.descr_to_dtype reads it: an
@@ -266,17 +307,47 @@ func parseStruct(v pylit.Value, depth int) (*DType, error) {
 			offset += size
 			continue
 		}
-		if used[name] || hasTitle && (used[title] || title == name) {
-			return nil, dtypeErrorf("descr offset %d: field %d: name %s or title already used as a name or title", nv.Off, i, pylit.Quote(name))
-		}
-		used[name] = true
-		if hasTitle {
-			used[title] = true
+		if hasTitle && title == name || nameUsed(fields, used, name) || hasTitle && nameUsed(fields, used, title) {
+			return nil, dtypeErrorf("descr offset %d: field %d: name %s or title already used as a name or title", nv.Off(), i, pylit.Quote(name))
 		}
 		fields = append(fields, Field{Name: name, Title: title, HasTitle: hasTitle, Offset: offset, Type: t, Shape: shape})
+		if len(fields) == smallStruct {
+			used = make(map[string]struct{}, n)
+			for _, f := range fields {
+				used[f.Name] = struct{}{}
+				if f.HasTitle {
+					used[f.Title] = struct{}{}
+				}
+			}
+		} else if used != nil {
+			used[name] = struct{}{}
+			if hasTitle {
+				used[title] = struct{}{}
+			}
+		}
 		offset += size
 	}
 	return newStruct(offset, fields), nil
+}
+
+// smallStruct is the number of fields up to which parseStruct looks for
+// a repeated name among the fields rather than in a map (which costs
+// hundreds of bytes even for one entry).
+const smallStruct = 16
+
+// nameUsed reports whether s is the name or title of one of fields; used
+// is nil or holds them all.
+func nameUsed(fields []Field, used map[string]struct{}, s string) bool {
+	if used != nil {
+		_, ok := used[s]
+		return ok
+	}
+	for i := range fields {
+		if f := &fields[i]; f.Name == s || f.HasTitle && f.Title == s {
+			return true
+		}
+	}
+	return false
 }
 
 // mulSize returns a*b, or -1 when it exceeds maxSize; a, b >= 0.
@@ -288,16 +359,16 @@ func mulSize(a, b int) int {
 }
 
 // describe names a literal for an error message.
-func describe(v pylit.Value) string {
-	switch v.Kind {
+func describe(v pylit.Node) string {
+	switch v.Kind() {
 	case pylit.Str:
-		return "the str " + pylit.Quote(v.Str)
+		return "the str " + pylit.Quote(v.Str())
 	case pylit.Int:
-		return "the int " + strconv.FormatInt(v.Int, 10)
+		return "the int " + strconv.FormatInt(v.Int(), 10)
 	case pylit.Tuple, pylit.List:
-		return fmt.Sprintf("a %s of %d items", v.Kind, len(v.Items))
+		return fmt.Sprintf("a %s of %d items", v.Kind(), v.Len())
 	}
-	return "a " + v.Kind.String()
+	return "a " + v.Kind().String()
 }
 
 // Descr returns the dtype as NumPy writes it in the descr of a .npy

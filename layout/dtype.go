@@ -98,14 +98,16 @@ const maxSize = 1<<31 - 1
 // gaps between fields and after the last one up to Size; Descr writes it back exactly as NumPy
 // does.
 type DType struct {
-	kind   Kind
+	// Fields by size, so that the struct packs tightly: a descr may hold
+	// many thousands of DTypes.
 	size   int
 	align  int
-	order  ByteOrder // scalars: their order; structs: the combined order
-	unit   string    // Datetime, Timedelta: "ns", "25s", or "" (generic)
-	fields []Field   // Struct only
+	unit   string  // Datetime, Timedelta: "ns", "25s", or "" (generic)
+	fields []Field // Struct only
 	gotype reflect.Type
 	plan   []swapRun // flat swap plan; nil when deep is set or nothing to swap
+	kind   Kind
+	order  ByteOrder // scalars: their order; structs: the combined order
 	deep   bool      // the plan is too long to flatten: SwapBytes recurses
 }
 
