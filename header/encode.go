@@ -24,6 +24,9 @@ func (h *Header) Encode() ([]byte, error) {
 	if h.DType == nil {
 		return nil, &headerError{msg: "header: Encode of a Header without a DType", errs: []error{ErrFormat}}
 	}
+	if err := checkDims(h.Shape); err != nil {
+		return nil, err
+	}
 	if _, err := h.DataSize(); err != nil {
 		return nil, err
 	}
@@ -163,12 +166,15 @@ func RewriteShape(hdr []byte, shape []int64) error {
 	}
 	nh := *h
 	nh.Shape = shape
+	if err := checkDims(shape); err != nil {
+		return err
+	}
 	if _, err := nh.DataSize(); err != nil {
 		return err
 	}
 	repr := shapeRepr(shape)
 	so, se := r.fileOff(r.shapeSpan[0]), r.fileOff(r.shapeSpan[1])
-	de := r.fileOff(r.dict.End)
+	de := r.fileOff(r.dictEnd)
 	end := int64(r.prefix + r.hlen)
 	sp := int64(0) // padding spaces right after the dict
 	for de+sp < end && hdr[de+sp] == ' ' {
