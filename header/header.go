@@ -203,11 +203,12 @@ type raw struct {
 	text    string // the header text, decoded to UTF-8
 	latin1  bool   // text was decoded from latin-1 (offsets differ from the file's)
 
-	dictEnd   int    // text offset just past the dict
-	descrSpan [2]int // text span of the descr value
-	fortran   bool
-	shape     []int64
-	shapeSpan [2]int // text span of the shape value
+	dictEnd    int    // text offset just past the dict
+	descrSpan  [2]int // text span of the descr value
+	fortran    bool
+	shape      []int64
+	shapeSpan  [2]int   // text span of the shape value
+	shapeItems [][2]int // text spans of the shape's items
 }
 
 // fileOff converts an offset in r.text to a byte offset in the file.
@@ -342,8 +343,10 @@ func (r *raw) parseDict() error {
 		return r.syntaxErr(r.shapeSpan[0], err) // unreachable: it parsed above
 	}
 	r.shape = make([]int64, sh.Len())
+	r.shapeItems = make([][2]int, sh.Len())
 	for i, it := range sh.Items() {
 		off := r.shapeSpan[0] + it.Off()
+		r.shapeItems[i] = [2]int{off, r.shapeSpan[0] + it.End()}
 		if it.Kind() != pylit.Int {
 			return formatErr(r.fileOff(off), nil, "expected shape[%d] to be an int, got %s", i, shorten(it.Source()))
 		}
