@@ -119,7 +119,14 @@ type Field struct {
 	HasTitle bool   // whether the field has a title (which may be "")
 	Offset   int    // byte offset of the field in the struct
 	Type     *DType // the element dtype (of each subarray element if Shape is set)
-	Shape    []int  // the subarray shape, nil for a plain field
+	// Shape is the subarray shape, nil for a plain field. A subarray of
+	// subarrays, such as ('c', ('<f8', (5,)), (2,)) in a descr, has the
+	// shapes joined, outermost first ((2, 5)), as NumPy's dtype.shape
+	// does and as Go's [2][5]float64 is laid out; Descr still writes the
+	// nesting the field was parsed with.
+	Shape []int
+
+	levels []int // dims of each nested subarray shape, outermost first; nil for one level
 }
 
 // Size returns the field's size in bytes: Type.Size() times the product of
@@ -131,12 +138,15 @@ func (f Field) Size() int {
 	return f.Type.size * shapeLen(f.Shape)
 }
 
-// shapeLen returns the number of elements of a shape, 1 for nil. Shapes
-// are checked on construction so that the product fits.
+// shapeLen returns the number of elements of a shape, 1 for nil, or -1
+// when that exceeds maxSize. Shapes are checked on construction so that
+// the product fits.
 func shapeLen(shape []int) int {
 	n := 1
 	for _, d := range shape {
-		n *= d
+		if n = mulSize(n, d); n < 0 {
+			return -1
+		}
 	}
 	return n
 }
@@ -220,7 +230,7 @@ func (d *DType) Equal(e *DType) bool {
 	for i := range d.fields {
 		f, g := &d.fields[i], &e.fields[i]
 		if f.Name != g.Name || f.Title != g.Title || f.HasTitle != g.HasTitle || f.Offset != g.Offset ||
-			!slices.Equal(f.Shape, g.Shape) || !f.Type.Equal(g.Type) {
+			!slices.Equal(f.Shape, g.Shape) || !slices.Equal(f.levels, g.levels) || !f.Type.Equal(g.Type) {
 			return false
 		}
 	}
