@@ -112,7 +112,12 @@ func (o *Options) maxHeaderLen() int {
 //
 // Every malformed header gives an error matching ErrFormat; a b that ends
 // inside the header also matches io.ErrUnexpectedEOF; a bad descr also
-// matches layout.ErrDType.
+// matches layout.ErrDType; a shape of more than MaxDims dims also matches
+// ErrTooLarge.
+//
+// Parse allocates in proportion to the header's length: one compact
+// syntax tree of the text (the descr's is not built twice), the dtype
+// and its fields.
 func Parse(b []byte, opts *Options) (*Header, error) {
 	r, err := parseRaw(b, opts.maxHeaderLen())
 	if err != nil {
