@@ -168,3 +168,21 @@ func TestCompatibleNestedSubarray(t *testing.T) {
 		}
 	}
 }
+
+// TestCompatibleNoFields: a struct of only padding (NumPy's dt6 of its
+// format tests) is raw bytes, and a Go [N]byte of its size matches it.
+func TestCompatibleNoFields(t *testing.T) {
+	file, err := layout.ParseDescr("[('', '|V8')]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.Kind() != layout.Struct || file.NumField() != 0 || file.Size() != 8 || file.Descr() != "[('', '|V8')]" {
+		t.Fatalf("ParseDescr([('', '|V8')]) = %s, kind %v, %d fields, size %d", file.Descr(), file.Kind(), file.NumField(), file.Size())
+	}
+	if err := layout.Compatible(file, mustOf[[8]byte](t)); err != nil {
+		t.Errorf("Compatible with [8]byte: %v", err)
+	}
+	if err := layout.Compatible(file, mustOf[[4]byte](t)); !errors.Is(err, layout.ErrDType) {
+		t.Errorf("Compatible with [4]byte: %v, want ErrDType", err)
+	}
+}
