@@ -20,7 +20,7 @@ import (
 // matches any unit; with a unit, units must be equal. A Go [N]byte ('S<N>')
 // matches a file's raw 'V<N>' as well as 'S<N>', and a struct of N bytes
 // without named fields (NumPy's np.dtype({'names': [], 'formats': [],
-// 'itemsize': N}), written [('', '|V<N>')]).
+// 'itemsize': N}), written [(”, '|V<N>')]).
 //
 // Otherwise the error matches ErrDType and names the first difference and
 // both types, for example
