@@ -19,8 +19,8 @@ import (
 // `npy:"name"` tag). A Go Datetime64 or Timedelta64 with the generic unit
 // matches any unit; with a unit, units must be equal. A Go [N]byte ('S<N>')
 // matches a file's raw 'V<N>' as well as 'S<N>', and a struct of N bytes
-// without named fields (NumPy's np.dtype({'names': [], 'formats': [],
-// 'itemsize': N}), written [(”, '|V<N>')]).
+// without named fields (NumPy's np.dtype({"names": [], "formats": [],
+// "itemsize": N}), a descr of one padding entry).
 //
 // Otherwise the error matches ErrDType and names the first difference and
 // both types, for example
