@@ -107,14 +107,22 @@ type tree struct {
 }
 
 // Node is one literal of a parsed input: a cheap handle into the tree
-// Parse built, passed by value. The zero Node is not a literal; the
-// methods of a Node of the wrong kind return zero values.
+// Parse built, passed by value. The methods of a Node of the wrong kind
+// return zero values; so do those of the zero Node (which Index returns
+// out of range), whose Kind is None and whose span is empty.
 type Node struct {
 	t *tree
 	i int32
 }
 
-func (n Node) nd() *node { return &n.t.nodes[n.i] }
+var zeroNode node
+
+func (n Node) nd() *node {
+	if n.t == nil {
+		return &zeroNode
+	}
+	return &n.t.nodes[n.i]
+}
 
 // Kind returns the literal's kind.
 func (n Node) Kind() Kind { return n.nd().kind }
@@ -128,7 +136,12 @@ func (n Node) Off() int { return int(n.nd().off) }
 func (n Node) End() int { return int(n.nd().end) }
 
 // Source returns the literal's text in the input: input[Off:End].
-func (n Node) Source() string { return n.t.src[n.nd().off:n.nd().end] }
+func (n Node) Source() string {
+	if n.t == nil {
+		return ""
+	}
+	return n.t.src[n.nd().off:n.nd().end]
+}
 
 // Bool returns the value of a Bool.
 func (n Node) Bool() bool { return n.nd().kind == Bool && n.nd().flag == 1 }

@@ -454,3 +454,21 @@ func TestParseTop(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeOutOfRange: Index out of range gives the zero Node, whose
+// methods are safe and report nothing.
+func TestNodeOutOfRange(t *testing.T) {
+	v, err := Parse("(1, 'a')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{-1, 2, 100} {
+		z := v.Index(i)
+		if z.Kind() != None || z.Source() != "" || z.Len() != 0 || z.Int() != 0 || z.Str() != "" || z.Bool() || z.Index(0).Kind() != None {
+			t.Errorf("Index(%d) = %+v, want the zero Node", i, z)
+		}
+	}
+	if v.Index(1).Str() != "a" || v.Index(0).Int() != 1 || v.Index(0).Str() != "" || v.Index(1).Int() != 0 {
+		t.Errorf("Index(0), Index(1) = %q, %q", v.Index(0).Source(), v.Index(1).Source())
+	}
+}
