@@ -253,6 +253,7 @@ func parseStruct(v pylit.Node, depth int) (*DType, error) {
 	}
 	fields := make([]Field, 0, n) // exactly enough unless there is padding
 	var used map[string]struct{}  // names and titles, once there are many
+	var nested [][]int            // DType.levels, once a field has a nested subarray
 	offset := 0
 	for i, item := range v.Items() {
 		nv, tv := item.Index(0), item.Index(1)
@@ -298,7 +299,13 @@ func parseStruct(v pylit.Node, depth int) (*DType, error) {
 		if hasTitle && title == name || nameUsed(fields, used, name) || hasTitle && nameUsed(fields, used, title) {
 			return nil, dtypeErrorf("descr offset %d: field %d: name %s or title already used as a name or title", nv.Off(), i, pylit.Quote(name))
 		}
-		fields = append(fields, Field{Name: name, Title: title, HasTitle: hasTitle, Offset: offset, Type: t, Shape: shape, levels: levels})
+		if levels != nil && nested == nil {
+			nested = make([][]int, len(fields), n)
+		}
+		if nested != nil {
+			nested = append(nested, levels)
+		}
+		fields = append(fields, Field{Name: name, Title: title, HasTitle: hasTitle, Offset: offset, Type: t, Shape: shape})
 		if len(fields) == smallStruct {
 			used = make(map[string]struct{}, n)
 			for _, f := range fields {
@@ -315,7 +322,11 @@ func parseStruct(v pylit.Node, depth int) (*DType, error) {
 		}
 		offset += size
 	}
-	return newStruct(offset, fields), nil
+	d := newStruct(offset, fields)
+	if nested != nil {
+		d.levels = &nested
+	}
+	return d, nil
 }
 
 // fieldType parses the dtype of a field: a scalar str, a list of fields,
@@ -323,7 +334,7 @@ func parseStruct(v pylit.Node, depth int) (*DType, error) {
 // numpy.lib.format.descr_to_dtype reads it. It returns the element dtype,
 // the subarray shape flattened, outermost dims first (NumPy's
 // dtype.shape), and, when the subarray nests more than one non-empty
-// shape, the number of dims of each, outermost first (Field.levels).
+// shape, the number of dims of each, outermost first (DType.levels).
 // where names the field for error messages.
 func fieldType(tv pylit.Node, depth int, where fieldAt) (*DType, []int, []int, error) {
 	switch tv.Kind() {
@@ -476,7 +487,7 @@ func (d *DType) appendDescr(b *strings.Builder) {
 		b.WriteString(strconv.Itoa(n))
 		b.WriteString("')")
 	}
-	for _, f := range d.fields {
+	for i, f := range d.fields {
 		if f.Offset > offset {
 			pad(f.Offset - offset)
 		}
@@ -495,7 +506,7 @@ func (d *DType) appendDescr(b *strings.Builder) {
 		// A nested subarray is written as NumPy does: the outermost
 		// shape is the field's third item, the inner ones wrap the
 		// element dtype in (dtype, shape) tuples, innermost first.
-		levels := f.levels
+		levels := d.fieldLevels(i)
 		for range max(len(levels)-1, 0) {
 			b.WriteByte('(')
 		}

@@ -106,6 +106,11 @@ type DType struct {
 	fields []Field // Struct only
 	gotype reflect.Type
 	plan   []swapRun // flat swap plan; nil when deep is set or nothing to swap
+	// levels, for a struct with a field whose subarray nests, holds per
+	// field the number of dims of each nested shape, outermost first (nil
+	// for the others). Kept out of Field, which a descr may hold
+	// thousands of.
+	levels *[][]int
 	kind   Kind
 	order  ByteOrder // scalars: their order; structs: the combined order
 	deep   bool      // the plan is too long to flatten: SwapBytes recurses
@@ -125,8 +130,6 @@ type Field struct {
 	// does and as Go's [2][5]float64 is laid out; Descr still writes the
 	// nesting the field was parsed with.
 	Shape []int
-
-	levels []int // dims of each nested subarray shape, outermost first; nil for one level
 }
 
 // Size returns the field's size in bytes: Type.Size() times the product of
@@ -136,6 +139,15 @@ func (f Field) Size() int {
 		return 0
 	}
 	return f.Type.size * shapeLen(f.Shape)
+}
+
+// fieldLevels returns the dims of each nested subarray shape of field i,
+// outermost first, or nil when its subarray does not nest.
+func (d *DType) fieldLevels(i int) []int {
+	if d.levels == nil {
+		return nil
+	}
+	return (*d.levels)[i]
 }
 
 // shapeLen returns the number of elements of a shape, 1 for nil, or -1
@@ -230,7 +242,7 @@ func (d *DType) Equal(e *DType) bool {
 	for i := range d.fields {
 		f, g := &d.fields[i], &e.fields[i]
 		if f.Name != g.Name || f.Title != g.Title || f.HasTitle != g.HasTitle || f.Offset != g.Offset ||
-			!slices.Equal(f.Shape, g.Shape) || !slices.Equal(f.levels, g.levels) || !f.Type.Equal(g.Type) {
+			!slices.Equal(f.Shape, g.Shape) || !slices.Equal(d.fieldLevels(i), e.fieldLevels(i)) || !f.Type.Equal(g.Type) {
 			return false
 		}
 	}
@@ -366,6 +378,7 @@ func (d *DType) mapOrder(f func(ByteOrder) ByteOrder) *DType {
 		fields[i].Type = fields[i].Type.mapOrder(f)
 	}
 	e := newStruct(d.size, fields)
+	e.levels = d.levels
 	e.gotype = d.gotype
 	return e
 }
