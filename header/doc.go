@@ -11,8 +11,11 @@
 // Parse and Read decode a header (accepting any key order, spacing and data
 // alignment, and Python 2's "3L" ints); Header.Encode writes exactly the
 // bytes NumPy (>= 1.23) writes for the same array, including the spare
-// spaces that let the growth axis be rewritten in place by RewriteShape;
-// Header.Validate checks a header against the size of its file.
+// spaces that let the growth axis be rewritten in place by RewriteShape,
+// except that it keeps the bytes such a rewrite changes (GrowthSpan) inside
+// one 4096-byte page of the file; Header.Validate checks a header against
+// the size of its file. Shapes have at most MaxDims (64) dims; NumPy 1.x
+// loads at most 32.
 //
 // The package does no I/O beyond io.Reader and byte slices. The header text
 // is parsed with a small literal parser, never evaluated.

@@ -1,12 +1,21 @@
 package header
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 )
+
+// GrowthPageSize is the page size whose boundaries Encode keeps the
+// growth span (see GrowthSpan) away from: 4096 bytes, the smallest page
+// of the systems the library runs on. The kernel copies a write into the
+// page cache page by page, so bytes of one page change together for a
+// reader of another process, while a write across a boundary can be seen
+// half done.
+const GrowthPageSize = 4096
 
 // Encode returns the header NumPy writes for an array with h's dtype, order
 // and shape, byte for byte (NumPy >= 1.23, numpy.lib.format.write_array):
@@ -20,30 +29,114 @@ import (
 // Auto the one NumPy picks: 1.0, 2.0 when the text does not fit a uint16
 // length, 3.0 when it cannot be written in latin-1. h.DataOffset is
 // ignored; the data offset of the result is its length.
+//
+// One difference from NumPy: the growth span (see GrowthSpan), which is
+// all that a later RewriteShape of the growth axis changes, is kept
+// within one GrowthPageSize-aligned page of the file, so that a reader
+// never sees a half-rewritten shape. When NumPy's header would put that
+// span across a page boundary (only headers longer than a page, with
+// long structured descrs, can), Encode inserts spaces before the 'shape'
+// key to move it to the start of the next page. NumPy reads such headers
+// (whitespace between dict items is Python syntax); all others are
+// NumPy's bytes exactly.
+//
+// Encode refuses shapes of more than MaxDims dims and shapes whose data
+// size overflows an int64, with errors matching ErrTooLarge.
 func (h *Header) Encode() ([]byte, error) {
 	if h.DType == nil {
 		return nil, &headerError{msg: "header: Encode of a Header without a DType", errs: []error{ErrFormat}}
 	}
+	if err := checkDims(h.Shape); err != nil {
+		return nil, err
+	}
 	if _, err := h.DataSize(); err != nil {
 		return nil, err
 	}
+	descr := h.DType.Descr()
+	ax := h.GrowthAxis()
+	pad := 0 // spaces before the 'shape' key
+	for try := 0; ; try++ {
+		out, err := wrap(h.text(descr, pad), h.Version)
+		if err != nil || ax < 0 {
+			return out, err
+		}
+		lo, hi := h.encodedSpan(out, ax)
+		if lo/GrowthPageSize == (hi-1)/GrowthPageSize {
+			return out, nil
+		}
+		if try == 3 {
+			// Unreachable: after one move the span starts a page (or
+			// two bytes into it when the move changed the version), and
+			// is far shorter than a page.
+			return nil, &headerError{msg: "header: internal error keeping the growth span in one page", errs: []error{ErrFormat}}
+		}
+		pad += GrowthPageSize - lo%GrowthPageSize
+	}
+}
+
+// text returns the header dict for Encode, with pad spaces before the
+// 'shape' key and the spaces reserved for the growth axis after the dict.
+func (h *Header) text(descr string, pad int) string {
 	var sb strings.Builder
 	sb.WriteString("{'descr': ")
-	sb.WriteString(h.DType.Descr())
+	sb.WriteString(descr)
 	sb.WriteString(", 'fortran_order': ")
 	if h.FortranOrder {
 		sb.WriteString("True")
 	} else {
 		sb.WriteString("False")
 	}
-	sb.WriteString(", 'shape': ")
+	sb.WriteString(", ")
+	for range pad {
+		sb.WriteByte(' ')
+	}
+	sb.WriteString("'shape': ")
 	sb.WriteString(shapeRepr(h.Shape))
 	sb.WriteString(", }")
 	if ax := h.GrowthAxis(); ax >= 0 {
 		n := GrowthAxisMaxDigits - len(strconv.FormatInt(h.Shape[ax], 10))
 		sb.WriteString(strings.Repeat(" ", max(n, 0)))
 	}
-	return wrap(sb.String(), h.Version)
+	return sb.String()
+}
+
+// encodedSpan returns the growth span of out, a header Encode wrote for h
+// (see GrowthSpan).
+func (h *Header) encodedSpan(out []byte, ax int) (lo, hi int) {
+	const key = "'shape': ("
+	lo = bytes.LastIndex(out, []byte(key)) + len(key) // the shape is the last item
+	for _, d := range h.Shape[:ax] {
+		lo += len(strconv.FormatInt(d, 10)) + len(", ")
+	}
+	digits := len(strconv.FormatInt(h.Shape[ax], 10))
+	hi = bytes.LastIndexByte(out, '}') + 1 + max(GrowthAxisMaxDigits-digits, 0)
+	return lo, hi
+}
+
+// GrowthSpan returns the span [lo, hi) of byte offsets in the file that a
+// RewriteShape of the given axis (the growth axis, Header.GrowthAxis) can
+// change in the header at the start of raw, which must hold the whole
+// header: from the first byte of that axis's number to the end of the
+// dict when that number has GrowthAxisMaxDigits digits. The span does not
+// move when the axis is rewritten.
+//
+// Encode keeps the span within one GrowthPageSize-aligned page; headers
+// written by NumPy or others may not (lo/GrowthPageSize !=
+// (hi-1)/GrowthPageSize), and a writer that must not let readers see a
+// half-written shape has to handle those itself. Errors are those of
+// Parse, and an error matching ErrFormat when the shape has no such axis.
+func GrowthSpan(raw []byte, axis int) (lo, hi int, err error) {
+	r, err := parseRaw(raw, len(raw))
+	if err != nil {
+		return 0, 0, err
+	}
+	if axis < 0 || axis >= len(r.shapeItems) {
+		return 0, 0, formatErr(r.fileOff(r.shapeSpan[0]), nil, "expected a shape with an axis %d, got %s", axis, r.text[r.shapeSpan[0]:r.shapeSpan[1]])
+	}
+	it := r.shapeItems[axis]
+	lo = int(r.fileOff(it[0]))
+	hi = int(r.fileOff(r.dictEnd)) + max(GrowthAxisMaxDigits-(it[1]-it[0]), 0)
+	return lo, hi, nil
 }
 
 // shapeRepr returns Python's repr of a shape tuple: "()", "(3,)", "(3, 4)".
@@ -145,8 +238,10 @@ func paddedLen(v Version, n int) int {
 // the padding spaces after the dict absorb the difference. Only the bytes
 // from the shape's first byte to the end of the padding spaces change.
 //
-// When the growth axis of a header written by Encode or by NumPy >= 1.23
-// changes, the result is exactly the header NumPy writes for the new shape.
+// When the growth axis of a header written by Encode changes, the result
+// is exactly the header Encode writes for the new shape (which is NumPy's
+// header, see Encode), and only bytes inside GrowthSpan change; the same
+// holds for headers written by NumPy >= 1.23.
 // Any other shape whose text fits is accepted too (the result is NumPy's
 // header for it, modulo the amount of padding). It returns an error matching
 // ErrNoRoom when the text does not fit (old files written without growth
@@ -163,12 +258,15 @@ func RewriteShape(hdr []byte, shape []int64) error {
 	}
 	nh := *h
 	nh.Shape = shape
+	if err := checkDims(shape); err != nil {
+		return err
+	}
 	if _, err := nh.DataSize(); err != nil {
 		return err
 	}
 	repr := shapeRepr(shape)
 	so, se := r.fileOff(r.shapeSpan[0]), r.fileOff(r.shapeSpan[1])
-	de := r.fileOff(r.dict.End)
+	de := r.fileOff(r.dictEnd)
 	end := int64(r.prefix + r.hlen)
 	sp := int64(0) // padding spaces right after the dict
 	for de+sp < end && hdr[de+sp] == ' ' {

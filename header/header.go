@@ -25,6 +25,13 @@ const Align = 64
 // fits, so RewriteShape can always rewrite that axis of a header it wrote.
 const GrowthAxisMaxDigits = 21
 
+// MaxDims is the largest number of dimensions Parse accepts and Encode and
+// RewriteShape write: NumPy >= 2's NPY_MAXDIMS, the most np.load accepts.
+// NumPy 1.x loads at most 32 dimensions (its NPY_MAXDIMS); keep to 32 for
+// files that NumPy 1.x must read. A header with more dims gives an error
+// matching ErrTooLarge (and ErrFormat).
+const MaxDims = 64
+
 // DefaultMaxHeaderLen is the default bound on the header length field
 // (Options.MaxHeaderLen): 1 MiB, well above the 10000 characters NumPy
 // accepts by default, so that the 2.0 headers NumPy writes for dtypes with
@@ -105,7 +112,12 @@ func (o *Options) maxHeaderLen() int {
 //
 // Every malformed header gives an error matching ErrFormat; a b that ends
 // inside the header also matches io.ErrUnexpectedEOF; a bad descr also
-// matches layout.ErrDType.
+// matches layout.ErrDType; a shape of more than MaxDims dims also matches
+// ErrTooLarge.
+//
+// Parse allocates in proportion to the header's length: one compact
+// syntax tree of the text (the descr's is not built twice), the dtype
+// and its fields.
 func Parse(b []byte, opts *Options) (*Header, error) {
 	r, err := parseRaw(b, opts.maxHeaderLen())
 	if err != nil {
@@ -196,11 +208,12 @@ type raw struct {
 	text    string // the header text, decoded to UTF-8
 	latin1  bool   // text was decoded from latin-1 (offsets differ from the file's)
 
-	dict      pylit.Value
-	descr     pylit.Value // the descr value; text[descr.Off:descr.End] is its source
-	fortran   bool
-	shape     []int64
-	shapeSpan [2]int // text span of the shape value
+	dictEnd    int    // text offset just past the dict
+	descrSpan  [2]int // text span of the descr value
+	fortran    bool
+	shape      []int64
+	shapeSpan  [2]int   // text span of the shape value
+	shapeItems [][2]int // text spans of the shape's items
 }
 
 // fileOff converts an offset in r.text to a byte offset in the file.
@@ -275,26 +288,24 @@ func latin1(b []byte) (string, bool) {
 }
 
 // parseDict parses r.text as the header dict and checks its keys and the
-// fortran_order and shape values.
+// fortran_order and shape values. The descr is checked for syntax only
+// here; header hands its text to package layout, so that no part of the
+// text is turned into a syntax tree twice.
 func (r *raw) parseDict() error {
-	d, err := pylit.Parse(r.text)
+	d, err := pylit.ParseTop(r.text, 1)
 	if err != nil {
-		var se *pylit.SyntaxError
-		if errors.As(err, &se) {
-			return formatErr(r.fileOff(se.Off), []error{err}, "header text is not a Python literal: %s", se.Msg)
-		}
-		return formatErr(int64(r.prefix), []error{err}, "header text is not a Python literal: %s", err.Error())
+		return r.syntaxErr(0, err)
 	}
-	if d.Kind != pylit.Dict {
-		return formatErr(r.fileOff(d.Off), nil, "expected a dict, got a %s", d.Kind)
+	if d.Kind() != pylit.Dict {
+		return formatErr(r.fileOff(d.Off()), nil, "expected a dict, got a %s", d.Kind())
 	}
-	r.dict = d
+	r.dictEnd = d.End()
 	var seen [3]bool
-	var vals [3]pylit.Value
-	for i, k := range d.Keys {
+	var vals [3]pylit.Node
+	for k, v := range d.Pairs() {
 		j := -1
-		if k.Kind == pylit.Str {
-			switch k.Str {
+		if k.Kind() == pylit.Str {
+			switch k.Str() {
 			case "descr":
 				j = 0
 			case "fortran_order":
@@ -304,50 +315,71 @@ func (r *raw) parseDict() error {
 			}
 		}
 		if j < 0 {
-			return formatErr(r.fileOff(k.Off), nil, "expected only the keys 'descr', 'fortran_order' and 'shape', got %s",
-				r.text[k.Off:k.End])
+			return formatErr(r.fileOff(k.Off()), nil, "expected only the keys 'descr', 'fortran_order' and 'shape', got %s",
+				shorten(k.Source()))
 		}
 		// A repeated key overrides the earlier one, as in Python.
-		seen[j], vals[j] = true, d.Items[i]
+		seen[j], vals[j] = true, v
 	}
 	for j, name := range []string{"descr", "fortran_order", "shape"} {
 		if !seen[j] {
-			return formatErr(r.fileOff(d.End-1), nil, "expected the key '%s' in the header dict", name)
+			return formatErr(r.fileOff(d.End()-1), nil, "expected the key '%s' in the header dict", name)
 		}
 	}
-	r.descr = vals[0]
+	r.descrSpan = [2]int{vals[0].Off(), vals[0].End()}
 
 	fo := vals[1]
-	if fo.Kind != pylit.Bool {
-		return formatErr(r.fileOff(fo.Off), nil, "expected fortran_order True or False, got %s", r.text[fo.Off:fo.End])
+	if fo.Kind() != pylit.Bool {
+		return formatErr(r.fileOff(fo.Off()), nil, "expected fortran_order True or False, got %s", shorten(fo.Source()))
 	}
-	r.fortran = fo.Bool
+	r.fortran = fo.Bool()
 
 	sh := vals[2]
-	if sh.Kind != pylit.Tuple {
-		return formatErr(r.fileOff(sh.Off), nil, "expected shape to be a tuple of ints, got %s", r.text[sh.Off:sh.End])
+	if sh.Kind() != pylit.Tuple {
+		return formatErr(r.fileOff(sh.Off()), nil, "expected shape to be a tuple of ints, got %s", shorten(sh.Source()))
 	}
-	r.shapeSpan = [2]int{sh.Off, sh.End}
-	r.shape = make([]int64, len(sh.Items))
-	for i, it := range sh.Items {
-		if it.Kind != pylit.Int {
-			return formatErr(r.fileOff(it.Off), nil, "expected shape[%d] to be an int, got %s", i, r.text[it.Off:it.End])
+	if sh.Len() > MaxDims {
+		return formatErr(r.fileOff(sh.Off()), []error{ErrTooLarge}, "expected a shape of at most %d dims (MaxDims: NumPy loads no more; NumPy 1.x: 32), got %d", MaxDims, sh.Len())
+	}
+	r.shapeSpan = [2]int{sh.Off(), sh.End()}
+	// The tuple's items were not kept by ParseTop: parse its text.
+	sh, err = pylit.Parse(sh.Source())
+	if err != nil {
+		return r.syntaxErr(r.shapeSpan[0], err) // unreachable: it parsed above
+	}
+	r.shape = make([]int64, sh.Len())
+	r.shapeItems = make([][2]int, sh.Len())
+	for i, it := range sh.Items() {
+		off := r.shapeSpan[0] + it.Off()
+		r.shapeItems[i] = [2]int{off, r.shapeSpan[0] + it.End()}
+		if it.Kind() != pylit.Int {
+			return formatErr(r.fileOff(off), nil, "expected shape[%d] to be an int, got %s", i, shorten(it.Source()))
 		}
-		if it.Int < 0 {
-			return formatErr(r.fileOff(it.Off), nil, "expected shape[%d] ≥ 0, got %d", i, it.Int)
+		if it.Int() < 0 {
+			return formatErr(r.fileOff(off), nil, "expected shape[%d] ≥ 0, got %d", i, it.Int())
 		}
-		r.shape[i] = it.Int
+		r.shape[i] = it.Int()
 	}
 	return nil
+}
+
+// syntaxErr reports a pylit error in the text that starts at offset base
+// of the header text.
+func (r *raw) syntaxErr(base int, err error) error {
+	var se *pylit.SyntaxError
+	if errors.As(err, &se) {
+		return formatErr(r.fileOff(base+se.Off), []error{err}, "header text is not a Python literal: %s", se.Msg)
+	}
+	return formatErr(r.fileOff(base), []error{err}, "header text is not a Python literal: %s", err.Error())
 }
 
 // header finishes decoding: the descr through package layout, then the
 // data size check.
 func (r *raw) header() (*Header, error) {
-	descr := r.text[r.descr.Off:r.descr.End]
+	descr := r.text[r.descrSpan[0]:r.descrSpan[1]]
 	dt, err := layout.ParseDescr(descr)
 	if err != nil {
-		return nil, formatErr(r.fileOff(r.descr.Off), []error{err}, "bad descr %s: %s", shorten(descr), err.Error())
+		return nil, formatErr(r.fileOff(r.descrSpan[0]), []error{err}, "bad descr %s: %s", shorten(descr), err.Error())
 	}
 	h := &Header{
 		Version:      r.version,
@@ -393,6 +425,17 @@ func (h *Header) DataSize() (int64, error) {
 		}
 	}
 	return n * size, nil
+}
+
+// checkDims refuses shapes of more than MaxDims dims.
+func checkDims(shape []int64) error {
+	if len(shape) > MaxDims {
+		return &headerError{
+			msg:  "header: shape of " + strconv.Itoa(len(shape)) + " dims: NumPy loads at most " + strconv.Itoa(MaxDims) + " (MaxDims; NumPy 1.x: 32)",
+			errs: []error{ErrTooLarge, ErrFormat},
+		}
+	}
+	return nil
 }
 
 // Count returns the number of elements: the product of the shape (1 for a

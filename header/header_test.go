@@ -589,3 +589,42 @@ func TestCountAndGrowthAxis(t *testing.T) {
 		t.Error("Version.String")
 	}
 }
+
+// TestMaxDims: Parse, Encode and RewriteShape accept MaxDims dims and
+// refuse more with ErrTooLarge (issue 14: 1345 dims were accepted, which
+// NumPy refuses to load).
+func TestMaxDims(t *testing.T) {
+	ones := func(n int) []int64 {
+		s := make([]int64, n)
+		for i := range s {
+			s[i] = 1
+		}
+		return s
+	}
+	for _, n := range []int{header.MaxDims, header.MaxDims + 1, 1345} {
+		h := header.Header{DType: dt(t, "'<f8'"), Shape: ones(n)}
+		text := "{'descr': '<f8', 'fortran_order': False, 'shape': (" + strings.Repeat("1, ", n) + "), }"
+		_, perr := header.Parse(mk(1, text), nil)
+		enc, eerr := h.Encode()
+		small := header.Header{DType: h.DType, Shape: []int64{1}}
+		buf, err := small.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rerr := header.RewriteShape(buf, ones(n)) // ErrNoRoom at most, if n ≤ MaxDims
+		if n <= header.MaxDims {
+			if perr != nil || eerr != nil || rerr != nil && !errors.Is(rerr, header.ErrNoRoom) {
+				t.Errorf("%d dims: Parse %v, Encode %v, RewriteShape %v; want them accepted", n, perr, eerr, rerr)
+			}
+			if h2, err := header.Parse(enc, nil); err != nil || len(h2.Shape) != n {
+				t.Errorf("%d dims: Parse(Encode()) = %v, %v", n, h2, err)
+			}
+			continue
+		}
+		for what, err := range map[string]error{"Parse": perr, "Encode": eerr, "RewriteShape": rerr} {
+			if !errors.Is(err, header.ErrTooLarge) || !errors.Is(err, header.ErrFormat) || !strings.Contains(err.Error(), "64") {
+				t.Errorf("%s of %d dims: %v, want an error matching ErrTooLarge and ErrFormat that gives the limit", what, n, err)
+			}
+		}
+	}
+}

@@ -18,7 +18,9 @@ import (
 // NumPy, so a renamed field is a mismatch (rename the Go field with an
 // `npy:"name"` tag). A Go Datetime64 or Timedelta64 with the generic unit
 // matches any unit; with a unit, units must be equal. A Go [N]byte ('S<N>')
-// matches a file's raw 'V<N>' as well as 'S<N>'.
+// matches a file's raw 'V<N>' as well as 'S<N>', and a struct of N bytes
+// without named fields (NumPy's np.dtype({"names": [], "formats": [],
+// "itemsize": N}), a descr of one padding entry).
 //
 // Otherwise the error matches ErrDType and names the first difference and
 // both types, for example
@@ -85,6 +87,7 @@ func scalarMatch(f, g *DType) bool {
 	switch {
 	case f.kind == g.kind:
 	case f.kind == Void && g.kind == Bytes:
+	case f.kind == Struct && len(f.fields) == 0 && g.kind == Bytes: // all padding: raw bytes
 	default:
 		return false
 	}

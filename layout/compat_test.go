@@ -2,6 +2,7 @@ package layout_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,5 +109,80 @@ func TestCompatible(t *testing.T) {
 	}
 	if err := layout.Compatible(nil, rec); !errors.Is(err, layout.ErrDType) || !strings.Contains(err.Error(), "nil") {
 		t.Errorf("Compatible(nil, ...) = %v", err)
+	}
+}
+
+type (
+	SubSub struct {
+		C [2][5]float64 `npy:"c"`
+	}
+	Pt struct {
+		A int32 `npy:"a"`
+		B uint8 `npy:"b"`
+	}
+	SubStructs struct {
+		C [2][3]Pt `npy:"c"`
+	}
+	DeepSub struct {
+		X [5][4][3]Pt `npy:"x"`
+	}
+)
+
+// TestCompatibleNestedSubarray: a field whose dtype is a subarray of
+// subarrays (issue 15) maps to Go's nested arrays, and keeps its nested
+// descr.
+func TestCompatibleNestedSubarray(t *testing.T) {
+	pt := "[('a', '<i4'), ('b', '|u1'), ('', '|V3')]"
+	for _, tc := range []struct {
+		file  string
+		go_   *layout.DType
+		shape []int
+		want  string // "" for compatible
+	}{
+		{"[('c', ('<f8', (5,)), (2,))]", mustOf[SubSub](t), []int{2, 5}, ""},
+		{"[('c', '<f8', (2, 5))]", mustOf[SubSub](t), []int{2, 5}, ""},
+		{"[('c', (('<f8', (5,)), (1,)), (2,))]", mustOf[SubSub](t), []int{2, 1, 5}, "file has subarray shape (2, 1, 5), Go type has (2, 5)"},
+		{"[('c', ('<f8', (5,)), (3,))]", mustOf[SubSub](t), []int{3, 5}, "file has subarray shape (3, 5), Go type has (2, 5)"},
+		{"[('c', ('<f4', (5,)), (2,))]", mustOf[SubSub](t), []int{2, 5}, "file has '<f4', Go type has float64"},
+		{"[('c', (" + pt + ", (3,)), (2,))]", mustOf[SubStructs](t), []int{2, 3}, ""},
+		{"[('x', ((" + pt + ", (3,)), (4,)), (5,))]", mustOf[DeepSub](t), []int{5, 4, 3}, ""},
+		{"[('x', (" + pt + ", (4, 3)), (5,))]", mustOf[DeepSub](t), []int{5, 4, 3}, ""},
+	} {
+		file, err := layout.ParseDescr(native(tc.file))
+		if err != nil {
+			t.Errorf("ParseDescr(%s): %v", tc.file, err)
+			continue
+		}
+		if got := file.Descr(); got != native(tc.file) {
+			t.Errorf("ParseDescr(%s).Descr() = %s", tc.file, got)
+		}
+		if got := file.Field(0).Shape; !slices.Equal(got, tc.shape) {
+			t.Errorf("%s: Field(0).Shape = %v, want %v", tc.file, got, tc.shape)
+		}
+		err = layout.Compatible(file, tc.go_)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("Compatible(%s, %s): %v", tc.file, tc.go_.GoType(), err)
+		case tc.want != "" && (!errors.Is(err, layout.ErrDType) || !strings.Contains(err.Error(), native(tc.want))):
+			t.Errorf("Compatible(%s, %s) = %v, want an ErrDType containing %q", tc.file, tc.go_.GoType(), err, tc.want)
+		}
+	}
+}
+
+// TestCompatibleNoFields: a struct of only padding (NumPy's dt6 of its
+// format tests) is raw bytes, and a Go [N]byte of its size matches it.
+func TestCompatibleNoFields(t *testing.T) {
+	file, err := layout.ParseDescr("[('', '|V8')]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file.Kind() != layout.Struct || file.NumField() != 0 || file.Size() != 8 || file.Descr() != "[('', '|V8')]" {
+		t.Fatalf("ParseDescr([('', '|V8')]) = %s, kind %v, %d fields, size %d", file.Descr(), file.Kind(), file.NumField(), file.Size())
+	}
+	if err := layout.Compatible(file, mustOf[[8]byte](t)); err != nil {
+		t.Errorf("Compatible with [8]byte: %v", err)
+	}
+	if err := layout.Compatible(file, mustOf[[4]byte](t)); !errors.Is(err, layout.ErrDType) {
+		t.Errorf("Compatible with [4]byte: %v, want ErrDType", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gomemmap/memmap/internal/pylit"
@@ -28,15 +29,20 @@ const maxNesting = 32
 // i1 i2 i4 i8, u1 u2 u4 u8, f2 f4 f8, c8 c16, S<n>, V<n>, M8 or m8 with an
 // optional [unit]; the order of one-byte kinds, S and V is normalised to
 // '|'. A struct is a list of (name, descr) or (name, descr, shape) tuples,
-// where name is a str or a (title, name) pair of strs, descr a scalar str
-// or a nested list, and shape a tuple of non-negative ints. As in NumPy
+// where name is a str or a (title, name) pair of strs, descr a scalar str,
+// a nested list or a (descr, shape) subarray tuple (nested to any depth,
+// as in [('c', ('<f8', (5,)), (2,))]: the Field's Shape joins the shapes,
+// (2, 5), and Descr writes the nesting back), and shape a tuple of
+// non-negative ints. As in NumPy
 // (descr_to_dtype), fields are laid out back to back in list order, and
 // padding entries (an empty name and a void, non-struct dtype such as
 // '|V4', or any subarray) are gaps, not fields. Names and titles must be
 // unique, as in NumPy; a title may be empty.
 //
 // Refused, with an error matching ErrDType that says why and gives the
-// byte offset in text: object ('|O'), unicode ('<U<n>': UTF-32 text,
+// byte offset in text and the field: a (descr, shape) subarray at the top
+// level (NumPy never writes one: it turns the subarray into array
+// dimensions), object ('|O'), unicode ('<U<n>': UTF-32 text,
 // which has no Go counterpart here; store bytes, 'S<n>', instead), long
 // double and quad types ('f16', 'c32'), anything else NumPy would not
 // write for a fixed-size dtype, and items over 2 GiB - 1. Datetime64 and
@@ -49,15 +55,15 @@ func ParseDescr(text string) (*DType, error) {
 	if err != nil {
 		return nil, dtypeErrorf("descr %s: %w", clip(text), err)
 	}
-	switch v.Kind {
+	switch v.Kind() {
 	case pylit.Str:
-		return parseScalar(v)
+		return parseScalar(v, fieldAt{i: -1})
 	case pylit.List:
 		return parseStruct(v, 0)
 	case pylit.Tuple:
-		return nil, dtypeErrorf("descr offset %d: a (dtype, shape) subarray descr is not supported at the top level (NumPy writes a subarray dtype as '|V<n>')", v.Off)
+		return nil, dtypeErrorf("descr offset %d: a (dtype, shape) subarray descr is not supported at the top level (NumPy writes a subarray dtype as '|V<n>')", v.Off())
 	}
-	return nil, dtypeErrorf("descr offset %d: expected a str or a list of fields, found a %s", v.Off, v.Kind)
+	return nil, dtypeErrorf("descr offset %d: expected a str or a list of fields, found a %s", v.Off(), v.Kind())
 }
 
 // clip shortens a text for an error message.
@@ -69,12 +75,44 @@ func clip(s string) string {
 }
 
 // parseScalar parses a scalar dtype string such as '<f8'.
-func parseScalar(v pylit.Value) (*DType, error) {
-	d, err := scalarFromStr(v.Str)
+// where names the field it is the dtype of, for error messages.
+func parseScalar(v pylit.Node, where fieldAt) (*DType, error) {
+	str := v.Str()
+	if d := internedScalar(str); d != nil {
+		return d, nil
+	}
+	d, err := scalarFromStr(str)
 	if err != nil {
-		return nil, dtypeErrorf("descr offset %d: dtype %s: %w", v.Off, pylit.Quote(v.Str), err)
+		return nil, dtypeErrorf("descr offset %d: %sdtype %s: %w", v.Off(), where.prefix(), pylit.Quote(str), err)
 	}
 	return d, nil
+}
+
+// interned holds the dtypes of the common scalar strs ('<f8', '|u1',
+// '>i4', ...), so that a struct of thousands of fields shares a few
+// scalar dtypes instead of allocating one per field. DTypes are immutable,
+// so sharing them is safe.
+var interned = sync.OnceValue(func() map[string]*DType {
+	m := make(map[string]*DType)
+	for _, o := range []string{"<", ">", "|", "=", ""} {
+		for _, c := range []string{"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16", "M8", "m8"} {
+			d, err := scalarFromStr(o + c)
+			if err != nil {
+				panic("layout: interning " + o + c + ": " + err.Error())
+			}
+			m[o+c] = d
+		}
+	}
+	return m
+})
+
+// internedScalar returns the shared dtype of the scalar str s, or nil
+// when s is not one of the interned ones.
+func internedScalar(s string) *DType {
+	if len(s) > 4 {
+		return nil
+	}
+	return interned()[s]
 }
 
 func scalarFromStr(s string) (*DType, error) {
@@ -200,64 +238,56 @@ func canonicalUnit(s string) (string, error) {
 }
 
 // parseStruct parses a list of field tuples.
-func parseStruct(v pylit.Value, depth int) (*DType, error) {
+func parseStruct(v pylit.Node, depth int) (*DType, error) {
 	if depth >= maxNesting {
-		return nil, dtypeErrorf("descr offset %d: structs nested more than %d deep", v.Off, maxNesting)
+		return nil, dtypeErrorf("descr offset %d: structs nested more than %d deep", v.Off(), maxNesting)
 	}
-	var fields []Field
-	used := make(map[string]bool)
-	offset := 0
-	for i, item := range v.Items {
-		if item.Kind != pylit.Tuple || len(item.Items) < 2 || len(item.Items) > 3 {
-			return nil, dtypeErrorf("descr offset %d: field %d: expected a (name, dtype) or (name, dtype, shape) tuple, found %s", item.Off, i, describe(item))
+	// Check the form of every item before allocating the fields, so that
+	// a long list of junk fails without costing a Field per item.
+	n := 0
+	for i, item := range v.Items() {
+		if item.Kind() != pylit.Tuple || item.Len() < 2 || item.Len() > 3 {
+			return nil, dtypeErrorf("descr offset %d: field %d: expected a (name, dtype) or (name, dtype, shape) tuple, found %s", item.Off(), i, describe(item))
 		}
-		nv, tv := item.Items[0], item.Items[1]
+		n++
+	}
+	fields := make([]Field, 0, n) // exactly enough unless there is padding
+	var used map[string]struct{}  // names and titles, once there are many
+	var nested [][]int            // DType.levels, once a field has a nested subarray
+	offset := 0
+	for i, item := range v.Items() {
+		nv, tv := item.Index(0), item.Index(1)
 		var name, title string
 		hasTitle := false
 		switch {
-		case nv.Kind == pylit.Str:
-			name = nv.Str
-		case nv.Kind == pylit.Tuple && len(nv.Items) == 2 && nv.Items[0].Kind == pylit.Str && nv.Items[1].Kind == pylit.Str:
-			title, name, hasTitle = nv.Items[0].Str, nv.Items[1].Str, true
+		case nv.Kind() == pylit.Str:
+			name = nv.Str()
+		case nv.Kind() == pylit.Tuple && nv.Len() == 2 && nv.Index(0).Kind() == pylit.Str && nv.Index(1).Kind() == pylit.Str:
+			title, name, hasTitle = nv.Index(0).Str(), nv.Index(1).Str(), true
 		default:
-			return nil, dtypeErrorf("descr offset %d: field %d: expected a name (a str) or a (title, name) pair of strs, found %s", nv.Off, i, describe(nv))
+			return nil, dtypeErrorf("descr offset %d: field %d: expected a name (a str) or a (title, name) pair of strs, found %s", nv.Off(), i, describe(nv))
 		}
 		if !utf8.ValidString(name) || !utf8.ValidString(title) {
-			return nil, dtypeErrorf("descr offset %d: field %d: name or title is not valid UTF-8", nv.Off, i)
+			return nil, dtypeErrorf("descr offset %d: field %d: name or title is not valid UTF-8", nv.Off(), i)
 		}
-		var t *DType
-		var err error
-		switch tv.Kind {
-		case pylit.Str:
-			t, err = parseScalar(tv)
-		case pylit.List:
-			t, err = parseStruct(tv, depth+1)
-		default:
-			err = dtypeErrorf("descr offset %d: field %d (%s): expected a dtype str or a list of fields, found %s", tv.Off, i, pylit.Quote(name), describe(tv))
-		}
+		where := fieldAt{i, name}
+		t, shape, levels, err := fieldType(tv, depth, where)
 		if err != nil {
 			return nil, err
 		}
-		var shape []int
-		if len(item.Items) == 3 {
-			sv := item.Items[2]
-			if sv.Kind != pylit.Tuple {
-				return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape tuple, found %s", sv.Off, i, pylit.Quote(name), describe(sv))
+		if item.Len() == 3 {
+			outer, err := parseShape(item.Index(2), where)
+			if err != nil {
+				return nil, err
 			}
-			n := 1
-			for _, dv := range sv.Items {
-				if dv.Kind != pylit.Int || dv.Int < 0 || dv.Int > maxSize {
-					return nil, dtypeErrorf("descr offset %d: field %d (%s): expected a shape dimension from 0 to %d, found %s", dv.Off, i, pylit.Quote(name), maxSize, describe(dv))
-				}
-				shape = append(shape, int(dv.Int))
-				if n = mulSize(n, int(dv.Int)); n < 0 {
-					return nil, dtypeErrorf("descr offset %d: field %d (%s): subarray of shape %v is too large", sv.Off, i, pylit.Quote(name), shape)
-				}
-			}
+			shape, levels = nest(outer, shape, levels)
+		}
+		if shapeLen(shape) < 0 {
+			return nil, dtypeErrorf("descr offset %d: %ssubarray of shape %v is too large", tv.Off(), where.prefix(), shape)
 		}
 		size := mulSize(t.size, shapeLen(shape))
 		if size < 0 || size > maxSize-offset {
-			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off, i, pylit.Quote(name), maxSize)
+			return nil, dtypeErrorf("descr offset %d: field %d (%s): the struct is larger than %d bytes", item.Off(), i, pylit.Quote(name), maxSize)
 		}
 		if !hasTitle && name == "" && (t.kind == Void || shape != nil) {
 			// Padding, as numpy.lib.format.descr_to_dtype reads it: an
@@ -266,17 +296,143 @@ func parseStruct(v pylit.Value, depth int) (*DType, error) {
 			offset += size
 			continue
 		}
-		if used[name] || hasTitle && (used[title] || title == name) {
-			return nil, dtypeErrorf("descr offset %d: field %d: name %s or title already used as a name or title", nv.Off, i, pylit.Quote(name))
+		if hasTitle && title == name || nameUsed(fields, used, name) || hasTitle && nameUsed(fields, used, title) {
+			return nil, dtypeErrorf("descr offset %d: field %d: name %s or title already used as a name or title", nv.Off(), i, pylit.Quote(name))
 		}
-		used[name] = true
-		if hasTitle {
-			used[title] = true
+		if levels != nil && nested == nil {
+			nested = make([][]int, len(fields), n)
+		}
+		if nested != nil {
+			nested = append(nested, levels)
 		}
 		fields = append(fields, Field{Name: name, Title: title, HasTitle: hasTitle, Offset: offset, Type: t, Shape: shape})
+		if len(fields) == smallStruct {
+			used = make(map[string]struct{}, n)
+			for _, f := range fields {
+				used[f.Name] = struct{}{}
+				if f.HasTitle {
+					used[f.Title] = struct{}{}
+				}
+			}
+		} else if used != nil {
+			used[name] = struct{}{}
+			if hasTitle {
+				used[title] = struct{}{}
+			}
+		}
 		offset += size
 	}
-	return newStruct(offset, fields), nil
+	d := newStruct(offset, fields)
+	if nested != nil {
+		d.levels = &nested
+	}
+	return d, nil
+}
+
+// fieldType parses the dtype of a field: a scalar str, a list of fields,
+// or a (dtype, shape) subarray tuple of any of these, as
+// numpy.lib.format.descr_to_dtype reads it. It returns the element dtype,
+// the subarray shape flattened, outermost dims first (NumPy's
+// dtype.shape), and, when the subarray nests more than one non-empty
+// shape, the number of dims of each, outermost first (DType.levels).
+// where names the field for error messages.
+func fieldType(tv pylit.Node, depth int, where fieldAt) (*DType, []int, []int, error) {
+	switch tv.Kind() {
+	case pylit.Str:
+		t, err := parseScalar(tv, where)
+		return t, nil, nil, err
+	case pylit.List:
+		t, err := parseStruct(tv, depth+1)
+		return t, nil, nil, err
+	case pylit.Tuple:
+		if tv.Len() != 2 {
+			break
+		}
+		t, inner, levels, err := fieldType(tv.Index(0), depth, where)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		outer, err := parseShape(tv.Index(1), where)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		shape, levels := nest(outer, inner, levels)
+		return t, shape, levels, nil
+	}
+	return nil, nil, nil, dtypeErrorf("descr offset %d: %sexpected a dtype str, a list of fields or a (dtype, shape) subarray, found %s", tv.Off(), where.prefix(), describe(tv))
+}
+
+// fieldAt names a field for error messages; i is -1 at the top level,
+// outside any field.
+type fieldAt struct {
+	i    int
+	name string
+}
+
+// prefix returns "field 3 ('name'): ", or "" at the top level. It is
+// only called on errors, so that naming costs nothing otherwise.
+func (a fieldAt) prefix() string {
+	if a.i < 0 {
+		return ""
+	}
+	return fmt.Sprintf("field %d (%s): ", a.i, pylit.Quote(a.name))
+}
+
+// nest returns the shape and levels of a subarray of shape outer whose
+// elements are subarrays of shape inner with these levels. Empty shapes
+// vanish, as in NumPy, where (dtype, ()) is dtype.
+func nest(outer, inner, levels []int) ([]int, []int) {
+	switch {
+	case len(outer) == 0:
+		return inner, levels
+	case len(inner) == 0:
+		return outer, nil
+	case levels == nil:
+		levels = []int{len(inner)}
+	}
+	return append(outer, inner...), append([]int{len(outer)}, levels...)
+}
+
+// parseShape parses a subarray shape tuple; () gives nil.
+func parseShape(sv pylit.Node, where fieldAt) ([]int, error) {
+	if sv.Kind() != pylit.Tuple {
+		return nil, dtypeErrorf("descr offset %d: %sexpected a shape tuple, found %s", sv.Off(), where.prefix(), describe(sv))
+	}
+	var shape []int
+	n := 1
+	for _, dv := range sv.Items() {
+		if dv.Kind() != pylit.Int || dv.Int() < 0 || dv.Int() > maxSize {
+			return nil, dtypeErrorf("descr offset %d: %sexpected a shape dimension from 0 to %d, found %s", dv.Off(), where.prefix(), maxSize, describe(dv))
+		}
+		if shape == nil {
+			shape = make([]int, 0, sv.Len())
+		}
+		shape = append(shape, int(dv.Int()))
+		if n = mulSize(n, int(dv.Int())); n < 0 {
+			return nil, dtypeErrorf("descr offset %d: %ssubarray of shape %v is too large", sv.Off(), where.prefix(), shape)
+		}
+	}
+	return shape, nil
+}
+
+// smallStruct is the number of fields up to which parseStruct looks for
+// a repeated name among the fields rather than in a map (which costs
+// hundreds of bytes even for one entry).
+const smallStruct = 16
+
+// nameUsed reports whether s is the name or title of one of fields; used
+// is nil or holds them all.
+func nameUsed(fields []Field, used map[string]struct{}, s string) bool {
+	if used != nil {
+		_, ok := used[s]
+		return ok
+	}
+	for i := range fields {
+		if f := &fields[i]; f.Name == s || f.HasTitle && f.Title == s {
+			return true
+		}
+	}
+	return false
 }
 
 // mulSize returns a*b, or -1 when it exceeds maxSize; a, b >= 0.
@@ -288,16 +444,16 @@ func mulSize(a, b int) int {
 }
 
 // describe names a literal for an error message.
-func describe(v pylit.Value) string {
-	switch v.Kind {
+func describe(v pylit.Node) string {
+	switch v.Kind() {
 	case pylit.Str:
-		return "the str " + pylit.Quote(v.Str)
+		return "the str " + pylit.Quote(v.Str())
 	case pylit.Int:
-		return "the int " + strconv.FormatInt(v.Int, 10)
+		return "the int " + strconv.FormatInt(v.Int(), 10)
 	case pylit.Tuple, pylit.List:
-		return fmt.Sprintf("a %s of %d items", v.Kind, len(v.Items))
+		return fmt.Sprintf("a %s of %d items", v.Kind(), v.Len())
 	}
-	return "a " + v.Kind.String()
+	return "a " + v.Kind().String()
 }
 
 // Descr returns the dtype as NumPy writes it in the descr of a .npy
@@ -331,7 +487,7 @@ func (d *DType) appendDescr(b *strings.Builder) {
 		b.WriteString(strconv.Itoa(n))
 		b.WriteString("')")
 	}
-	for _, f := range d.fields {
+	for i, f := range d.fields {
 		if f.Offset > offset {
 			pad(f.Offset - offset)
 		}
@@ -347,23 +503,28 @@ func (d *DType) appendDescr(b *strings.Builder) {
 			b.WriteString(pylit.Quote(f.Name))
 		}
 		b.WriteString(", ")
+		// A nested subarray is written as NumPy does: the outermost
+		// shape is the field's third item, the inner ones wrap the
+		// element dtype in (dtype, shape) tuples, innermost first.
+		levels := d.fieldLevels(i)
+		for range max(len(levels)-1, 0) {
+			b.WriteByte('(')
+		}
 		if f.Type.kind == Struct {
 			f.Type.appendDescr(b)
 		} else {
 			b.WriteString(f.Type.Descr())
 		}
-		if f.Shape != nil {
-			b.WriteString(", (")
-			for i, n := range f.Shape {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(strconv.Itoa(n))
-			}
-			if len(f.Shape) == 1 {
-				b.WriteByte(',')
-			}
+		shape := f.Shape
+		for k := len(levels) - 1; k >= 1; k-- {
+			b.WriteString(", ")
+			appendShape(b, shape[len(shape)-levels[k]:])
 			b.WriteByte(')')
+			shape = shape[:len(shape)-levels[k]]
+		}
+		if shape != nil {
+			b.WriteString(", ")
+			appendShape(b, shape)
 		}
 		b.WriteByte(')')
 		offset = max(offset, f.Offset+f.Size())
@@ -372,4 +533,19 @@ func (d *DType) appendDescr(b *strings.Builder) {
 		pad(d.size - offset)
 	}
 	b.WriteByte(']')
+}
+
+// appendShape writes a shape as Python's repr of a tuple: "(3,)", "(2, 3)".
+func appendShape(b *strings.Builder, shape []int) {
+	b.WriteByte('(')
+	for i, n := range shape {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(n))
+	}
+	if len(shape) == 1 {
+		b.WriteByte(',')
+	}
+	b.WriteByte(')')
 }

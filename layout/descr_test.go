@@ -30,6 +30,13 @@ var descrCanonical = []string{
 	`[('naïve', '<i4'), ("it's", '<u2'), ('say "hi"', '|b1'), ('tab\there', '<c8'), ('both \' and "', '<i2')]`,
 	"[('a', '<i8'), ('b', '>i8'), ('c', '|u1'), ('', '|V7')]",
 	"[('deep', [('er', [('est', [('x', '>u2', (3,))], (2,))])])]",
+	// Subarrays of subarrays (issue 15), as NumPy writes them.
+	"[('c', ('<f8', (5,)), (2,))]",
+	"[('c', ([('a', '<i4'), ('b', '|u1')], (3,)), (2,))]",
+	"[('c', ('<f8', (5, 6)), (2, 3)), ('d', '<i2')]",
+	"[('x', (([('a', '<i8'), ('b', [('a', '|i1'), ('', '|V3'), ('b', '|i1'), ('', '|V3')])], (3,)), (4,)), (5,))]",
+	"[('x', ([('a', '|i1'), ('', '|V3'), ('b', '|i1'), ('', '|V3')], (3,)), (4,))]",
+	"[(('t', 'c'), ('>i2', (1,)), (2,)), ('', '|V1'), ('d', '|u1')]",
 }
 
 // descrNormalised are descrs NumPy accepts but does not write, and the
@@ -58,6 +65,12 @@ var descrNormalised = []struct{ in, want string }{
 	{"[('', '<i4', (0,)), ('a', '<i4')]", "[('a', '<i4')]"},
 	{" [ ( 'a' , '<i4' , ( 2 , ) ) , ] \n", "[('a', '<i4', (2,))]"},
 	{"[(\"x\", \"<f4\")]", "[('x', '<f4')]"},
+	{"[('a', ('<i4', (2,)))]", "[('a', '<i4', (2,))]"},
+	{"[('c', ('<f8', ()), (2,))]", "[('c', '<f8', (2,))]"},
+	{"[('c', ('<f8', (5,)), ())]", "[('c', '<f8', (5,))]"},
+	{"[('c', (('<f8', (5,)), ()), (2,))]", "[('c', ('<f8', (5,)), (2,))]"},
+	{"[('c', (('<f8', (5,)), (4,)))]", "[('c', ('<f8', (5,)), (4,))]"},
+	{"[('', ('<f8', (5,)), (2,)), ('a', '|u1')]", "[('', '|V80'), ('a', '|u1')]"},
 }
 
 func TestDescrRoundTrip(t *testing.T) {
@@ -95,7 +108,9 @@ func TestParseDescrErrors(t *testing.T) {
 	deep := strings.Repeat("[('a', ", 40) + "'<i4'" + strings.Repeat(")]", 40)
 	for _, tc := range []struct{ in, want string }{
 		{"'<U3'", "descr offset 0: dtype '<U3': unicode ('U') dtypes are not supported"},
-		{"[('a', '<i4'), ('s', '<U3')]", "descr offset 21: dtype '<U3': unicode"},
+		{"[('a', '<i4'), ('s', '<U3')]", "descr offset 21: field 1 ('s'): dtype '<U3': unicode"},
+		{"[('a', [('o', '|O')])]", "descr offset 14: field 0 ('o'): dtype '|O': object"},
+		{"[('a', ('<U3', (2,)), (2,))]", "descr offset 8: field 0 ('a'): dtype '<U3': unicode"},
 		{"'|O'", "dtype '|O': object ('O') dtypes hold Python object pointers"},
 		{"'|O8'", "object"},
 		{"'<f16'", "float of 16 bytes is not supported (long double or quad precision?); supported sizes: 2 4 8"},
@@ -128,8 +143,12 @@ func TestParseDescrErrors(t *testing.T) {
 		{"[(1, '<i4')]", "expected a name (a str) or a (title, name) pair of strs, found the int 1"},
 		{"[((1, 'a'), '<i4')]", "pair of strs, found a tuple of 2 items"},
 		{"[(('', 'a'), '<i4'), ('', '<f4')]", "already used"},
-		{"[('a', 5)]", "field 0 ('a'): expected a dtype str or a list of fields, found the int 5"},
-		{"[('a', ('<i4', (2,)))]", "expected a dtype str or a list of fields, found a tuple of 2 items"},
+		{"[('a', 5)]", "field 0 ('a'): expected a dtype str, a list of fields or a (dtype, shape) subarray, found the int 5"},
+		{"[('a', ('<i4',))]", "descr offset 7: field 0 ('a'): expected a dtype str, a list of fields or a (dtype, shape) subarray, found a tuple of 1 items"},
+		{"[('a', ('<i4', (2,), (3,)))]", "found a tuple of 3 items"},
+		{"[('a', ('<i4', 3))]", "descr offset 15: field 0 ('a'): expected a shape tuple, found the int 3"},
+		{"[('a', (('<i4', (-1,)), (2,)))]", "expected a shape dimension from 0 to 2147483647, found the int -1"},
+		{"[('a', ('|S1000', (100000,)), (100000,))]", "subarray of shape [100000 100000] is too large"},
 		{"[('a', '<i4', 3)]", "field 0 ('a'): expected a shape tuple, found the int 3"},
 		{"[('a', '<i4', (-1,))]", "expected a shape dimension from 0 to 2147483647, found the int -1"},
 		{"[('a', '<i4', (True,))]", "found a bool"},

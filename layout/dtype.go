@@ -98,14 +98,21 @@ const maxSize = 1<<31 - 1
 // gaps between fields and after the last one up to Size; Descr writes it back exactly as NumPy
 // does.
 type DType struct {
-	kind   Kind
+	// Fields by size, so that the struct packs tightly: a descr may hold
+	// many thousands of DTypes.
 	size   int
 	align  int
-	order  ByteOrder // scalars: their order; structs: the combined order
-	unit   string    // Datetime, Timedelta: "ns", "25s", or "" (generic)
-	fields []Field   // Struct only
+	unit   string  // Datetime, Timedelta: "ns", "25s", or "" (generic)
+	fields []Field // Struct only
 	gotype reflect.Type
 	plan   []swapRun // flat swap plan; nil when deep is set or nothing to swap
+	// levels, for a struct with a field whose subarray nests, holds per
+	// field the number of dims of each nested shape, outermost first (nil
+	// for the others). Kept out of Field, which a descr may hold
+	// thousands of.
+	levels *[][]int
+	kind   Kind
+	order  ByteOrder // scalars: their order; structs: the combined order
 	deep   bool      // the plan is too long to flatten: SwapBytes recurses
 }
 
@@ -117,7 +124,12 @@ type Field struct {
 	HasTitle bool   // whether the field has a title (which may be "")
 	Offset   int    // byte offset of the field in the struct
 	Type     *DType // the element dtype (of each subarray element if Shape is set)
-	Shape    []int  // the subarray shape, nil for a plain field
+	// Shape is the subarray shape, nil for a plain field. A subarray of
+	// subarrays, such as ('c', ('<f8', (5,)), (2,)) in a descr, has the
+	// shapes joined, outermost first ((2, 5)), as NumPy's dtype.shape
+	// does and as Go's [2][5]float64 is laid out; Descr still writes the
+	// nesting the field was parsed with.
+	Shape []int
 }
 
 // Size returns the field's size in bytes: Type.Size() times the product of
@@ -129,12 +141,24 @@ func (f Field) Size() int {
 	return f.Type.size * shapeLen(f.Shape)
 }
 
-// shapeLen returns the number of elements of a shape, 1 for nil. Shapes
-// are checked on construction so that the product fits.
+// fieldLevels returns the dims of each nested subarray shape of field i,
+// outermost first, or nil when its subarray does not nest.
+func (d *DType) fieldLevels(i int) []int {
+	if d.levels == nil {
+		return nil
+	}
+	return (*d.levels)[i]
+}
+
+// shapeLen returns the number of elements of a shape, 1 for nil, or -1
+// when that exceeds maxSize. Shapes are checked on construction so that
+// the product fits.
 func shapeLen(shape []int) int {
 	n := 1
 	for _, d := range shape {
-		n *= d
+		if n = mulSize(n, d); n < 0 {
+			return -1
+		}
 	}
 	return n
 }
@@ -218,7 +242,7 @@ func (d *DType) Equal(e *DType) bool {
 	for i := range d.fields {
 		f, g := &d.fields[i], &e.fields[i]
 		if f.Name != g.Name || f.Title != g.Title || f.HasTitle != g.HasTitle || f.Offset != g.Offset ||
-			!slices.Equal(f.Shape, g.Shape) || !f.Type.Equal(g.Type) {
+			!slices.Equal(f.Shape, g.Shape) || !slices.Equal(d.fieldLevels(i), e.fieldLevels(i)) || !f.Type.Equal(g.Type) {
 			return false
 		}
 	}
@@ -354,6 +378,7 @@ func (d *DType) mapOrder(f func(ByteOrder) ByteOrder) *DType {
 		fields[i].Type = fields[i].Type.mapOrder(f)
 	}
 	e := newStruct(d.size, fields)
+	e.levels = d.levels
 	e.gotype = d.gotype
 	return e
 }

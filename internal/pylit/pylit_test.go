@@ -3,6 +3,7 @@ package pylit
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,13 +15,46 @@ import (
 	"github.com/gomemmap/memmap/internal/testutil"
 )
 
-func i(n int64) Value       { return Value{Kind: Int, Int: n} }
-func s(x string) Value      { return Value{Kind: Str, Str: x} }
-func b(x bool) Value        { return Value{Kind: Bool, Bool: x} }
-func tup(v ...Value) Value  { return Value{Kind: Tuple, Items: v} }
-func list(v ...Value) Value { return Value{Kind: List, Items: v} }
-func dict(kv ...Value) Value {
-	d := Value{Kind: Dict}
+// lit is a parsed literal as a plain tree, for comparisons in tests.
+type lit struct {
+	Kind     Kind
+	Bool     bool
+	Int      int64
+	Str      string
+	Items    []lit // Tuple and List elements; Dict values
+	Keys     []lit // Dict keys
+	Off, End int
+}
+
+// toLit converts a Node and its stored items to a lit.
+func toLit(n Node) lit {
+	v := lit{Kind: n.Kind(), Bool: n.Bool(), Int: n.Int(), Str: n.Str(), Off: n.Off(), End: n.End()}
+	for _, it := range n.Items() {
+		v.Items = append(v.Items, toLit(it))
+	}
+	for k, it := range n.Pairs() {
+		v.Keys = append(v.Keys, toLit(k))
+		v.Items = append(v.Items, toLit(it))
+	}
+	return v
+}
+
+// parseLit is Parse returning a lit.
+func parseLit(in string) (lit, error) {
+	n, err := Parse(in)
+	if err != nil {
+		return lit{}, err
+	}
+	return toLit(n), nil
+}
+
+func i(n int64) lit     { return lit{Kind: Int, Int: n} }
+func s(x string) lit    { return lit{Kind: Str, Str: x} }
+func b(x bool) lit      { return lit{Kind: Bool, Bool: x} }
+func tup(v ...lit) lit  { return lit{Kind: Tuple, Items: v} }
+func list(v ...lit) lit { return lit{Kind: List, Items: v} }
+func dict(kv ...lit) lit {
+	d := lit{Kind: Dict}
 	for j := 0; j < len(kv); j += 2 {
 		d.Keys = append(d.Keys, kv[j])
 		d.Items = append(d.Items, kv[j+1])
@@ -29,13 +63,13 @@ func dict(kv ...Value) Value {
 }
 
 // ignoreSpans compares values without their Off/End.
-var ignoreSpans = cmpopts.IgnoreFields(Value{}, "Off", "End")
+var ignoreSpans = cmpopts.IgnoreFields(lit{}, "Off", "End")
 
 var parseTests = []struct {
 	in   string
-	want Value
+	want lit
 }{
-	{"None", Value{Kind: None}},
+	{"None", lit{Kind: None}},
 	{"True", b(true)},
 	{" False\n", b(false)},
 	{"0", i(0)},
@@ -70,7 +104,7 @@ var parseTests = []struct {
 	{"{}", dict()},
 	{"{'a': 1}", dict(s("a"), i(1))},
 	{"{'a': 1, 'a': 2}", dict(s("a"), i(1), s("a"), i(2))},
-	{"{(1, 'x'): None,}", dict(tup(i(1), s("x")), Value{Kind: None})},
+	{"{(1, 'x'): None,}", dict(tup(i(1), s("x")), lit{Kind: None})},
 	{
 		"{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }                    \n",
 		dict(s("descr"), s("<f8"), s("fortran_order"), b(false), s("shape"), tup(i(3), i(4))),
@@ -86,7 +120,7 @@ var parseTests = []struct {
 func TestParse(t *testing.T) {
 	for _, tt := range parseTests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := Parse(tt.in)
+			got, err := parseLit(tt.in)
 			if err != nil {
 				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
@@ -98,7 +132,7 @@ func TestParse(t *testing.T) {
 }
 
 // pyRepr renders v as Python's repr of the value literal_eval returns.
-func pyRepr(v Value) string {
+func pyRepr(v lit) string {
 	switch v.Kind {
 	case None:
 		return "None"
@@ -152,7 +186,7 @@ func TestParsePython(t *testing.T) {
 			continue // Python 2 longs: Python 3 refuses them (NumPy filters the L out)
 		}
 		ins = append(ins, tt.in)
-		v, err := Parse(tt.in)
+		v, err := parseLit(tt.in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +209,7 @@ for s in json.loads(sys.argv[1]):
 
 func TestParseSpans(t *testing.T) {
 	in := " {'descr': [('a', '<i4')], 'shape': (1)} "
-	v, err := Parse(in)
+	v, err := parseLit(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +314,7 @@ var quoteTable = []string{
 func TestQuote(t *testing.T) {
 	for _, in := range quoteTable {
 		got := Quote(in)
-		v, err := Parse(got)
+		v, err := parseLit(got)
 		if err != nil || v.Kind != Str || v.Str != in {
 			t.Errorf("Parse(Quote(%q)) = %+v, %v; want the string back", in, v, err)
 		}
@@ -323,7 +357,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(Quote(s))
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		v, err := Parse(in)
+		v, err := parseLit(in)
 		if err != nil {
 			var se *SyntaxError
 			if !errors.As(err, &se) || !errors.Is(err, ErrSyntax) {
@@ -340,7 +374,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("decoded string %q is not valid UTF-8", v.Str)
 			}
 			q := Quote(v.Str)
-			w, err := Parse(q)
+			w, err := parseLit(q)
 			if err != nil || w.Kind != Str || w.Str != v.Str {
 				t.Fatalf("Parse(Quote(%q)) = %+v, %v", v.Str, w, err)
 			}
@@ -348,17 +382,17 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func checkSpans(t *testing.T, in string, v Value) {
+func checkSpans(t *testing.T, in string, v lit) {
 	t.Helper()
 	if v.Off < 0 || v.Off > v.End || v.End > len(in) {
 		t.Fatalf("span [%d, %d) outside input of %d bytes", v.Off, v.End, len(in))
 	}
 	// Every literal re-parses from its own span to the same value.
-	w, err := Parse(in[v.Off:v.End])
+	w, err := parseLit(in[v.Off:v.End])
 	if err != nil {
 		t.Fatalf("span %q of %q does not parse: %v", in[v.Off:v.End], in, err)
 	}
-	if !sameValue(v, w) {
+	if !samelit(v, w) {
 		t.Fatalf("span %q parses differently (-whole +span):\n%s", in[v.Off:v.End], cmp.Diff(v, w, ignoreSpans))
 	}
 	for _, k := range v.Keys {
@@ -369,21 +403,72 @@ func checkSpans(t *testing.T, in string, v Value) {
 	}
 }
 
-// sameValue is cmp.Equal(a, b, ignoreSpans), fast enough for the fuzzer.
-func sameValue(a, b Value) bool {
+// samelit is cmp.Equal(a, b, ignoreSpans), fast enough for the fuzzer.
+func samelit(a, b lit) bool {
 	if a.Kind != b.Kind || a.Bool != b.Bool || a.Int != b.Int || a.Str != b.Str ||
 		len(a.Items) != len(b.Items) || len(a.Keys) != len(b.Keys) {
 		return false
 	}
 	for i := range a.Items {
-		if !sameValue(a.Items[i], b.Items[i]) {
+		if !samelit(a.Items[i], b.Items[i]) {
 			return false
 		}
 	}
 	for i := range a.Keys {
-		if !sameValue(a.Keys[i], b.Keys[i]) {
+		if !samelit(a.Keys[i], b.Keys[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// TestParseTop: the items below the kept level are checked but not
+// stored, and Len still counts them.
+func TestParseTop(t *testing.T) {
+	in := "{'descr': [('a', '<i4'), ('b', '<f8')], 'shape': (3, 4, 5), 'x': ([1],), 'e': []}"
+	d, err := ParseTop(in, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for k, v := range d.Pairs() {
+		got = append(got, fmt.Sprintf("%s=%s len %d stored %v", k.Str(), v.Source(), v.Len(), v.Stored()))
+	}
+	want := []string{
+		"descr=[('a', '<i4'), ('b', '<f8')] len 2 stored false",
+		"shape=(3, 4, 5) len 3 stored false",
+		"x=([1],) len 1 stored false",
+		"e=[] len 0 stored true",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseTop (-want +got):\n%s", diff)
+	}
+	if n := len(d.t.nodes); n != 9 {
+		t.Errorf("ParseTop stored %d nodes, want 9", n)
+	}
+	for _, bad := range []string{"{'a': [1 2]}", "{'a': ((1,), [2)}", "{'a': ({[1]: 2},)}"} {
+		_, err1 := ParseTop(bad, 1)
+		_, err2 := Parse(bad)
+		if err1 == nil || err1.Error() != fmt.Sprint(err2) {
+			t.Errorf("ParseTop(%q) = %v, want Parse's error %v", bad, err1, err2)
+		}
+	}
+}
+
+// TestNodeOutOfRange: Index out of range gives the zero Node, whose
+// methods are safe and report nothing.
+func TestNodeOutOfRange(t *testing.T) {
+	v, err := Parse("(1, 'a')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{-1, 2, 100} {
+		z := v.Index(i)
+		if z.Kind() != None || z.Source() != "" || z.Len() != 0 || z.Int() != 0 || z.Str() != "" || z.Bool() || z.Index(0).Kind() != None {
+			t.Errorf("Index(%d) = %+v, want the zero Node", i, z)
+		}
+	}
+	if v.Index(1).Str() != "a" || v.Index(0).Int() != 1 || v.Index(0).Str() != "" || v.Index(1).Int() != 0 {
+		t.Errorf("Index(0), Index(1) = %q, %q", v.Index(0).Source(), v.Index(1).Source())
+	}
 }
