@@ -12,21 +12,29 @@ import (
 // smallExt2 mounts a new 8 MiB ext2 filesystem (which has no fallocate)
 // on a temporary directory and returns the directory; it is unmounted
 // when the test ends. It skips the test when not running as root or when
-// mkfs.ext2 or mount is missing (CI runs as root on Linux).
+// mkfs.ext2 or mount is missing, unless MEMMAP_REQUIRE_EXT2=1 (set by CI,
+// which runs as root on Linux) makes that a failure.
 func smallExt2(t *testing.T) string {
 	t.Helper()
+	skip := func(format string, args ...any) {
+		t.Helper()
+		if os.Getenv("MEMMAP_REQUIRE_EXT2") == "1" {
+			t.Fatalf(format+" (MEMMAP_REQUIRE_EXT2=1)", args...)
+		}
+		t.Skipf(format, args...)
+	}
 	if os.Geteuid() != 0 {
-		t.Skip("mounting a small ext2 image needs root")
+		skip("mounting a small ext2 image needs root")
 	}
 	mkfs, err := exec.LookPath("/usr/sbin/mkfs.ext2")
 	if err != nil {
 		if mkfs, err = exec.LookPath("mkfs.ext2"); err != nil {
-			t.Skipf("no mkfs.ext2 (e2fsprogs): %v", err)
+			skip("no mkfs.ext2 (e2fsprogs): %v", err)
 		}
 	}
 	mount, err := exec.LookPath("mount")
 	if err != nil {
-		t.Skipf("no mount: %v", err)
+		skip("no mount: %v", err)
 	}
 	dir := testutil.TempDir(t)
 	img, mnt := filepath.Join(dir, "ext2.img"), filepath.Join(dir, "mnt")
@@ -40,10 +48,10 @@ func smallExt2(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command(mkfs, "-q", "-F", img).CombinedOutput(); err != nil {
-		t.Skipf("mkfs.ext2: %v\n%s", err, out)
+		skip("mkfs.ext2: %v\n%s", err, out)
 	}
 	if out, err := exec.Command(mount, "-o", "loop", img, mnt).CombinedOutput(); err != nil {
-		t.Skipf("mount -o loop (no loop devices?): %v\n%s", err, out)
+		skip("mount -o loop (no loop devices?): %v\n%s", err, out)
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
