@@ -102,6 +102,22 @@
 // coordinate readers and writers yourself (the array and record packages
 // do, with a committed length in the file header and a writer lock).
 //
+// Readers of a growing array or record file. A writer in these packages
+// commits a new length by rewriting the digits of the shape in the
+// header in place, and a reader in another process (Refresh, or NumPy's
+// np.load) never takes a half-written length for a committed one. The
+// headers this library writes keep those digits inside one 4 KiB page, so
+// a commit is one write the OS copies in one go. A header that NumPy wrote
+// may put them across a page boundary (over 4 KiB: long structured
+// dtypes); a commit there makes the header unparseable until it is done,
+// so Refresh reads it again, and an np.load that falls inside that
+// window fails with a ValueError instead of returning a wrong shape.
+//
+// A writer whose file another process truncates or re-creates (without
+// the lock) finds out at its next growth or commit: Append, Flush and
+// Close then return an error wrapping [ErrTruncated] instead of success
+// over rows that are gone.
+//
 // Durability. Writes to a read-write map reach the OS page cache at once
 // and other processes see them, but they reach the disk only when the OS
 // decides to write them back, or when [Map.Flush] or [Map.FlushRange]
@@ -124,7 +140,7 @@
 //
 // Errors. Every error can be matched with [errors.Is] against the
 // sentinels in this package (ErrClosed, ErrReadOnly, ErrRange, ErrFault,
-// ErrLocked, ErrUnsupported, ErrNotRegular); failures of the OS come
+// ErrLocked, ErrUnsupported, ErrNotRegular, ErrTruncated); failures of the OS come
 // wrapped in an *os.PathError naming the operation and the file. Invalid
 // Mode and Advice values are errors wrapping ErrRange. The searches (Find,
 // Count and their kin) have no error result: on a closed map they panic
