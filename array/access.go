@@ -271,7 +271,7 @@ func (a *Array[T]) view(op string) error {
 	case a.closed:
 		return a.err(op, memmap.ErrClosed)
 	case a.swap:
-		return a.err(op, fmt.Errorf("%w: the file is %s, the host %s; use At and Set, which swap", memmap.ErrByteOrder, orderName(a.dt.Order()), orderName(hostOrder)))
+		return a.err(op, fmt.Errorf("%w: the file is %s, the host %s; use At and Set, which swap", memmap.ErrByteOrder, a.dt.Order().Name(), hostOrder.Name()))
 	case !a.aligned:
 		return a.err(op, fmt.Errorf("%w: data at offset %d, %T needs %d-byte alignment; use At and Set, which copy", ErrAlign, a.s.DataOffset(), *new(T), unsafe.Alignof(*new(T))))
 	}

@@ -10,16 +10,6 @@ import (
 
 var hostOrder = layout.HostOrder()
 
-func orderName(o layout.ByteOrder) string {
-	switch o {
-	case layout.Little:
-		return "little-endian"
-	case layout.Big:
-		return "big-endian"
-	}
-	return o.String()
-}
-
 // growable returns why the length cannot change, if it cannot.
 func (a *Array[T]) growable(op string) error {
 	switch {

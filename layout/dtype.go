@@ -67,6 +67,18 @@ func (o ByteOrder) String() string {
 	return "ByteOrder(" + strconv.Itoa(int(o)) + ")"
 }
 
+// Name returns the order in words, for messages: "little-endian",
+// "big-endian", or what String returns for the others.
+func (o ByteOrder) Name() string {
+	switch o {
+	case Little:
+		return "little-endian"
+	case Big:
+		return "big-endian"
+	}
+	return o.String()
+}
+
 // hostOrder is the byte order of the machine we run on.
 var hostOrder = func() ByteOrder {
 	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {

@@ -196,7 +196,7 @@ func newFile[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T],
 	case layout.Little, layout.Big:
 		if dt.Order() != layout.HostOrder() {
 			f.swap = true
-			f.noView = fmt.Errorf("%w: the file is %s (%s), the host %s; use Get and Set, which swap", memmap.ErrByteOrder, orderName(dt.Order()), dt.Descr(), orderName(layout.HostOrder()))
+			f.noView = fmt.Errorf("%w: the file is %s (%s), the host %s; use Get and Set, which swap", memmap.ErrByteOrder, dt.Order().Name(), dt.Descr(), layout.HostOrder().Name())
 		}
 	}
 	// The map starts on a page boundary, so the data's alignment is the
@@ -208,17 +208,6 @@ func newFile[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T],
 		return nil, err
 	}
 	return f, nil
-}
-
-// orderName names a byte order in words.
-func orderName(o layout.ByteOrder) string {
-	switch o {
-	case layout.Little:
-		return "little-endian"
-	case layout.Big:
-		return "big-endian"
-	}
-	return o.String()
 }
 
 // Path returns the file's path.
