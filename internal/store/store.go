@@ -259,6 +259,10 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 		return memmap.Open(path, mode, mo)
 	}
 	mo.Reserve = o.Reserve
+	if !sys.ReplaceOpen {
+		// Windows: no Create can rename over a file that is open.
+		return memmap.Open(path, mode, mo)
+	}
 	for try := 0; ; try++ {
 		m, err := memmap.Open(path, mode, mo)
 		if err != nil {
