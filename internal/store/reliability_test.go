@@ -4,10 +4,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -205,9 +207,10 @@ func TestPoisonProtocol(t *testing.T) {
 }
 
 // TestRefreshNeverTorn is issue 14 item 1: one writer commits lengths
-// whose digits cross file offset 4096 while readers refresh; no reader
-// ever sees a length that was not committed (the rows below every length
-// a reader sees hold their values, never the zeros of capacity).
+// whose digits cross file offset 4096 while three reader processes
+// refresh; no reader ever sees a length that was not committed (the rows
+// below every length a reader sees hold their values, never the zeros of
+// capacity).
 func TestRefreshNeverTorn(t *testing.T) {
 	path := filepath.Join(testutil.TempDir(t), "torn.npy")
 	straddler(t, path, 1000)
@@ -217,30 +220,39 @@ func TestRefreshNeverTorn(t *testing.T) {
 	if testing.Short() || raceEnabled || runtime.GOOS != "linux" || runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" {
 		want = 10000
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, readers)
-	counts := make(chan [2]int, readers)
-	stop := make(chan struct{})
+	type result struct {
+		refreshes, lengths int
+		err                error
+	}
+	results := make(chan result, readers)
 	for range readers {
-		wg.Add(1)
+		c := testutil.StartSelf(t, roleEnv+"=refresher", pathEnv+"="+path, fmt.Sprintf("%s=%d", wantEnv, want))
 		go func() {
-			defer wg.Done()
-			n, lengths, err := refreshLoop(path, want, stop)
-			counts <- [2]int{n, lengths}
-			errs <- err
+			var r result
+			out, _ := io.ReadAll(c.Stdout)
+			if err := c.Cmd.Wait(); err != nil {
+				r.err = fmt.Errorf("reader process: %v\n%s", err, c.Stderr)
+			} else if _, err := fmt.Sscan(string(out), &r.refreshes, &r.lengths); err != nil {
+				r.err = fmt.Errorf("reader process said %q: %v", out, err)
+			}
+			results <- r
 		}()
 	}
 	// The writer: append a few rows, commit, until the readers are done.
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	commits := 0
-	for i := 0; ; i++ {
+	total, lengths, commits := 0, 0, 0
+	for done := 0; done < readers; {
 		select {
-		case <-done:
-			goto out
+		case r := <-results:
+			done++
+			total += r.refreshes
+			lengths += r.lengths
+			if r.err != nil {
+				t.Error(r.err)
+			}
+			continue
 		default:
 		}
-		k := 1 + i%13
+		k := 1 + commits%13
 		b := make([]byte, 0, 4*k)
 		for j := range k {
 			b = binary.LittleEndian.AppendUint32(b, uint32(int(w.Len())+j+1))
@@ -249,24 +261,45 @@ func TestRefreshNeverTorn(t *testing.T) {
 		must(t, w.Commit())
 		commits++
 	}
-out:
-	close(stop)
-	total, lengths := 0, 0
-	for range readers {
-		c := <-counts
-		total += c[0]
-		lengths += c[1]
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
+	t.Logf("%d commits (to %d rows); %d refreshes by %d reader processes saw %d lengths, none uncommitted", commits, w.Len(), total, readers, lengths)
+	if total < readers*want {
+		t.Fatalf("%d refreshes, want %d", total, readers*want)
 	}
-	t.Logf("%d commits (to %d rows); %d refreshes by %d readers saw %d lengths, none uncommitted", commits, w.Len(), total, readers, lengths)
+}
+
+// The child processes of TestRefreshNeverTorn are this test binary run
+// again with roleEnv naming the role, pathEnv the file and wantEnv the
+// refreshes to make.
+const (
+	roleEnv = "MEMMAP_STORE_TEST_ROLE"
+	pathEnv = "MEMMAP_STORE_TEST_PATH"
+	wantEnv = "MEMMAP_STORE_TEST_WANT"
+)
+
+// TestMain runs a child role instead of the tests when the binary was
+// started as a test's child process.
+func TestMain(m *testing.M) {
+	if role := os.Getenv(roleEnv); role != "" {
+		if role != "refresher" {
+			fmt.Fprintf(os.Stderr, "unknown role %q\n", role)
+			os.Exit(2)
+		}
+		want, _ := strconv.Atoi(os.Getenv(wantEnv))
+		n, lengths, err := refreshLoop(os.Getenv(pathEnv), want)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "refresher: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Println(n, lengths)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
 }
 
 // refreshLoop opens the file read-only and refreshes it want times,
 // checking after each that the last rows below the length hold their
 // values: a length that was never committed shows zeros there.
-func refreshLoop(path string, want int, stop <-chan struct{}) (refreshes, lengths int, err error) {
+func refreshLoop(path string, want int) (refreshes, lengths int, err error) {
 	r, err := Open(path, memmap.ReadOnly, nil, nil)
 	if err != nil {
 		return 0, 0, err
