@@ -522,3 +522,25 @@ func TestOpenAfterReplace(t *testing.T) {
 		t.Fatalf("Open of a file replaced at every try: %v, want ErrLocked", err)
 	}
 }
+
+// TestNumPyLoadsBulk: NumPy loads a file grown by bulk appends (the
+// pwrite path) mixed with small ones, value for value.
+func TestNumPyLoadsBulk(t *testing.T) {
+	testutil.NumPy(t)
+	path := filepath.Join(testutil.TempDir(t), "bulk.npy")
+	s := mustCreate(t, path, []int64{0, 16}, false, nil)
+	n := 0
+	for _, k := range []int{5000, 3, 20000, 1} { // 320 KB, 192 B, 1.3 MB, 64 B
+		must(t, s.Append(rows(n*16, k, 16)))
+		n += k
+	}
+	mustClose(t, s)
+	out := testutil.RunPython(t, `
+import sys, numpy as np
+a = np.load(sys.argv[1], mmap_mode="r")
+print(a.shape, bool(np.array_equal(np.asarray(a).ravel(), np.arange(a.size, dtype="<i4"))))
+`, path)
+	if want := fmt.Sprintf("(%d, 16) True\n", n); string(out) != want {
+		t.Fatalf("NumPy says %q, want %q", out, want)
+	}
+}
