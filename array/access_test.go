@@ -146,13 +146,20 @@ func TestAccessAdvice(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// Under AccessAuto a writer's rows appended since the
+				// last growth lie in capacity it keeps Normal, where
+				// appends write (store.adviseMain).
+				lastWant := tc.main
+				if tc.access == memmap.AccessAuto && split() && when == "after 20 appends" {
+					lastWant = ""
+				}
 				for _, p := range []struct {
 					what string
 					p    *float64
 					want string
 				}{
 					{"Row(0)", &first[0], tc.main},
-					{"last Row", &last[0], tc.main},
+					{"last Row", &last[0], lastWant},
 					{"Data()[0]", &d[0], tc.scan},
 					{"Data()[last]", &d[len(d)-1], tc.scan},
 				} {
