@@ -470,11 +470,10 @@ func (m *Map) Size() (int64, error) {
 // fileSize returns the size of the file as the map sees it, and as the OS
 // does: they differ when a shrink is pending until Close (Windows).
 func (m *Map) fileSize() (logical, actual int64, err error) {
-	fi, err := m.f.Stat()
+	actual, err = sys.Size(m.f)
 	if err != nil {
 		return 0, 0, err
 	}
-	actual = fi.Size()
 	if m.st.hasPending && m.st.pending < actual {
 		return m.st.pending, actual, nil
 	}

@@ -105,3 +105,12 @@ func SyncDir(dir string) error { return nil }
 // ReplaceOpen reports whether a file can be renamed over another file
 // that is open (with a lock held on it).
 const ReplaceOpen = true
+
+// Size returns the size of f.
+func Size(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}

@@ -185,3 +185,18 @@ func writeZeros(f *os.File, from, to int64) error {
 	}
 	return nil
 }
+
+// Size returns the size of f (fstat), without the allocation of
+// os.File.Stat, for paths that check the size on every bulk write.
+func Size(f *os.File) (int64, error) {
+	var st unix.Stat_t
+	for {
+		err := unix.Fstat(int(f.Fd()), &st)
+		if err == nil {
+			return st.Size, nil
+		}
+		if err != unix.EINTR {
+			return 0, &os.PathError{Op: "fstat", Path: f.Name(), Err: err}
+		}
+	}
+}

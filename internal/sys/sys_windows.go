@@ -333,3 +333,12 @@ func SyncDir(dir string) error { return nil }
 // shows) refuses to replace a file that has open handles, even with
 // FILE_SHARE_DELETE.
 const ReplaceOpen = false
+
+// Size returns the size of f.
+func Size(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
