@@ -219,7 +219,7 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 	// Read the header with pread, not from the map: a file another
 	// process truncates meanwhile gives a short read here, where a read
 	// of the map would raise SIGBUS.
-	h, err := header.Read(io.NewSectionReader(m.File(), 0, size), &header.Options{MaxHeaderLen: o.MaxHeaderLen})
+	h, err := readOpenHeader(m.File(), size, o.MaxHeaderLen)
 	if err != nil {
 		return nil, pathErr("open", path, err)
 	}
@@ -281,6 +281,44 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 			return nil, pathErr("open", path, fmt.Errorf("%w: the file was replaced while it was being opened", memmap.ErrLocked))
 		}
 	}
+}
+
+// readOpenHeader reads the header of the size-byte file f with pread. A
+// header caught in the middle of a writer's commit across a page (the
+// poison byte in its shape: see writeHeader) is read again, as Refresh
+// does, until the commit is over; any other malformed header fails at once.
+func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) {
+	var err error
+	for try := range maxRefreshTries {
+		var h *header.Header
+		h, err = header.Read(io.NewSectionReader(f, 0, size), &header.Options{MaxHeaderLen: maxLen})
+		if err == nil || !inCommit(f, size, maxLen) {
+			return h, err
+		}
+		if try < refreshSpin {
+			runtime.Gosched()
+		} else {
+			time.Sleep(refreshNap)
+		}
+	}
+	return nil, err
+}
+
+// inCommit reports whether the header of f has the commit protocol's
+// poison byte inside its shape tuple, where no valid header has it.
+func inCommit(f *os.File, size int64, maxLen int) bool {
+	if maxLen <= 0 {
+		maxLen = header.DefaultMaxHeaderLen
+	}
+	b := make([]byte, min(size, int64(maxLen)+16))
+	n, _ := f.ReadAt(b, 0)
+	b = b[:n]
+	i := bytes.Index(b, []byte("'shape'"))
+	if i < 0 {
+		return false
+	}
+	j := bytes.IndexByte(b[i:], ')')
+	return j >= 0 && bytes.IndexByte(b[i:i+j], poison) >= 0
 }
 
 // openHook, when set by a test, runs in openLocked after the lock is
