@@ -110,8 +110,8 @@
 // a commit is one write the OS copies in one go. A header that NumPy wrote
 // may put them across a page boundary (over 4 KiB: long structured
 // dtypes); a commit there makes the header unparseable until it is done,
-// so Refresh reads it again, and an np.load that falls inside that
-// window fails with a ValueError instead of returning a wrong shape.
+// so Open and Refresh read it again, and an np.load that falls inside
+// that window fails with a ValueError instead of returning a wrong shape.
 //
 // A writer whose file another process truncates or re-creates (without
 // the lock) finds out at its next growth or commit: Append, Flush and
