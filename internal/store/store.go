@@ -287,13 +287,24 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 // header caught in the middle of a writer's commit across a page (the
 // poison byte in its shape: see writeHeader) is read again, as Refresh
 // does, until the commit is over; any other malformed header fails at once.
+//
+// It waits up to openCommitWait, by the clock rather than a count of
+// tries, so that a writer slowed down by a loaded machine (or Wine) is
+// still waited for; a header that stays poisoned that long is malformed.
 func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) {
 	var err error
-	for try := range maxRefreshTries {
+	var deadline time.Time
+	for try := 0; ; try++ {
 		var h *header.Header
 		h, err = header.Read(io.NewSectionReader(f, 0, size), &header.Options{MaxHeaderLen: maxLen})
 		if err == nil || !inCommit(f, size, maxLen) {
 			return h, err
+		}
+		switch {
+		case try == 0:
+			deadline = time.Now().Add(openCommitWait)
+		case time.Now().After(deadline):
+			return nil, err
 		}
 		if try < refreshSpin {
 			runtime.Gosched()
@@ -301,8 +312,10 @@ func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) 
 			time.Sleep(refreshNap)
 		}
 	}
-	return nil, err
 }
+
+// openCommitWait bounds how long Open waits for a commit in progress.
+const openCommitWait = time.Second
 
 // inCommit reports whether the header of f has the commit protocol's
 // poison byte inside its shape tuple, where no valid header has it.
@@ -427,6 +440,9 @@ func (s *Store) checkGrowable(op string) error {
 
 // Path returns the file's path ("anonymous" for New).
 func (s *Store) Path() string { return s.path }
+
+// Closed reports whether Close has been called.
+func (s *Store) Closed() bool { return s.closed }
 
 // Mode returns the mode the store was opened in.
 func (s *Store) Mode() memmap.Mode { return s.mode }
