@@ -57,6 +57,14 @@ var (
 	// ([Decode], At, Get) read the same values.
 	ErrAlign = errors.New("memmap: bytes are not aligned for the Go type; zero-copy views need alignment")
 
+	// ErrPacked is returned by the zero-copy views ([]T, *T) of the typed
+	// packages for a file whose structured dtype puts fields where the Go
+	// struct cannot: a packed struct (NumPy's default, align=False), a
+	// struct with explicit offsets, or one that mixes byte orders. The
+	// accessors that copy (Get, Set, At on arrays, Append, Take, CopyTo)
+	// convert each element field by field.
+	ErrPacked = errors.New("memmap: the file's fields are not laid out as the Go type's; zero-copy views need the same layout")
+
 	// ErrShape is returned for shapes that do not fit the operation: a
 	// wrong number of indexes, an append whose length is not a multiple of
 	// the row size, a negative dimension, a rank the operation does not

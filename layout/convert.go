@@ -1,0 +1,186 @@
+package layout
+
+import (
+	"slices"
+	"strconv"
+)
+
+// A Converter copies elements between a file's dtype and a Go type whose
+// fields match it by name, order, shape and kind (as Compatible requires)
+// but sit at other offsets or in other byte orders: the packed structs
+// NumPy writes by default (np.dtype([('x', '<f4'), ('y', '<f8')]) puts y
+// at offset 4; Go puts it at 8), structs with explicit offsets, and dtypes
+// that mix byte orders. Such a file cannot be read as a []T in place; the
+// array and record packages read and write it through a Converter, field
+// by field.
+//
+// A Converter is immutable and safe for concurrent use; Decode and Encode
+// allocate nothing.
+type Converter struct {
+	runs     []convRun
+	fileSize int
+	goSize   int
+	covers   bool // the runs write every byte of a Go element
+}
+
+// convRun copies n bytes between offset fo of a file element and offset
+// g of a Go element, byte-reversing each swap-byte scalar (swap is 0 when
+// the bytes are copied as they are).
+type convRun struct {
+	fo, g, n, swap int
+}
+
+// maxConvRuns bounds the runs of a Converter: a small descr (a long
+// subarray of structs) must not make us allocate a huge plan.
+const maxConvRuns = 1 << 16
+
+// NewConverter returns the Converter between elements of file, a dtype
+// read from a file, and elements of goType, the dtype of a Go type (Of or
+// TypeOf): fields are matched in order and must have the same names,
+// subarray shapes and kinds and sizes of scalars, as Compatible checks,
+// but their offsets, the item sizes and the byte orders may differ. The
+// error, when they do not match, wraps ErrDType and names the first field
+// that differs.
+func NewConverter(file, goType *DType) (*Converter, error) {
+	if file == nil || goType == nil {
+		return nil, dtypeErrorf("NewConverter: nil dtype")
+	}
+	c := &Converter{fileSize: file.size, goSize: goType.size}
+	if err := c.add(file, goType, 0, 0, "", ""); err != nil {
+		return nil, err
+	}
+	covered := 0
+	for _, r := range c.runs {
+		covered += r.n
+	}
+	c.covers = covered == c.goSize
+	return c, nil
+}
+
+// FileSize returns the size in bytes of a file element.
+func (c *Converter) FileSize() int { return c.fileSize }
+
+// GoSize returns the size in bytes of a Go element.
+func (c *Converter) GoSize() int { return c.goSize }
+
+// add appends the runs that convert f at file offset fo to g at Go offset
+// gofs; ipath and npath name the field, as in compatible.
+func (c *Converter) add(f, g *DType, fo, gofs int, ipath, npath string) error {
+	where := ""
+	if ipath != "" {
+		where = "field " + ipath + " " + strconv.Quote(npath) + ": "
+	}
+	if f.kind != Struct || g.kind != Struct {
+		if !scalarMatch(f, g) {
+			return dtypeErrorf("%sfile has %s, Go type has %s", where, f.Descr(), goName(g))
+		}
+		swap := 0
+		if f.kind != Struct && f.order != NotApplicable && f.order != HostOrder() {
+			swap = f.size
+			if f.kind == Complex {
+				swap = f.size / 2
+			}
+		}
+		return c.run(convRun{fo, gofs, f.size, swap})
+	}
+	for i := 0; i < max(len(f.fields), len(g.fields)); i++ {
+		ip := joinPath(ipath, strconv.Itoa(i))
+		if i >= len(f.fields) {
+			gf := &g.fields[i]
+			return dtypeErrorf("field %s %q: the Go type has it (%s), the file has no such field", ip, joinPath(npath, gf.Name), goName(gf.Type))
+		}
+		ff := &f.fields[i]
+		np := joinPath(npath, ff.Name)
+		if i >= len(g.fields) {
+			return dtypeErrorf("field %s %q: the file has it (%s), the Go type has no such field", ip, np, ff.Type.Descr())
+		}
+		gf := &g.fields[i]
+		if ff.Name != gf.Name {
+			return dtypeErrorf("field %s: file has name %q, Go type has %q (rename the Go field with an `npy:%q` tag)", ip, np, joinPath(npath, gf.Name), ff.Name)
+		}
+		if !slices.Equal(ff.Shape, gf.Shape) {
+			return dtypeErrorf("field %s %q: file has subarray shape %s, Go type has %s", ip, np, shapeString(ff.Shape), shapeString(gf.Shape))
+		}
+		n := shapeLen(ff.Shape)
+		if n < 0 {
+			return dtypeErrorf("field %s %q: subarray shape %s overflows", ip, np, shapeString(ff.Shape))
+		}
+		for k := 0; k < n; k++ {
+			if err := c.add(ff.Type, gf.Type, fo+ff.Offset+k*ff.Type.size, gofs+gf.Offset+k*gf.Type.size, ip, np); err != nil {
+				return err
+			}
+			if k == 0 && n > 1 && len(c.runs) > maxConvRuns/n {
+				return dtypeErrorf("field %s %q: too many fields to convert (a subarray of %d structs)", ip, np, n)
+			}
+		}
+	}
+	return nil
+}
+
+// run appends r, merging it into the last run when it continues it.
+func (c *Converter) run(r convRun) error {
+	if r.n == 0 {
+		return nil
+	}
+	if k := len(c.runs) - 1; k >= 0 {
+		last := &c.runs[k]
+		if last.swap == r.swap && last.fo+last.n == r.fo && last.g+last.n == r.g {
+			last.n += r.n
+			return nil
+		}
+	}
+	if len(c.runs) >= maxConvRuns {
+		return dtypeErrorf("too many fields to convert (more than %d)", maxConvRuns)
+	}
+	c.runs = append(c.runs, r)
+	return nil
+}
+
+// Decode converts the file elements in src into Go elements in dst: n
+// elements, n = min(len(src)/FileSize(), len(dst)/GoSize()). The Go
+// elements' padding is zeroed. It returns n.
+func (c *Converter) Decode(dst, src []byte) int {
+	n := c.count(dst, src, c.goSize, c.fileSize)
+	for i := 0; i < n; i++ {
+		d := dst[i*c.goSize : (i+1)*c.goSize]
+		s := src[i*c.fileSize : (i+1)*c.fileSize]
+		if !c.covers {
+			clear(d)
+		}
+		for _, r := range c.runs {
+			b := d[r.g : r.g+r.n]
+			copy(b, s[r.fo:r.fo+r.n])
+			if r.swap > 1 {
+				swapScalars(b, r.swap)
+			}
+		}
+	}
+	return n
+}
+
+// Encode converts the Go elements in src into file elements in dst: n
+// elements, n = min(len(src)/GoSize(), len(dst)/FileSize()). Bytes of dst
+// that no field covers (the file's padding) are left as they were. It
+// returns n.
+func (c *Converter) Encode(dst, src []byte) int {
+	n := c.count(src, dst, c.goSize, c.fileSize)
+	for i := 0; i < n; i++ {
+		d := dst[i*c.fileSize : (i+1)*c.fileSize]
+		s := src[i*c.goSize : (i+1)*c.goSize]
+		for _, r := range c.runs {
+			b := d[r.fo : r.fo+r.n]
+			copy(b, s[r.g:r.g+r.n])
+			if r.swap > 1 {
+				swapScalars(b, r.swap)
+			}
+		}
+	}
+	return n
+}
+
+func (c *Converter) count(gob, fileb []byte, gs, fs int) int {
+	if gs == 0 || fs == 0 {
+		return 0
+	}
+	return min(len(gob)/gs, len(fileb)/fs)
+}
