@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/layout"
 )
 
 // offset returns the byte offset of the element at idx from base, and
@@ -217,6 +218,12 @@ func (a *Array[T]) load(p unsafe.Pointer) (v T) {
 	// against unsafe.Sizeof) and has no pointers, so any bytes make a T;
 	// p points to esize bytes inside the mapping.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
+	if a.conv != nil {
+		// SAFETY: p points to isize bytes of the element (the file's
+		// item size) inside the data region, mapped until Close.
+		a.conv.Decode(b, unsafe.Slice((*byte)(p), a.isize))
+		return v
+	}
 	// SAFETY: p points to esize bytes of the element inside the data
 	// region (the callers checked the index), mapped until Close.
 	copy(b, unsafe.Slice((*byte)(p), a.esize))
@@ -234,6 +241,12 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) {
 	}
 	// SAFETY: as in load; the mapping is writable.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
+	if a.conv != nil {
+		// SAFETY: p points to isize bytes of the element inside the
+		// data region, mapped writable until Close.
+		a.conv.Encode(unsafe.Slice((*byte)(p), a.isize), b)
+		return
+	}
 	if a.swap {
 		a.dt.SwapBytes(b)
 	}
@@ -257,7 +270,7 @@ func (e *indexError) Unwrap() error { return e.err }
 func (a *Array[T]) indexErr(method string, idx []int) error {
 	ix := slices.Clone(idx)
 	switch {
-	case a.closed:
+	case a.dead():
 		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
 	case len(ix) != len(a.shape):
 		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
@@ -268,8 +281,12 @@ func (a *Array[T]) indexErr(method string, idx []int) error {
 // view returns why the zero-copy views cannot be used, if they cannot.
 func (a *Array[T]) view(op string) error {
 	switch {
-	case a.closed:
+	case a.dead():
 		return a.err(op, memmap.ErrClosed)
+	case a.conv != nil && a.dt.Order() == layout.Mixed:
+		return a.err(op, fmt.Errorf("%w: the dtype %s mixes little- and big-endian fields; use At, Set, CopyTo and CopyFrom, which convert each element", memmap.ErrByteOrder, a.dt.Descr()))
+	case a.conv != nil:
+		return a.err(op, fmt.Errorf("%w: the file's dtype %s (%d-byte items) puts fields where %T cannot have them (%d bytes; a packed struct, as NumPy writes with align=False); use At, Set, CopyTo and CopyFrom, which convert each element", memmap.ErrPacked, a.dt.Descr(), a.isize, *new(T), a.esize))
 	case a.swap:
 		return a.err(op, fmt.Errorf("%w: the file is %s, the host %s; use At and Set, which swap", memmap.ErrByteOrder, a.dt.Order().Name(), hostOrder.Name()))
 	case !a.aligned:
@@ -309,9 +326,9 @@ func (a *Array[T]) scan(off, n int) []T {
 	if n == 0 {
 		return []T{}
 	}
-	d := a.s.ScanData()[off:]
+	d := a.s.ScanData()[a.lo*a.rowBytes+off:]
 	// SAFETY: callers pass a range inside the data region ([0, Len())
-	// rows), which ScanData covers and whose map stays mapped until Close;
+	// rows, from row lo of the store for a slice), which ScanData covers and whose map stays mapped until Close;
 	// that map starts on a page boundary, like the main one, at the same
 	// data offset, so the data is aligned for T as view checked, and in
 	// host order; T has no pointers.

@@ -102,15 +102,23 @@ type Array[T any] struct {
 	rows2, cols2           int // shape of get2; 0, 0 without it
 
 	s        *store.Store
-	dt       *layout.DType // the file's dtype
-	esize    int           // bytes per element
-	swap     bool          // the file's order is not the host's
-	aligned  bool          // base is aligned for T
-	ro       bool          // ReadOnly: Set panics
+	dt       *layout.DType     // the file's dtype
+	conv     *layout.Converter // file elements ↔ Ts, for layouts a T cannot lie over (packed, mixed order); nil otherwise
+	esize    int               // bytes per element of T
+	isize    int               // bytes per element in the file: esize, but for conv
+	swap     bool              // the file's order is not the host's (and conv is nil)
+	aligned  bool              // base is aligned for T
+	ro       bool              // ReadOnly: Set panics
 	closed   bool
 	axis     int // growth axis, -1 for 0-d
 	rowElems int // elements per row
 	rowBytes int // bytes per row (the growth axis' stride)
+
+	// A slice (Slice) shares its parent's store and shows its rows
+	// [lo, lo+Len()); its length is fixed. sub is false, lo 0, for the
+	// array a Create, New or Open returned.
+	sub bool
+	lo  int
 }
 
 // maxInt is the largest int, 2^31-1 on 32-bit systems.
@@ -192,12 +200,19 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 // gives an error wrapping header.ErrFormat (and io.ErrUnexpectedEOF for a
 // file cut short). A file in the other byte order than the host's opens:
 // At and Set swap, the views return errors wrapping memmap.ErrByteOrder.
-// A structured dtype that mixes both byte orders is refused, with an error
-// wrapping memmap.ErrByteOrder.
+//
+// A structured dtype whose fields T has at other offsets opens too: NumPy
+// saves structs packed by default (np.dtype([('x', '<f4'), ('y', '<f8')])
+// has y at offset 4 and 12-byte items; a Go struct has Y at 8 and is 16
+// bytes). T's fields must match the file's by name (or `npy` tag), kind
+// and shape, as `memmap info` suggests them. At, Get, Set, Append, Take,
+// CopyTo, CopyFrom and All convert each element field by field
+// (layout.Converter); the views Data, Row and Rows return an error
+// wrapping memmap.ErrPacked. A dtype that mixes byte orders is converted
+// the same way, and its views return memmap.ErrByteOrder.
 func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error) {
 	const op = "open"
-	want, err := elemDType[T]()
-	if err != nil {
+	if _, err := elemDType[T](); err != nil {
 		return nil, pathErr(op, path, err)
 	}
 	var so store.Options
@@ -209,7 +224,9 @@ func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error)
 	if err := store.CheckAccess(acc); err != nil {
 		return nil, pathErr(op, path, err)
 	}
-	s, err := store.Open(path, mode, want, &so)
+	// The dtype is checked in init, which also accepts the layouts a T
+	// cannot lie over but can be converted to (packed structs).
+	s, err := store.Open(path, mode, nil, &so)
 	if err != nil {
 		return nil, err
 	}
@@ -249,18 +266,36 @@ func wrap[T any](s *store.Store, op string, acc memmap.Access, reserve int64) (*
 
 func (a *Array[T]) init() error {
 	dt := a.dt
-	if dt.Order() == layout.Mixed {
-		return fmt.Errorf("dtype %s mixes little- and big-endian fields, which Array does not swap; convert the file with NumPy first (a.astype(a.dtype.newbyteorder('='))): %w", dt.Descr(), memmap.ErrByteOrder)
+	want, err := elemDType[T]()
+	if err != nil {
+		return err
+	}
+	// A file whose dtype T can lie over (byte order aside) is read in
+	// place; one whose fields T has at other offsets (a packed struct,
+	// explicit offsets) or that mixes byte orders, through a Converter.
+	if err := layout.Compatible(dt, want); err != nil || dt.Order() == layout.Mixed {
+		conv, cerr := layout.NewConverter(dt, want)
+		if cerr != nil {
+			if err == nil {
+				err = cerr
+			}
+			return err
+		}
+		a.conv = conv
 	}
 	var zero T
-	if dt.Size() != int(unsafe.Sizeof(zero)) { // layout.Compatible checked it; never trust a size for unsafe
+	a.esize = int(unsafe.Sizeof(zero))
+	a.isize = dt.Size()
+	if a.conv == nil && a.isize != a.esize { // layout.Compatible checked it; never trust a size for unsafe
 		return fmt.Errorf("%w: dtype %s has %d-byte items, the Go type %d", layout.ErrDType, dt.Descr(), dt.Size(), unsafe.Sizeof(zero))
 	}
-	if dt.Size() == 0 { // elemDType refused it; rows are counted by dividing by it
+	if a.conv != nil && (a.conv.FileSize() != a.isize || a.conv.GoSize() != a.esize) {
+		return fmt.Errorf("%w: converter of %d-byte items to %d-byte Ts for dtype %s", layout.ErrDType, a.conv.FileSize(), a.conv.GoSize(), dt.Descr())
+	}
+	if a.isize == 0 { // elemDType refused T; rows are counted by dividing by it
 		return fmt.Errorf("%w: dtype %s has no bytes to store", layout.ErrType, dt.Descr())
 	}
-	a.esize = dt.Size()
-	a.swap = !dt.InHostOrder()
+	a.swap = a.conv == nil && !dt.InHostOrder()
 	sh := a.s.Shape()
 	a.rank = len(sh)
 	a.shape = make([]int, len(sh))
@@ -273,7 +308,7 @@ func (a *Array[T]) init() error {
 	}
 	// NumPy's strides: each the product of the item size and the dims
 	// that vary faster, counting a zero dim as one.
-	st := int64(a.esize)
+	st := int64(a.isize)
 	for k := range sh {
 		i := k
 		if !a.s.FortranOrder() {
@@ -295,14 +330,14 @@ func (a *Array[T]) init() error {
 		return fmt.Errorf("%w: rows of %d bytes do not fit an int on this platform", memmap.ErrRange, rb)
 	}
 	a.rowBytes = int(rb)
-	a.rowElems = a.rowBytes / a.esize
+	a.rowElems = a.rowBytes / a.isize
 	// The map starts on a page (or allocation granule) boundary, so the
 	// data's alignment is the data offset's, whether or not any data is
 	// mapped yet: base is nil while the data region is empty, and growth
 	// and Refresh do not move the data offset.
 	a.aligned = a.s.DataOffset()%int64(unsafe.Alignof(zero)) == 0
 	a.recache()
-	a.slowGet = a.swap || !a.aligned
+	a.slowGet = a.swap || !a.aligned || a.conv != nil
 	a.slowSet = a.slowGet || a.ro
 	a.setFast()
 	return nil
@@ -355,6 +390,9 @@ func (a *Array[T]) recache() {
 	a.setFast()
 }
 
+// dead reports whether the array, or for a slice its parent, is closed.
+func (a *Array[T]) dead() bool { return a.closed || a.s.Closed() }
+
 func pathErr(op, path string, err error) error {
 	return &os.PathError{Op: op, Path: path, Err: err}
 }
@@ -378,8 +416,11 @@ func (a *Array[T]) Len() int {
 // Cap returns the number of rows the array holds without growing its
 // file; 0 after Close.
 func (a *Array[T]) Cap() int {
-	if a.closed {
+	if a.dead() {
 		return 0
+	}
+	if a.sub {
+		return a.Len()
 	}
 	return int(min(a.s.Cap(), maxInt))
 }

@@ -62,8 +62,6 @@ func TestBadFiles(t *testing.T) {
 			[]error{layout.ErrDType}, `"c"`},
 		{"struct field renamed", npy("[('x', '<f4'), ('z', '<f4')]", "(1,)", make([]byte, 8)), openAs[XY],
 			[]error{layout.ErrDType}, `"z"`},
-		{"mixed byte order", npy("[('x', '<f4'), ('y', '>f4')]", "(1,)", make([]byte, 8)), openAs[XY],
-			[]error{memmap.ErrByteOrder}, "mixes"},
 		{"unsupported dtype", npy("'<U4'", "(1,)", make([]byte, 16)), openAs[[16]byte],
 			[]error{header.ErrFormat, layout.ErrDType}, ""},
 		{"negative dim", npy("'<f8'", "(-1,)", nil), openAs[float64],

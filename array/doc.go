@@ -30,11 +30,28 @@
 // package memmap). Take gathers a batch of rows in any order and keeps
 // many reads in flight when their pages are not in memory.
 //
+// Slice(lo, hi) is a[lo:hi] along the growth axis, an *Array sharing the
+// mapping; All iterates over rows; CopyTo and CopyFrom copy elements in
+// bulk, converting as At and Set do; Save writes a slice to a new file in
+// one call, as np.save does.
+//
+// # Packed structs and other layouts
+//
+// NumPy saves structured dtypes packed unless asked for align=True:
+// np.dtype([('x', '<f4'), ('y', '<f8')]) is 12 bytes with y at offset 4,
+// which no Go struct can be. Such files open with the Go struct that `memmap
+// info` suggests (fields matched by name or `npy` tag): At, Get, Set,
+// Append, Take, CopyTo, CopyFrom and All copy each element field by field,
+// and the zero-copy views (Data, Row, Rows) return an error wrapping
+// memmap.ErrPacked that says so. Files in the other byte order than the
+// host's work the same way, swapping (the views return
+// memmap.ErrByteOrder). Save with align=True in NumPy for zero-copy views.
+//
 // # Errors and panics
 //
 // Errors match, with errors.Is, the sentinels of package memmap (ErrClosed,
-// ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrShape, ErrFault,
-// ErrUnsupported), header.ErrFormat for malformed files (and
+// ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrPacked, ErrShape,
+// ErrFault, ErrUnsupported), header.ErrFormat for malformed files (and
 // io.ErrUnexpectedEOF for files cut short), layout.ErrType for Go types
 // without a dtype and layout.ErrDType for a file whose dtype does not match
 // T, naming the field; and ErrAlign here. Bad files never panic.

@@ -13,8 +13,10 @@ var hostOrder = layout.HostOrder()
 // growable returns why the length cannot change, if it cannot.
 func (a *Array[T]) growable(op string) error {
 	switch {
-	case a.closed:
+	case a.dead():
 		return a.err(op, memmap.ErrClosed)
+	case a.sub:
+		return a.err(op, fmt.Errorf("%w: a slice of an array (Slice) cannot change its length; change the array's", memmap.ErrShape))
 	case a.s.Mode() != memmap.ReadWrite:
 		return a.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, a.s.Mode()))
 	}
@@ -46,7 +48,13 @@ func (a *Array[T]) Append(rows []T) error {
 	// pointers; the byte slice is only read, before Append returns.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), len(rows)*a.esize)
 	var err error
-	if a.swap {
+	if a.conv != nil {
+		k := int64(0)
+		if a.rowElems != 0 {
+			k = int64(len(rows) / a.rowElems)
+		}
+		err = a.s.AppendRows(k, func(dst []byte) { a.conv.Encode(dst, b) })
+	} else if a.swap {
 		k := int64(0)
 		if a.rowElems != 0 {
 			k = int64(len(rows) / a.rowElems)
@@ -118,8 +126,11 @@ func (a *Array[T]) Truncate(n int) error {
 // opens with the old or the new length. Flush does nothing for ReadOnly,
 // CopyOnWrite and anonymous arrays.
 func (a *Array[T]) Flush() error {
-	if a.closed {
+	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)
+	}
+	if a.sub {
+		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.Len()))
 	}
 	return a.s.Flush()
 }
@@ -128,8 +139,14 @@ func (a *Array[T]) Flush() error {
 // length: for changes made with Set or through views to rows already
 // committed. An invalid range gives an error wrapping memmap.ErrRange.
 func (a *Array[T]) FlushRows(i, j int) error {
-	if a.closed {
+	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)
+	}
+	if a.sub {
+		if i < 0 || i > j || j > a.Len() {
+			return a.err("flush", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		}
+		i, j = i+a.lo, j+a.lo
 	}
 	return a.s.FlushRows(int64(i), int64(j))
 }
@@ -140,8 +157,11 @@ func (a *Array[T]) FlushRows(i, j int) error {
 // of later growth; WillNeed and DontNeed act once, on the pages mapped
 // now.
 func (a *Array[T]) Advise(adv memmap.Advice) error {
-	if a.closed {
+	if a.dead() {
 		return a.err("advise", memmap.ErrClosed)
+	}
+	if a.sub {
+		return a.AdviseRows(0, a.Len(), adv)
 	}
 	return a.s.Advise(adv)
 }
@@ -150,8 +170,14 @@ func (a *Array[T]) Advise(adv memmap.Advice) error {
 // once: growth and Refresh apply the advice of Options.Access (or of
 // Advise) again. An invalid range gives an error wrapping memmap.ErrRange.
 func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
-	if a.closed {
+	if a.dead() {
 		return a.err("advise", memmap.ErrClosed)
+	}
+	if a.sub {
+		if i < 0 || i > j || j > a.Len() {
+			return a.err("advise", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		}
+		i, j = i+a.lo, j+a.lo
 	}
 	return a.s.AdviseRows(int64(i), int64(j), adv)
 }
@@ -166,8 +192,11 @@ func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
 // does nothing; a CopyOnWrite array cannot follow its file (an error
 // wrapping memmap.ErrUnsupported).
 func (a *Array[T]) Refresh() error {
-	if a.closed {
+	if a.dead() {
 		return a.err("refresh", memmap.ErrClosed)
+	}
+	if a.sub {
+		return a.err("refresh", fmt.Errorf("%w: a slice of an array (Slice) has a fixed length; refresh the array and slice it again", memmap.ErrShape))
 	}
 	if err := a.s.Refresh(); err != nil {
 		return err
@@ -184,7 +213,7 @@ func (a *Array[T]) Refresh() error {
 // another process truncated the file (which would otherwise kill the
 // process with SIGBUS). See memmap.Map.Guard.
 func (a *Array[T]) Guard(fn func() error) error {
-	if a.closed {
+	if a.dead() {
 		return a.err("guard", memmap.ErrClosed)
 	}
 	return a.s.Map().Guard(fn)
@@ -205,5 +234,8 @@ func (a *Array[T]) Close() error {
 	a.rank = -1
 	a.base = nil
 	a.setFast()
+	if a.sub {
+		return nil // the parent's Close releases the store
+	}
 	return a.s.Close()
 }

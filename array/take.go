@@ -18,7 +18,9 @@ import (
 // index is checked before anything is copied: one outside [0, Len())
 // gives an error wrapping memmap.ErrRange that names it, and dst is left
 // untouched. A 0-d array has no rows to take (memmap.ErrShape). Elements
-// of a file in the other byte order are swapped into the host's.
+// of a file in the other byte order are swapped into the host's; those
+// of a file whose dtype T cannot lie over (a packed struct) are gathered
+// into a buffer Take allocates and converted.
 //
 // When the rows' pages are in memory, Take copies them from the map
 // without allocating or making more than a few system calls (it probes a
@@ -29,7 +31,7 @@ import (
 // may run concurrently with At, Get and the views, like At.
 func (a *Array[T]) Take(idx []int, dst []T) error {
 	switch {
-	case a.closed:
+	case a.dead():
 		return a.err("take", memmap.ErrClosed)
 	case a.axis < 0:
 		return a.err("take", fmt.Errorf("%w: a 0-d array has no rows to take", memmap.ErrShape))
@@ -44,6 +46,27 @@ func (a *Array[T]) Take(idx []int, dst []T) error {
 	// with no pointers (layout.Of refuses them), so any bytes written to
 	// the first n*esize bytes make Ts; b does not outlive this call.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), n*a.esize)
+	if a.sub {
+		// A slice's rows start at row lo of the store: check the
+		// indexes against the slice, then shift them.
+		shifted := make([]int, len(idx))
+		for k, i := range idx {
+			if i < 0 || i >= a.Len() {
+				return a.err("take", fmt.Errorf("%w: index %d (position %d) out of range for %d rows", memmap.ErrRange, i, k, a.Len()))
+			}
+			shifted[k] = i + a.lo
+		}
+		idx = shifted
+	}
+	if a.conv != nil {
+		// The file's rows are not Ts: gather them, then convert.
+		fb := make([]byte, n*a.isize)
+		if err := a.s.TakeRows(idx, fb); err != nil {
+			return err
+		}
+		a.conv.Decode(b, fb)
+		return nil
+	}
 	if err := a.s.TakeRows(idx, b); err != nil {
 		return err
 	}

@@ -11,8 +11,10 @@ import (
 	"github.com/gomemmap/memmap/layout"
 )
 
+// packedXY is at other offsets than NumPy's packed [('x', 'i2'), ('y',
+// 'f8')] on every platform: Y at 8 (4 on 386), 2 in the file.
 type packedXY struct {
-	X float32 `npy:"x"`
+	X int16   `npy:"x"`
 	Y float64 `npy:"y"`
 }
 
@@ -61,8 +63,8 @@ func TestConverterPacked(t *testing.T) {
 		descr string
 		order binary.ByteOrder
 	}{
-		{"[('x', '<f4'), ('y', '<f8')]", binary.LittleEndian},
-		{"[('x', '>f4'), ('y', '>f8')]", binary.BigEndian},
+		{"[('x', '<i2'), ('y', '<f8')]", binary.LittleEndian},
+		{"[('x', '>i2'), ('y', '>f8')]", binary.BigEndian},
 	} {
 		file := mustParse(t, tc.descr)
 		g, _ := layout.Of[packedXY]()
@@ -70,16 +72,17 @@ func TestConverterPacked(t *testing.T) {
 			t.Fatalf("%s: Compatible with packedXY; the test needs a packed layout", tc.descr)
 		}
 		c := mustConv[packedXY](t, file)
-		if c.FileSize() != 12 || c.GoSize() != 16 {
-			t.Fatalf("%s: sizes %d, %d; want 12, 16", tc.descr, c.FileSize(), c.GoSize())
+		gs := int(unsafe.Sizeof(packedXY{}))
+		if c.FileSize() != 10 || c.GoSize() != gs {
+			t.Fatalf("%s: sizes %d, %d; want 10, %d", tc.descr, c.FileSize(), c.GoSize(), gs)
 		}
-		src := make([]byte, 24)
+		src := make([]byte, 20)
 		for i := range 2 {
-			tc.order.PutUint32(src[i*12:], math.Float32bits(float32(i)+0.5))
-			tc.order.PutUint64(src[i*12+4:], math.Float64bits(float64(i)*1e10-3))
+			tc.order.PutUint16(src[i*10:], uint16(int16(i-7)))
+			tc.order.PutUint64(src[i*10+2:], math.Float64bits(float64(i)*1e10-3))
 		}
 		got := make([]packedXY, 2)
-		gb := unsafe.Slice((*byte)(unsafe.Pointer(&got[0])), 32)
+		gb := unsafe.Slice((*byte)(unsafe.Pointer(&got[0])), 2*gs)
 		for i := range gb {
 			gb[i] = 0xAA // padding must come out zero
 		}
@@ -87,14 +90,14 @@ func TestConverterPacked(t *testing.T) {
 			t.Fatalf("Decode converted %d elements, want 2", n)
 		}
 		for i, v := range got {
-			if v.X != float32(i)+0.5 || v.Y != float64(i)*1e10-3 {
+			if v.X != int16(i-7) || v.Y != float64(i)*1e10-3 {
 				t.Errorf("%s: element %d decodes to %+v", tc.descr, i, v)
 			}
-			if b := goBytes(&got[i]); b[4]|b[5]|b[6]|b[7] != 0 {
-				t.Errorf("%s: element %d: padding %v not zeroed", tc.descr, i, b[4:8])
+			if b := goBytes(&got[i]); b[2]|b[3] != 0 {
+				t.Errorf("%s: element %d: padding %v not zeroed", tc.descr, i, b[2:4])
 			}
 		}
-		back := make([]byte, 24)
+		back := make([]byte, 20)
 		if n := c.Encode(back, gb); n != 2 || string(back) != string(src) {
 			t.Errorf("%s: Encode gives %d elements % x, want % x", tc.descr, n, back, src)
 		}
@@ -126,18 +129,18 @@ func TestConverterPacked(t *testing.T) {
 // and a complex field, leaving the file's padding bytes alone on Encode.
 func TestConverterNested(t *testing.T) {
 	// 'a' at 0, gap byte 1 (file padding), 'in' at 2 (2×12), 'c' at 26.
-	file := mustParse(t, "[('a', 'u1'), ('', '|V1'), ('in', [('x', '>f4'), ('y', '>f8')], (2,)), ('c', '>c8'), ('', '|V2')]")
+	file := mustParse(t, "[('a', 'u1'), ('', '|V1'), ('in', [('x', '>i2'), ('y', '>f8')], (2,)), ('c', '>c8'), ('', '|V6')]")
 	c := mustConv[nested](t, file)
-	want := nested{A: 3, In: [2]packedXY{{1.5, -2}, {3.25, 1e300}}, C: complex(1.5, -0.5)}
+	want := nested{A: 3, In: [2]packedXY{{15, -2}, {-325, 1e300}}, C: complex(1.5, -0.5)}
 	fb := make([]byte, 36)
 	for i := range fb {
 		fb[i] = 0xEE
 	}
 	c.Encode(fb, goBytes(&want))
-	if fb[1] != 0xEE || fb[34] != 0xEE || fb[35] != 0xEE {
+	if fb[1] != 0xEE || fb[30] != 0xEE || fb[35] != 0xEE {
 		t.Errorf("Encode wrote the file's padding: % x", fb)
 	}
-	if fb[0] != 3 || binary.BigEndian.Uint32(fb[14:]) != math.Float32bits(3.25) || binary.BigEndian.Uint32(fb[30:]) != math.Float32bits(-0.5) {
+	if fb[0] != 3 || int16(binary.BigEndian.Uint16(fb[12:])) != -325 || binary.BigEndian.Uint32(fb[26:]) != math.Float32bits(-0.5) {
 		t.Errorf("Encode: % x", fb)
 	}
 	var got nested
@@ -153,10 +156,10 @@ func TestConverterNested(t *testing.T) {
 func TestConverterMismatch(t *testing.T) {
 	g, _ := layout.Of[packedXY]()
 	for _, tc := range []struct{ descr, msg string }{
-		{"[('x', '<f4'), ('z', '<f8')]", `"z"`},
-		{"[('x', '<i4'), ('y', '<f8')]", `"x"`},
-		{"[('x', '<f4'), ('y', '<f8', (2,))]", `"y"`},
-		{"[('x', '<f4')]", `"y"`},
+		{"[('x', '<i2'), ('z', '<f8')]", `"z"`},
+		{"[('x', '<f2'), ('y', '<f8')]", `"x"`},
+		{"[('x', '<i2'), ('y', '<f8', (2,))]", `"y"`},
+		{"[('x', '<i2')]", `"y"`},
 		{"'<f8'", "f8"},
 	} {
 		_, err := layout.NewConverter(mustParse(t, tc.descr), g)

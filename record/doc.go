@@ -30,6 +30,16 @@
 // package memmap). Take gathers a batch of records in any order and keeps
 // many reads in flight when their pages are not in memory.
 //
+// # Packed structs
+//
+// NumPy saves structured dtypes packed unless asked for align=True: a file
+// of np.dtype([('id', '<i8'), ('score', '<f4'), ('flag', 'u1')]) has
+// 13-byte records, which no Go struct can be. Open opens it with the Go
+// struct whose fields match by name (or `npy` tag), as `memmap info`
+// suggests; Get, Set, Append, Take and All copy each record field by field,
+// and At and Slice refuse it with an error wrapping memmap.ErrPacked. Save
+// with align=True in NumPy for zero-copy views.
+//
 // # Durability
 //
 // Appended records are in the map (and other processes' maps) at once,

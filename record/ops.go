@@ -91,6 +91,13 @@ func (f *File[T]) Append(recs ...T) (first int, err error) {
 	if f.closed {
 		return first, f.err("append", memmap.ErrClosed)
 	}
+	if f.conv != nil {
+		b := bytesOf(recs)
+		// The new records are past the committed length: no reader
+		// sees them until they are converted and committed.
+		err := f.s.AppendRows(int64(len(recs)), func(dst []byte) { f.conv.Encode(dst, b) })
+		return first, err
+	}
 	if err := f.s.Append(bytesOf(recs)); err != nil {
 		return first, err
 	}
@@ -114,6 +121,10 @@ func (f *File[T]) Get(i int) (T, error) {
 		return f.view()[i], nil
 	}
 	b := valueBytes(&v)
+	if f.conv != nil {
+		f.conv.Decode(b, f.s.Data()[i*f.isize:(i+1)*f.isize])
+		return v, nil
+	}
 	copy(b, f.s.Data()[i*f.size:])
 	if f.swap {
 		f.dt.SwapBytes(b)
@@ -140,6 +151,10 @@ func (f *File[T]) Set(i int, v T) error {
 		return nil
 	}
 	b := valueBytes(&v)
+	if f.conv != nil {
+		f.conv.Encode(f.s.Data()[i*f.isize:(i+1)*f.isize], b)
+		return nil
+	}
 	if f.swap {
 		f.dt.SwapBytes(b) // v is a copy: the caller's value is unchanged
 	}
@@ -158,10 +173,10 @@ func (f *File[T]) Set(i int, v T) error {
 // error wrapping memmap.ErrRange whose message reads like Go's ("record:
 // index 5 out of range for 3 records"), and after Close, with one
 // wrapping memmap.ErrClosed. It panics as well, with an error
-// wrapping memmap.ErrByteOrder (or ErrAlign), for a file whose records
-// cannot be laid over the map: one in the other byte order than the
-// host's (see ByteOrder), or a hand-made file whose data is misaligned for
-// T. Slice returns that error instead of panicking, so a caller that opens
+// wrapping memmap.ErrByteOrder (or memmap.ErrPacked, or ErrAlign), for a
+// file whose records cannot be laid over the map: one in the other byte
+// order than the host's (see ByteOrder), a packed struct (see Open), or a
+// hand-made file whose data is misaligned for T. Slice returns that error instead of panicking, so a caller that opens
 // arbitrary files can check it first; Get and Set work on every file.
 func (f *File[T]) At(i int) *T {
 	if f.noView != nil || f.closed {
@@ -200,12 +215,35 @@ func (f *File[T]) panicView(op string) {
 // into the map (as At returns them), from 0 to the Len at the start of the
 // loop: records appended during the loop are not visited, and the loop
 // stops early if the file is truncated below the next index or closed. It
-// panics, when the loop starts, where At would (other byte order,
-// misaligned data, closed file).
+// panics, when the loop starts, on a closed file.
+//
+// For a file whose records cannot be laid over the map (the other byte
+// order, a packed struct, misaligned data: see At), each pointer is to a
+// copy of the record, converted as Get does, in a variable that All reuses
+// for the next record: writes to it do not change the file (use Set), and
+// it must be copied to outlive the step.
 func (f *File[T]) All() iter.Seq2[int, *T] {
 	return func(yield func(int, *T) bool) {
-		if f.noView != nil || f.closed {
+		if f.closed {
 			f.panicView("all")
+		}
+		if f.noView != nil {
+			n := f.Len()
+			var v T
+			for i := 0; i < n; i++ {
+				if f.closed || i >= f.Len() {
+					return
+				}
+				r, err := f.Get(i)
+				if err != nil {
+					return
+				}
+				v = r
+				if !yield(i, &v) {
+					return
+				}
+			}
+			return
 		}
 		v := f.scanView() // stays valid across growth; see At
 		for i := range v {
@@ -222,7 +260,8 @@ func (f *File[T]) All() iter.Seq2[int, *T] {
 // appending to it copies instead of writing past the records. It stays
 // valid until Close, across any growth; take it again to see records
 // appended since. A file in the other byte order than the host's returns
-// an error wrapping memmap.ErrByteOrder, a misaligned one ErrAlign; after
+// an error wrapping memmap.ErrByteOrder, a packed one memmap.ErrPacked, a
+// misaligned one ErrAlign; after
 // Close, memmap.ErrClosed.
 func (f *File[T]) Slice() ([]T, error) {
 	if f.closed {
@@ -280,6 +319,15 @@ func (f *File[T]) Take(idx []int, dst []T) error {
 		return f.err("take", fmt.Errorf("%w: dst holds %d records; %d indexes", memmap.ErrShape, len(dst), len(idx)))
 	}
 	b := bytesOf(dst[:len(idx)])
+	if f.conv != nil {
+		// The file's records are not Ts: gather them, then convert.
+		fb := make([]byte, len(idx)*f.isize)
+		if err := f.s.TakeRows(idx, fb); err != nil {
+			return err
+		}
+		f.conv.Decode(b, fb)
+		return nil
+	}
 	if err := f.s.TakeRows(idx, b); err != nil {
 		return err
 	}

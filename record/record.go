@@ -80,9 +80,15 @@ type File[T any] struct {
 	s    *store.Store
 	dt   *layout.DType // the file's dtype
 	size int           // bytes per record: unsafe.Sizeof(T)
-	swap bool          // the file's byte order is not the host's
+	swap bool          // the file's byte order is not the host's (and conv is nil)
+	// conv converts between the file's records and Ts when T cannot lie
+	// over them (a packed struct, fields at other offsets, mixed byte
+	// orders); nil otherwise. isize is the file's record size: size,
+	// but for conv.
+	conv  *layout.Converter
+	isize int
 	// noView is why At, All and Slice cannot lay a T over the map
-	// (ErrByteOrder or ErrAlign), nil when they can.
+	// (ErrByteOrder, ErrPacked or ErrAlign), nil when they can.
 	noView error
 	closed bool
 }
@@ -136,19 +142,31 @@ func Create[T any](path string, opt *Options) (*File[T], error) {
 // The file must be a 1-d .npy array (else an error wrapping
 // memmap.ErrShape) whose dtype matches T's field for field (else an error
 // wrapping layout.ErrDType that names the first differing field and both
-// types); its byte order may be either. A malformed header or a file too
+// types); its byte order may be either.
+//
+// The fields may sit at other offsets than T's: NumPy saves structured
+// dtypes packed by default (np.dtype([('x', '<f4'), ('y', '<f8')]) has y at
+// offset 4 and 12-byte records; a Go struct has Y at 8 and 16 bytes). Such a
+// file, and one whose fields mix byte orders, opens with the Go struct
+// whose fields match by name (or `npy` tag), kind and shape — the type
+// `memmap info` suggests — and Get, Set, Append, Take and All convert each
+// record field by field (layout.Converter), while At and Slice, which
+// would need T's layout in the map, refuse it with an error wrapping
+// memmap.ErrPacked. NumPy writes Go's layout with align=True. A malformed header or a file too
 // short for its shape gives an error wrapping header.ErrFormat. Opening
 // reads the header only: it costs the same for any number of records.
 func Open[T any](path string, mode memmap.Mode, opt *Options) (*File[T], error) {
 	o := options(opt)
-	dt, err := layout.Of[T]()
+	_, err := layout.Of[T]()
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	if err := store.CheckAccess(o.Access); err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	s, err := store.Open(path, mode, dt, &store.Options{Reserve: o.Reserve})
+	// newFile checks the dtype against dt; it also accepts the layouts
+	// a T cannot lie over but can be converted to (packed structs).
+	s, err := store.Open(path, mode, nil, &store.Options{Reserve: o.Reserve})
 	if err != nil {
 		return nil, err
 	}
@@ -182,18 +200,38 @@ func newFile[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T],
 	if f.size == 0 {
 		return fail(fmt.Errorf("%w: %T has no bytes to store", layout.ErrType, zero))
 	}
-	if dt.Size() != f.size {
-		// layout.Compatible checked this; keep the unsafe code below
-		// independent of it.
+	want, err := layout.Of[T]()
+	if err != nil {
+		return fail(err)
+	}
+	// A file T can lie over (byte order aside) is read in place; one
+	// whose fields T has at other offsets (a packed struct) or that mixes
+	// byte orders, through a Converter, field by field.
+	if err := layout.Compatible(dt, want); err != nil || dt.Order() == layout.Mixed {
+		conv, cerr := layout.NewConverter(dt, want)
+		if cerr != nil {
+			if err == nil {
+				err = cerr
+			}
+			return fail(err)
+		}
+		f.conv = conv
+	}
+	f.isize = dt.Size()
+	if f.conv == nil && f.isize != f.size || f.conv != nil && (f.conv.FileSize() != f.isize || f.conv.GoSize() != f.size) || f.isize == 0 {
+		// layout.Compatible and NewConverter checked this; keep the
+		// unsafe code below independent of them.
 		return fail(fmt.Errorf("%w: file records are %d bytes, Go records %d", layout.ErrDType, dt.Size(), f.size))
 	}
 	if int64(int(s.Len())) != s.Len() || int64(int(s.Cap())) != s.Cap() {
 		return fail(fmt.Errorf("%w: %d records do not fit an int on this host", memmap.ErrRange, s.Len()))
 	}
-	switch dt.Order() {
-	case layout.Mixed:
-		return fail(fmt.Errorf("%w: the dtype %s mixes byte orders, which record files do not support", memmap.ErrByteOrder, dt.Descr()))
-	case layout.Little, layout.Big:
+	switch {
+	case f.conv != nil && dt.Order() == layout.Mixed:
+		f.noView = fmt.Errorf("%w: the dtype %s mixes little- and big-endian fields; use Get, Set and All, which convert each record", memmap.ErrByteOrder, dt.Descr())
+	case f.conv != nil:
+		f.noView = fmt.Errorf("%w: the file's records (%s, %d bytes) have fields where %T cannot have them (%d bytes; a packed struct, as NumPy writes with align=False); use Get, Set and All, which convert each record", memmap.ErrPacked, dt.Descr(), f.isize, zero, f.size)
+	case dt.Order() == layout.Little || dt.Order() == layout.Big:
 		if dt.Order() != layout.HostOrder() {
 			f.swap = true
 			f.noView = fmt.Errorf("%w: the file is %s (%s), the host %s; use Get and Set, which swap", memmap.ErrByteOrder, dt.Order().Name(), dt.Descr(), layout.HostOrder().Name())

@@ -1,0 +1,244 @@
+package array
+
+import (
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"unsafe"
+
+	"github.com/gomemmap/memmap"
+)
+
+// Slice returns rows [lo, hi) along the growth axis as an array that
+// shares this one's mapping, NumPy's a[lo:hi] (a[..., lo:hi] in Fortran
+// order): no element is copied, and a Set through either is seen at once
+// through the other. The slice has the same rank, dtype and order, and
+// Len() == hi-lo; its own indexes start at 0. Every accessor and view
+// works on it as on the array (At, Get, Set, Data, Row, Take, CopyTo, All,
+// Slice), with the same conversions for files in the other byte order or
+// packed layouts.
+//
+// A slice is a view with a fixed length: Append, Grow, Resize, Truncate
+// and Refresh return an error wrapping memmap.ErrShape; Flush and
+// FlushRows flush its rows (without committing a length), Advise advises
+// its rows once. It lives as long as the array's mapping: after the
+// array's Close its methods return errors wrapping memmap.ErrClosed, and
+// At, Set and views taken from it must not be touched, as for any view.
+// Its own Close only marks it closed. After a Truncate of the array below
+// hi, its rows past the new length must not be used.
+//
+// lo and hi outside 0 ≤ lo ≤ hi ≤ Len() give an error wrapping
+// memmap.ErrRange; a 0-d array has no rows (memmap.ErrShape).
+func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
+	switch {
+	case a.dead():
+		return nil, a.err("slice", memmap.ErrClosed)
+	case a.axis < 0:
+		return nil, a.err("slice", fmt.Errorf("%w: a 0-d array has no rows to slice", memmap.ErrShape))
+	case lo < 0 || lo > hi || hi > a.Len():
+		return nil, a.err("slice", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, lo, hi, a.Len()))
+	}
+	b := *a
+	b.sub = true
+	b.lo = a.lo + lo
+	b.shape = append([]int(nil), a.shape...)
+	b.shape[a.axis] = hi - lo
+	b.strides = append([]int(nil), a.strides...)
+	if a.base != nil && hi > lo {
+		// SAFETY: rows [lo, hi) lie inside the data region (checked
+		// above), which stays mapped until the array's Close.
+		b.base = unsafe.Add(a.base, lo*a.rowBytes)
+	} else {
+		b.base = nil
+	}
+	b.setFast()
+	return &b, nil
+}
+
+// All returns an iterator over the rows along the growth axis, from 0 to
+// the Len at the start of the loop: each row's index and its elements,
+// Size()/Len() of them (a[i] in C order, a[..., i] in Fortran order, with
+// the first index varying fastest, as Take returns rows). The loop stops
+// early if the array is truncated below the next index or closed.
+//
+// For a file whose elements can be seen in place (host byte order,
+// aligned, T's layout), each row is a view into the mapping, as Row
+// returns (but also in Fortran order), read ahead like Data; writes to it
+// change the array. For the others (the other byte order, a packed
+// struct, misaligned data) each row is a copy, converted into a buffer
+// that All reuses for the next row: copy what must outlive the step.
+// An array that cannot give views for another reason (closed) yields
+// nothing; a 0-d array yields its one element as row 0.
+func (a *Array[T]) All() iter.Seq2[int, []T] {
+	return func(yield func(int, []T) bool) {
+		if a.dead() {
+			return
+		}
+		n, k := a.Len(), a.rowElems
+		if a.view("all") == nil {
+			for i := 0; i < n; i++ {
+				if a.dead() || i >= a.Len() || !yield(i, a.scan(i*a.rowBytes, k)) {
+					return
+				}
+			}
+			return
+		}
+		buf := make([]T, k)
+		for i := 0; i < n; i++ {
+			if a.dead() || i >= a.Len() {
+				return
+			}
+			if _, err := a.CopyTo(buf, i*k); err != nil {
+				return
+			}
+			if !yield(i, buf) {
+				return
+			}
+		}
+	}
+}
+
+// CopyTo copies elements of the array, from the element at position from
+// of Data's order (the file's order: C or Fortran), into dst, as
+// copy(dst, Data()[from:]) would, and returns the number copied:
+// min(len(dst), Size()-from). It works for every file, converting as At
+// does: bytes are swapped for a file in the other byte order, and the
+// fields of a packed struct are copied one by one; a file whose layout is
+// T's is copied with one copy. It allocates nothing.
+//
+// from outside [0, Size()] gives an error wrapping memmap.ErrRange; after
+// Close, memmap.ErrClosed.
+func (a *Array[T]) CopyTo(dst []T, from int) (int, error) {
+	src, n, err := a.span("copy", from, len(dst))
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	// SAFETY: dst holds at least n Ts (n ≤ len(dst)), without pointers
+	// (layout.Of refuses them), so any bytes make Ts; d does not outlive
+	// this call.
+	d := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), n*a.esize)
+	switch {
+	case a.conv != nil:
+		a.conv.Decode(d, src)
+	case a.swap:
+		copy(d, src)
+		a.dt.SwapBytes(d)
+	default:
+		copy(d, src)
+	}
+	return n, nil
+}
+
+// CopyFrom copies src into the array's elements, from the element at
+// position at of Data's order, as copy(Data()[at:], src) would, and
+// returns the number copied: min(len(src), Size()-at). It converts like
+// CopyTo (the file's bytes are never left half converted: other byte
+// orders are swapped through a small buffer), allocates nothing, and is
+// Set in bulk: the change reaches the file's pages at once and the disk
+// at Flush.
+//
+// at outside [0, Size()] gives an error wrapping memmap.ErrRange; a
+// ReadOnly array memmap.ErrReadOnly; after Close, memmap.ErrClosed.
+func (a *Array[T]) CopyFrom(src []T, at int) (int, error) {
+	if a.ro && !a.dead() {
+		return 0, a.err("copy", fmt.Errorf("%w: cannot copy into an array opened ReadOnly", memmap.ErrReadOnly))
+	}
+	dst, n, err := a.span("copy", at, len(src))
+	if err != nil || n == 0 {
+		return 0, err
+	}
+	// SAFETY: src holds at least n Ts without pointers; s is only read,
+	// before CopyFrom returns.
+	s := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(src))), n*a.esize)
+	switch {
+	case a.conv != nil:
+		a.conv.Encode(dst, s)
+	case a.swap:
+		var buf [4096]byte
+		step := max(len(buf)/a.esize, 1) * a.esize
+		for len(s) > 0 {
+			c := min(step, len(s))
+			var b []byte
+			if c <= len(buf) {
+				b = buf[:c]
+			} else {
+				b = make([]byte, c) // one element bigger than buf
+			}
+			copy(b, s[:c])
+			a.dt.SwapBytes(b)
+			copy(dst, b)
+			s, dst = s[c:], dst[c:]
+		}
+	default:
+		copy(dst, s)
+	}
+	return n, nil
+}
+
+// span returns the file's bytes of up to limit elements from element at,
+// and how many elements that is.
+func (a *Array[T]) span(op string, at, limit int) ([]byte, int, error) {
+	if a.dead() {
+		return nil, 0, a.err(op, memmap.ErrClosed)
+	}
+	size := a.Size()
+	if at < 0 || at > size {
+		return nil, 0, a.err(op, fmt.Errorf("%w: element %d of %d", memmap.ErrRange, at, size))
+	}
+	n := min(limit, size-at)
+	if n == 0 || a.base == nil {
+		return nil, 0, nil
+	}
+	// SAFETY: elements [at, at+n) lie inside the data region (at+n ≤
+	// Size()), which is mapped from base until Close; the slice does not
+	// outlive the caller.
+	return unsafe.Slice((*byte)(unsafe.Add(a.base, at*a.isize)), n*a.isize), n, nil
+}
+
+// Save writes data to a new .npy file at path with the given shape, as
+// NumPy's np.save does: Create, CopyFrom and Close in one call. A nil
+// shape saves a 1-d array of len(data) elements; otherwise the product of
+// shape must be len(data) (an error wrapping memmap.ErrShape). data is in
+// the order opt asks for (C order by default; Options.FortranOrder), and
+// the file in the byte order it asks for (the host's by default).
+//
+// The file is written under a temporary name in path's directory and
+// renamed over path once it is complete and durable, so path holds the
+// old file or the whole new one, whatever fails or crashes.
+func Save[T any](path string, data []T, shape []int, opt *Options) error {
+	if shape == nil {
+		shape = []int{len(data)}
+	}
+	n := 1
+	for _, d := range shape {
+		if d < 0 || d != 0 && n > maxInt/d {
+			return pathErr("save", path, fmt.Errorf("%w: shape %v", memmap.ErrShape, shape))
+		}
+		n *= d
+	}
+	if n != len(data) {
+		return pathErr("save", path, fmt.Errorf("%w: shape %s holds %d elements, data has %d", memmap.ErrShape, shapeString(shape), n, len(data)))
+	}
+	tf, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return pathErr("save", path, err)
+	}
+	tmp := tf.Name()
+	tf.Close()
+	a, err := Create[T](tmp, shape, opt)
+	if err == nil {
+		_, err = a.CopyFrom(data, 0)
+		if cerr := a.Close(); err == nil {
+			err = cerr // Close flushes the data and the header
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return pathErr("save", path, err)
+	}
+	return nil
+}
