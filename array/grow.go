@@ -16,7 +16,7 @@ func (a *Array[T]) growable(op string) error {
 	case a.closed:
 		return a.err(op, memmap.ErrClosed)
 	case a.s.Mode() != memmap.ReadWrite:
-		return a.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, a.s.Mode()))
+		return a.err(op, fmt.Errorf("%w: a %s array cannot change its length", memmap.ErrReadOnly, a.s.Mode().Name()))
 	}
 	return nil
 }

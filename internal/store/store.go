@@ -417,7 +417,7 @@ func (s *Store) checkGrowable(op string) error {
 		return err
 	}
 	if s.mode != memmap.ReadWrite {
-		return s.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, s.mode))
+		return s.err(op, fmt.Errorf("%w: a %s array cannot change its length", memmap.ErrReadOnly, s.mode.Name()))
 	}
 	if s.noRoom != nil {
 		return s.err(op, fmt.Errorf("cannot change the length: %w", s.noRoom))
