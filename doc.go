@@ -143,7 +143,8 @@
 // ErrLocked, ErrUnsupported, ErrNotRegular, ErrTruncated); failures of the OS come
 // wrapped in an *os.PathError naming the operation and the file. Invalid
 // Mode and Advice values are errors wrapping ErrRange. The searches (Find,
-// Count and their kin) have no error result: on a closed map they panic
-// with an error wrapping ErrClosed, as the typed accessors do; check
-// [Map.Closed] where a map may be closed.
+// Count and their kin) and the iterators over a map (All, AllOverlapping,
+// AllRegexp, Lines) have no error result: on a closed map they panic with
+// an error wrapping ErrClosed, as the typed accessors do, rather than
+// answer "not found"; check [Map.Closed] where a map may be closed.
 package memmap

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/gomemmap/memmap"
 )
@@ -88,6 +89,35 @@ func ExampleMap_All() {
 	// Output:
 	// 118 request 17
 	// 213 request 19
+}
+
+// Count and All skip over each match, like bytes.Count; CountOverlapping
+// and AllOverlapping move on one byte after it, so matches that overlap
+// are counted too.
+func ExampleMap_AllOverlapping() {
+	dir, err := os.MkdirTemp("", "memmap-overlap-example-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "runs")
+	if err := os.WriteFile(path, []byte("aaaa-ab-aaaa"), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	m, err := memmap.Open(path, memmap.ReadOnly, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+
+	sub := []byte("aa")
+	fmt.Println(m.Count(sub), m.CountOverlapping(sub))
+	fmt.Println(slices.Collect(m.All(sub)))
+	fmt.Println(slices.Collect(m.AllOverlapping(sub)))
+	// Output:
+	// 4 6
+	// [0 2 8 10]
+	// [0 1 2 8 9 10]
 }
 
 // Regular expressions run over the mapped bytes directly; AllRegexp

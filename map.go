@@ -33,6 +33,21 @@ func (m Mode) String() string {
 	return "Mode(" + strconv.Itoa(int(m)) + ")"
 }
 
+// Name returns the mode in words, for messages: "read-only", "read-write",
+// "copy-on-write", or what String returns for a value that is none of the
+// constants.
+func (m Mode) Name() string {
+	switch m {
+	case ReadOnly:
+		return "read-only"
+	case ReadWrite:
+		return "read-write"
+	case CopyOnWrite:
+		return "copy-on-write"
+	}
+	return m.String()
+}
+
 // Advice is an access-pattern hint for the OS (madvise). Where the OS has
 // no equivalent, advising is a no-op.
 type Advice int

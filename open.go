@@ -579,7 +579,7 @@ func (m *Map) Resize(n int64) error {
 		return err
 	}
 	if m.mode != ReadWrite {
-		return &os.PathError{Op: "resize", Path: m.path, Err: fmt.Errorf("%w: a %v map cannot be resized", ErrReadOnly, m.mode)}
+		return &os.PathError{Op: "resize", Path: m.path, Err: fmt.Errorf("%w: a %s map cannot be resized", ErrReadOnly, m.mode.Name())}
 	}
 	s := &m.st
 	if n < 0 || n != int64(int(n)) || int(n) > maxInt-s.delta || n > maxInt64-s.off {

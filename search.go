@@ -10,7 +10,8 @@ import (
 )
 
 // This file holds the searches over a Map: Find, RFind, Count and their
-// range forms, the All and AllRegexp iterators over matches, and Lines.
+// range forms, CountOverlapping, the All, AllOverlapping and AllRegexp
+// iterators over matches, and Lines.
 // They run bytes.Index, bytes.LastIndex, bytes.Count and bytes.IndexByte
 // straight on the mapped bytes: no copies, no allocations (but for the
 // iterators' closures), and the assembly fast paths of package bytes.
@@ -18,20 +19,19 @@ import (
 // They do not use or move the position (Python's mmap.find starts at the
 // position by default; FindRange(sub, m.Tell(), m.Len()) does that). After
 // Close the searches panic with an error wrapping ErrClosed (an answer of
-// -1 or 0 would pass for "not found"), and the iterators yield nothing.
+// -1 or 0 would pass for "not found"), and so do the iterators, at the
+// step that finds the map closed (a loop that ended early would pass for
+// "no more matches"). None of them has an error result to return it in.
+//
+// Count and All count and yield non-overlapping occurrences, as
+// bytes.Count and Python's bytes.count do: "aa" occurs twice in "aaaa".
+// CountOverlapping and AllOverlapping also take the occurrences that
+// overlap others (three in "aaaa"), as a search that moves on one byte
+// after each match does.
 //
 // Any function of package regexp works on Bytes() directly and without
 // copies, for example re.FindAllIndex(m.Bytes(), -1) or re.Match(m.Bytes());
 // AllRegexp yields the same matches one at a time.
-
-// bytesOpen returns the mapped bytes and true, or nil and false after
-// Close.
-func (m *Map) bytesOpen() ([]byte, bool) {
-	if m.checkOpen() != nil {
-		return nil, false
-	}
-	return m.data, true
-}
 
 // searchBytes returns the mapped bytes for the search op, and panics with
 // an error wrapping ErrClosed after Close.
@@ -124,7 +124,7 @@ func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
 
 // Count returns the number of non-overlapping occurrences of sub in the
 // map, like bytes.Count and Python's bytes.count: "aa" occurs twice in
-// "aaaa". An empty sub occurs Len()+1 times, once at every offset from 0 to
+// "aaaa" (CountOverlapping counts 3). An empty sub occurs Len()+1 times, once at every offset from 0 to
 // Len() (bytes.Count would count the UTF-8 runes instead). After Close it
 // panics with an error wrapping ErrClosed, like Find: 0 would pass for
 // "none".
@@ -155,17 +155,44 @@ func count(b, sep []byte) int {
 	return bytes.Count(b, sep)
 }
 
+// CountOverlapping returns the number of occurrences of sub in the map,
+// overlapping ones included: the search moves on one byte after each
+// match, not past its end, so "aa" occurs 3 times in "aaaa" (Count: 2) and
+// 6 times in "aaaa-ab-aaaa" (Count: 4). It counts the offsets
+// AllOverlapping yields. For a sub of one byte, which cannot overlap
+// itself, and for an empty sub (Len()+1: once at every offset from 0 to
+// Len()) it equals Count. It allocates nothing. After Close it panics with
+// an error wrapping ErrClosed, like Count.
+func (m *Map) CountOverlapping(sub []byte) int {
+	d := m.searchBytes("count")
+	if len(sub) <= 1 {
+		return count(d, sub)
+	}
+	n := 0
+	for pos := 0; ; {
+		i := bytes.Index(d[pos:], sub)
+		if i < 0 {
+			return n
+		}
+		n++
+		pos += i + 1
+	}
+}
+
 // All returns an iterator over the offsets of the non-overlapping
 // occurrences of sub in the map, in increasing order: the occurrences that
-// Count counts (an empty sub yields every offset from 0 to Len()). It
-// finds each occurrence when the loop asks for it, so a loop that breaks
-// early does not scan the rest of the map. Each step reads the map anew: it
-// stops after Close or when the map has shrunk below the search position.
+// Count counts (an empty sub yields every offset from 0 to Len()); the
+// search goes on after the end of each match ("aa" in "aaaa": 0 and 2; see
+// AllOverlapping for 0, 1 and 2). It finds each occurrence when the loop
+// asks for it, so a loop that breaks early does not scan the rest of the
+// map. Each step reads the map anew: it stops when the map has shrunk
+// below the search position, and panics with an error wrapping ErrClosed
+// when the map was closed, like Find.
 func (m *Map) All(sub []byte) iter.Seq[int64] {
 	return func(yield func(int64) bool) {
 		for pos := 0; ; {
-			d, ok := m.bytesOpen()
-			if !ok || pos > len(d) {
+			d := m.searchBytes("all")
+			if pos > len(d) {
 				return
 			}
 			i := bytes.Index(d[pos:], sub)
@@ -183,14 +210,40 @@ func (m *Map) All(sub []byte) iter.Seq[int64] {
 	}
 }
 
+// AllOverlapping returns an iterator over the offsets of every occurrence
+// of sub in the map, overlapping ones included, in increasing order: the
+// search moves on one byte after each match, not past its end, so "aa" in
+// "aaaa" is at 0, 1 and 2 (All yields 0 and 2). These are the offsets
+// CountOverlapping counts. An empty sub yields every offset from 0 to
+// Len(), as with All. Like All it finds each occurrence when the loop asks
+// for it and reads the map anew at each step: it stops when the map has
+// shrunk below the search position, and panics with an error wrapping
+// ErrClosed when the map was closed.
+func (m *Map) AllOverlapping(sub []byte) iter.Seq[int64] {
+	return func(yield func(int64) bool) {
+		for pos := 0; ; {
+			d := m.searchBytes("all")
+			if pos > len(d) {
+				return
+			}
+			i := bytes.Index(d[pos:], sub)
+			if i < 0 || !yield(int64(pos+i)) {
+				return
+			}
+			pos += i + 1
+		}
+	}
+}
+
 // AllRegexp returns an iterator over the spans [start, end) of the
 // successive non-overlapping matches of re in the map: the matches of
 // re.FindAllIndex(m.Bytes(), -1), with the same rules for empty matches,
 // found one at a time as the loop asks for them instead of all up front.
 // Patterns that look at the text before a match (^, \A, \b, \B) are the
 // exception: for them AllRegexp runs re.FindAllIndex once, on the first
-// step, and yields from its result. Each step otherwise reads the map anew
-// and stops after Close.
+// step, and yields from its result. Each step otherwise reads the map
+// anew. A step that finds the map closed panics with an error wrapping
+// ErrClosed, like Find; a nil re yields nothing.
 //
 // Any other function of package regexp also works on Bytes() directly,
 // without copies: re.Match(m.Bytes()), re.FindIndex(m.Bytes()),
@@ -201,12 +254,10 @@ func (m *Map) AllRegexp(re *regexp.Regexp) iter.Seq[[2]int64] {
 			return
 		}
 		if lookBehind(re) {
-			d, ok := m.bytesOpen()
-			if !ok {
-				return
-			}
+			d := m.searchBytes("allregexp")
 			for _, loc := range re.FindAllIndex(d, -1) {
-				if m.checkOpen() != nil || !yield([2]int64{int64(loc[0]), int64(loc[1])}) {
+				m.searchBytes("allregexp")
+				if !yield([2]int64{int64(loc[0]), int64(loc[1])}) {
 					return
 				}
 			}
@@ -216,8 +267,8 @@ func (m *Map) AllRegexp(re *regexp.Regexp) iter.Seq[[2]int64] {
 		// the map, which is the same search when the pattern does not look
 		// before its start.
 		for pos, prevEnd := 0, -1; ; {
-			d, ok := m.bytesOpen()
-			if !ok || pos > len(d) {
+			d := m.searchBytes("allregexp")
+			if pos > len(d) {
 				return
 			}
 			loc := re.FindIndex(d[pos:])
@@ -288,13 +339,14 @@ func lookBehind(re *regexp.Regexp) bool {
 //
 // The lines are not copies: they alias the map, are valid until Close and
 // have capped capacity (see ReadLine). Lines starts at offset 0 and does not
-// use or move the position. Each step reads the map anew and stops after
-// Close or when the map has shrunk below the current line.
+// use or move the position. Each step reads the map anew: it stops when the
+// map has shrunk below the current line, and panics with an error wrapping
+// ErrClosed when the map was closed, like Find.
 func (m *Map) Lines() iter.Seq2[int, []byte] {
 	return func(yield func(int, []byte) bool) {
 		for i, pos := 0, 0; ; i++ {
-			d, ok := m.bytesOpen()
-			if !ok || pos >= len(d) {
+			d := m.searchBytes("lines")
+			if pos >= len(d) {
 				return
 			}
 			line, next := d[pos:], len(d)

@@ -294,11 +294,18 @@ func TestAll(t *testing.T) {
 		}
 	})
 	t.Run("close while iterating", func(t *testing.T) {
+		// The step after Close panics: ending the loop quietly would pass
+		// for "no more matches".
 		m := newTestMap([]byte("abcabcabca"), ReadOnly)
 		var got []int64
-		for off := range m.All([]byte("a")) {
-			got = append(got, off)
-			m.closed = true
+		err := closedPanic(func() {
+			for off := range m.All([]byte("a")) {
+				got = append(got, off)
+				m.closed = true
+			}
+		})
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("All closed after the first match: recovered %v, want a panic with ErrClosed", err)
 		}
 		if diff := cmp.Diff([]int64{0}, got); diff != "" {
 			t.Errorf("All closed after the first match (-want +got):\n%s", diff)
@@ -394,12 +401,14 @@ func TestAllRegexp(t *testing.T) {
 		for _, p := range []string{`a`, `\ba`} {
 			m := newTestMap([]byte("a a a a"), ReadOnly)
 			n := 0
-			for range m.AllRegexp(regexp.MustCompile(p)) {
-				n++
-				m.closed = true
-			}
-			if n != 1 {
-				t.Errorf("AllRegexp(%#q) went on %d times after Close", p, n)
+			err := closedPanic(func() {
+				for range m.AllRegexp(regexp.MustCompile(p)) {
+					n++
+					m.closed = true
+				}
+			})
+			if n != 1 || !errors.Is(err, ErrClosed) {
+				t.Errorf("AllRegexp(%#q) went on %d times after Close and recovered %v, want 1 time and a panic with ErrClosed", p, n, err)
 			}
 		}
 	})
@@ -477,12 +486,14 @@ func TestLines(t *testing.T) {
 	t.Run("close while iterating", func(t *testing.T) {
 		m := newTestMap([]byte("a\nb\nc\n"), ReadOnly)
 		n := 0
-		for range m.Lines() {
-			n++
-			m.closed = true
-		}
-		if n != 1 {
-			t.Errorf("Lines went on %d times after Close", n)
+		err := closedPanic(func() {
+			for range m.Lines() {
+				n++
+				m.closed = true
+			}
+		})
+		if n != 1 || !errors.Is(err, ErrClosed) {
+			t.Errorf("Lines went on %d times after Close and recovered %v, want 1 time and a panic with ErrClosed", n, err)
 		}
 	})
 }
@@ -497,6 +508,13 @@ func TestSearchClosed(t *testing.T) {
 			"Find empty": func() { m.Find(nil) }, "RFindRange empty": func() { m.RFindRange(nil, 0, 3) },
 			"Count": func() { m.Count(sub) }, "CountRange": func() { m.CountRange(sub, 0, 3) },
 			"Count empty": func() { m.Count(nil) }, "CountRange empty": func() { m.CountRange(nil, 0, 3) },
+			"CountOverlapping": func() { m.CountOverlapping(sub) }, "CountOverlapping empty": func() { m.CountOverlapping(nil) },
+			// The iterators panic at their first step, for the same reason.
+			"All": func() { drain(m.All(sub)) }, "All empty": func() { drain(m.All(nil)) },
+			"AllOverlapping": func() { drain(m.AllOverlapping(sub)) }, "AllOverlapping empty": func() { drain(m.AllOverlapping(nil)) },
+			"AllRegexp":            func() { drain(m.AllRegexp(regexp.MustCompile(`a`))) },
+			"AllRegexp lookbehind": func() { drain(m.AllRegexp(regexp.MustCompile(`^a`))) },
+			"Lines":                func() { drain2(m.Lines()) },
 		} {
 			func() {
 				defer func() {
@@ -507,21 +525,6 @@ func TestSearchClosed(t *testing.T) {
 				}()
 				fn()
 			}()
-		}
-		for range m.All(sub) {
-			t.Error("All yields after Close")
-		}
-		for range m.All(nil) {
-			t.Error("All(nil) yields after Close")
-		}
-		for range m.AllRegexp(regexp.MustCompile(`a`)) {
-			t.Error("AllRegexp yields after Close")
-		}
-		for range m.AllRegexp(regexp.MustCompile(`^a`)) {
-			t.Error("AllRegexp yields after Close")
-		}
-		for range m.Lines() {
-			t.Error("Lines yields after Close")
 		}
 	}
 }

@@ -133,6 +133,9 @@ const maxInt = math.MaxInt
 //
 // A type T that has no dtype gives an error wrapping layout.ErrType that
 // names the field; a negative dimension an error wrapping memmap.ErrShape.
+// A 0-d array (one element, NumPy's shape ()) has the empty shape []int{};
+// a nil shape, more likely a forgotten one, is refused with an error
+// wrapping memmap.ErrShape.
 func Create[T any](path string, shape []int, opt *Options) (*Array[T], error) {
 	return create[T](path, shape, opt, false)
 }
@@ -165,6 +168,9 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 	}
 	if err := store.CheckAccess(o.Access); err != nil {
 		return nil, pathErr(op, path, err)
+	}
+	if shape == nil {
+		return nil, pathErr(op, path, fmt.Errorf("%w: nil shape; use []int{} for a 0-d array", memmap.ErrShape))
 	}
 	sh := make([]int64, len(shape))
 	for i, d := range shape {

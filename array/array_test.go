@@ -338,7 +338,7 @@ func TestIndexPanics(t *testing.T) {
 		t.Errorf("Get after Close: %v, want ErrClosed", err)
 	}
 	// A 0-d array has one element, at no index.
-	z := mustCreate[int8](t, tempPath(t, "z.npy"), nil, nil)
+	z := mustCreate[int8](t, tempPath(t, "z.npy"), []int{}, nil)
 	z.Set(7)
 	if z.At() != 7 {
 		t.Errorf("0-d At() = %d, want 7", z.At())
@@ -819,7 +819,7 @@ func TestCreateErrors(t *testing.T) {
 	if _, err := array.Open[int](filepath.Join(dir, "x.npy"), memmap.ReadOnly, nil); !errors.Is(err, layout.ErrType) {
 		t.Errorf("Open[int]: %v, want ErrType", err)
 	}
-	z := mustCreate[int32](t, filepath.Join(dir, "z.npy"), nil, nil)
+	z := mustCreate[int32](t, filepath.Join(dir, "z.npy"), []int{}, nil)
 	if err := z.Append([]int32{1}); !errors.Is(err, memmap.ErrShape) {
 		t.Errorf("Append to a 0-d array: %v, want ErrShape", err)
 	}

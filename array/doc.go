@@ -102,6 +102,13 @@
 // so a closed file is exactly what np.save writes. CopyOnWrite arrays never
 // change the file; anonymous arrays vanish at Close.
 //
+// Old files. Files written by NumPy < 1.23 (headers padded to 16 bytes)
+// or with long structured descrs have room in their header for a few more
+// digits of the length only: they grow up to the longest length whose
+// shape fits, and Append or Resize past it fails with an error wrapping
+// header.ErrNoRoom, changing nothing. Rewrite (with no writer open) gives
+// such a file room for any length.
+//
 // Byte order. Files in the host's byte order (little-endian on amd64 and
 // arm64) give zero-copy views. Files in the other order open too: At and
 // Set swap each element's bytes (still without allocating), Append swaps

@@ -18,7 +18,7 @@ func (a *Array[T]) growable(op string) error {
 	case a.sub:
 		return a.err(op, fmt.Errorf("%w: a slice of an array (Slice) cannot change its length; change the array's", memmap.ErrShape))
 	case a.s.Mode() != memmap.ReadWrite:
-		return a.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, a.s.Mode()))
+		return a.err(op, fmt.Errorf("%w: a %s array cannot change its length", memmap.ErrReadOnly, a.s.Mode().Name()))
 	}
 	return nil
 }
@@ -37,6 +37,13 @@ func (a *Array[T]) growable(op string) error {
 // Close. Only a ReadWrite array (from Create, New or Open with
 // memmap.ReadWrite) can grow: others give an error wrapping
 // memmap.ErrReadOnly. A 0-d array cannot grow (memmap.ErrShape).
+//
+// A file whose header has little room for a longer shape (written by
+// NumPy < 1.23, or with a long structured descr) grows only to the
+// lengths whose shape fits in it: an Append (or Resize) past them gives an
+// error wrapping header.ErrNoRoom that names the shape, and appends
+// nothing. Close the array and call Rewrite on the file to give it room
+// for any length.
 func (a *Array[T]) Append(rows []T) error {
 	if err := a.growable("append"); err != nil {
 		return err
@@ -124,7 +131,10 @@ func (a *Array[T]) Truncate(n int) error {
 // commits the length to the file's header, so that NumPy and readers that
 // Refresh see the appended rows. A crash at any point leaves a file that
 // opens with the old or the new length. Flush does nothing for ReadOnly,
-// CopyOnWrite and anonymous arrays.
+// CopyOnWrite and anonymous arrays. A length whose shape does not fit the
+// header (see Append) is not committed: Flush returns an error wrapping
+// header.ErrNoRoom, the header keeps the old length and the rows stay in
+// the array; Rewrite makes room.
 func (a *Array[T]) Flush() error {
 	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)

@@ -1,6 +1,10 @@
 package layout
 
-import "math"
+import (
+	"math"
+	"strconv"
+	"strings"
+)
 
 // Float16 is an IEEE-754 binary16 ("half precision") number, NumPy's
 // float16 ('<f2'), stored as its bits. Convert with Float16From and
@@ -129,4 +133,55 @@ func (h Float16) IsNaN() bool { return h&0x7c00 == 0x7c00 && h&0x3ff != 0 }
 // tests for +Inf, sign < 0 for -Inf, sign == 0 for either.
 func (h Float16) IsInf(sign int) bool {
 	return h == 0x7c00 && sign >= 0 || h == 0xfc00 && sign <= 0
+}
+
+// String returns h's value in decimal, formatted as fmt's %v formats a
+// float32 or float64 (strconv's 'g' format with the shortest digits):
+// Float16From(2) prints "2", not its bits 16384, and Float16From(1e5)
+// "+Inf". The digits are the fewest that read back as the same half (the
+// nearest to h's value among them), as Go chooses them for each float type
+// and NumPy's repr chooses them for a float16: the half nearest 0.1 prints
+// "0.1" though its value is 0.0999755859375, and the greatest half, 65504,
+// prints "65500". Float32 and Float64 convert exactly: format those to see
+// every digit. fmt uses String for the verbs %v and %s; for %f, %e or %g
+// format Float32().
+func (h Float16) String() string {
+	f := h.Float64()
+	if h.IsNaN() || h.IsInf(0) || f == 0 {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	// A half has 11 significant bits: 5 decimal digits always tell it
+	// from its neighbours.
+	for prec := 1; prec <= 5; prec++ {
+		if d, ok := shortest16(h, f, prec); ok {
+			return strconv.FormatFloat(d, 'g', -1, 64)
+		}
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64) // unreachable
+}
+
+// shortest16 returns the decimal of prec significant digits nearest to f
+// (the value of h) that reads back as h, if there is one. The decimal
+// nearest to f may miss h where the halves below h are closer together
+// than those above (h a power of two) while its neighbour on the other
+// side does not, so both neighbours are tried too.
+func shortest16(h Float16, f float64, prec int) (float64, bool) {
+	e := strconv.FormatFloat(f, 'e', prec-1, 64) // "-d.ddde±XX"
+	i := strings.IndexByte(e, 'e')
+	digits, err1 := strconv.ParseInt(strings.Replace(e[:i], ".", "", 1), 10, 64)
+	exp, err2 := strconv.Atoi(e[i+1:])
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	best, found := 0.0, false
+	for _, m := range [3]int64{digits, digits - 1, digits + 1} {
+		d, err := strconv.ParseFloat(strconv.FormatInt(m, 10)+"e"+strconv.Itoa(exp-(prec-1)), 64)
+		if err != nil || Float16FromFloat64(d) != h {
+			continue
+		}
+		if !found || math.Abs(d-f) < math.Abs(best-f) {
+			best, found = d, true
+		}
+	}
+	return best, found
 }

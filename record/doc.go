@@ -114,6 +114,14 @@
 // largest to smallest or pad with explicit `_ [N]byte` fields, and Open
 // says where a layout differs.
 //
+// Old files. The length is committed by rewriting the shape in the
+// header's padding. Files written by NumPy < 1.23 (headers padded to 16
+// bytes) or with long structured descrs have room there for a few more
+// digits only: they take appends up to the longest length that fits, and
+// Append past it fails with an error wrapping header.ErrNoRoom, appending
+// nothing. Rewrite (with no writer open) gives such a file room for any
+// length.
+//
 // Errors. Errors match the sentinels of package memmap (ErrClosed,
 // ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrShape, ErrFault,
 // ErrUnsupported), header.ErrFormat, layout.ErrType and layout.ErrDType,

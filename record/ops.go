@@ -86,6 +86,13 @@ func (f *File[T]) check(op string, i int) error {
 // Close. A ReadOnly or CopyOnWrite file returns an error wrapping
 // memmap.ErrReadOnly; after Close, memmap.ErrClosed. On error nothing is
 // appended.
+//
+// A file whose header has little room for a longer shape (written by
+// NumPy < 1.23, or with a long structured descr) grows only to the
+// lengths whose shape fits in it: an Append (or Truncate) past them gives
+// an error wrapping header.ErrNoRoom that names the shape, and appends
+// nothing. Close the file and call Rewrite on it to give it room for any
+// number of records.
 func (f *File[T]) Append(recs ...T) (first int, err error) {
 	first = f.Len()
 	if f.closed {
@@ -363,6 +370,10 @@ func (f *File[T]) Truncate(n int) error {
 // of the process or of the machine, and readers that Refresh see them. It
 // does nothing for ReadOnly and CopyOnWrite files (CopyOnWrite changes
 // never reach the file). See the package documentation for what it costs.
+// A length whose shape does not fit the header (see Append) is not
+// committed: Flush returns an error wrapping header.ErrNoRoom, the header
+// keeps the old length and the records stay in the File; Rewrite makes
+// room.
 func (f *File[T]) Flush() error {
 	if f.closed {
 		return f.err("flush", memmap.ErrClosed)

@@ -31,6 +31,20 @@
 // Windows, which cannot shrink a file that a reader still maps, the file
 // keeps its capacity then.
 //
+// # Headers without room to grow
+//
+// The length is committed by rewriting the shape in place, in the spaces
+// that pad the header. Create (like NumPy >= 1.23) leaves room for any
+// length; files from NumPy < 1.23 (headers padded to 16 bytes) or with long
+// structured descrs may hold only a few more digits. A writer of such a
+// file grows up to the longest length whose shape fits; an Append,
+// AppendRows or SetLen past it fails at once with an error wrapping
+// header.ErrNoRoom that names the shape it would need, and changes
+// nothing. The commit checks again: a shape that does not fit fails with
+// the same error, the rows stay in the writer and the header keeps the
+// old length. Rewrite (with the writer closed) copies the file into one
+// whose header has room for any length (see room.go and rewrite.go).
+//
 // # Views
 //
 // Data and the views built on it stay valid until Close, across any number
@@ -114,7 +128,8 @@ type Store struct {
 	committed int64 // rows in the header in the file
 	capRows   int64 // rows the map covers
 	dirty     int64 // rows in [n, dirty) may hold stale bytes; rows ≥ dirty are zero
-	noRoom    error // non-nil when the header cannot hold a longer shape
+	noRoom    error // non-nil when the length cannot change at all (0-d)
+	maxRows   int64 // writers: the longest length whose shape fits the header (room.go)
 	grows     int   // capacity growths so far
 
 	acc accessState // advice and the scan view (access.go)
@@ -391,25 +406,6 @@ func (s *Store) fileSizeFor(rows int64) (int64, bool) {
 	return s.off + rows*s.rowSize, true
 }
 
-// checkRoom records whether the header can be rewritten to the longest
-// shape the file could ever hold; NumPy < 1.23 wrote headers without that
-// room.
-func (s *Store) checkRoom() {
-	if s.axis < 0 {
-		s.noRoom = fmt.Errorf("%w: a 0-d array cannot grow", memmap.ErrShape)
-		return
-	}
-	most := int64(math.MaxInt64)
-	if s.rowSize > 0 {
-		most = (math.MaxInt64 - s.off) / s.rowSize
-	}
-	shape := append([]int64(nil), s.hdr.Shape...)
-	shape[s.axis] = most
-	if err := header.RewriteShape(append([]byte(nil), s.raw...), shape); err != nil {
-		s.noRoom = err
-	}
-}
-
 func pathErr(op, path string, err error) error {
 	return &os.PathError{Op: op, Path: path, Err: err}
 }
@@ -430,7 +426,7 @@ func (s *Store) checkGrowable(op string) error {
 		return err
 	}
 	if s.mode != memmap.ReadWrite {
-		return s.err(op, fmt.Errorf("%w: a %v array cannot change its length", memmap.ErrReadOnly, s.mode))
+		return s.err(op, fmt.Errorf("%w: a %s array cannot change its length", memmap.ErrReadOnly, s.mode.Name()))
 	}
 	if s.noRoom != nil {
 		return s.err(op, fmt.Errorf("cannot change the length: %w", s.noRoom))
@@ -635,6 +631,9 @@ func (s *Store) appendWrite(b []byte, k int64) error {
 	if k > math.MaxInt64-s.n {
 		return s.err("append", fmt.Errorf("%w: %d rows", memmap.ErrRange, k))
 	}
+	if s.n+k > s.maxRows {
+		return s.noRoomErr("append", s.n+k)
+	}
 	if err := s.reserve("append", s.n+k); err != nil {
 		return err
 	}
@@ -665,6 +664,9 @@ func (s *Store) AppendRows(k int64, fill func(dst []byte)) error {
 	}
 	if k < 0 || k > math.MaxInt64-s.n {
 		return s.err("append", fmt.Errorf("%w: %d rows", memmap.ErrRange, k))
+	}
+	if s.n+k > s.maxRows {
+		return s.noRoomErr("append", s.n+k)
 	}
 	if err := s.reserve("append", s.n+k); err != nil {
 		return err
@@ -796,7 +798,7 @@ func (s *Store) rewriteHeader() error {
 	}
 	raw := append([]byte(nil), s.raw...)
 	if err := header.RewriteShape(raw, s.Shape()); err != nil {
-		return s.err("commit", err)
+		return s.err("commit", roomHint(err))
 	}
 	dst := s.m.Bytes()[:s.off]
 	lo := 0
