@@ -83,14 +83,14 @@ func writeInfo(w io.Writer, in *array.Info) {
 			kv("field", "%-*s  %-*s  offset %-*s  %s", wName, r[0], wDescr, r[1], wOff, r[2], r[3])
 		}
 		if why := packed(d); why != "" {
-			kv("layout", "packed, unlike any Go struct: %s", why)
+			kv("layout", "packed, no Go struct matches: %s", why)
 			kv("access", "%s", packedAccess)
 		}
 	}
 }
 
 // packedAccess says how a packed structured dtype opens in Go.
-const packedAccess = "open it as the go type above with record.Open or array.Open: Get, Set, At, Append and Take copy field by field; the zero-copy views (Data, Row, Slice, and At of record) return errors"
+const packedAccess = "record.Open or array.Open with the go type above: Get, Set, At, Append and Take copy field by field; the zero-copy views (Data, Row, Slice, and record's At) return errors"
 
 // packed returns why no Go struct can be laid over the elements of the
 // Struct dtype d (the offsets of NumPy's default, packed, layout: a field
