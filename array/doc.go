@@ -30,6 +30,15 @@
 // package memmap). Take gathers a batch of rows in any order and keeps
 // many reads in flight when their pages are not in memory.
 //
+// Code that does not know the dtype at compile time — tools, servers,
+// notebooks loading whatever a pipeline wrote — uses the untyped API: Stat
+// reads a file's header facts without mapping it, and OpenAny opens any
+// file Open opens (packed structured dtypes, either byte order, Fortran
+// order, 0-d) as an Any, whose At returns each element as a Value that
+// decodes every dtype kind in the file's byte order (Int, Float, Field,
+// Index, Interface) and prints itself as memmap head does; Bytes and
+// ElemBytes give the mapped bytes without copying.
+//
 // # Errors and panics
 //
 // Errors match, with errors.Is, the sentinels of package memmap (ErrClosed,
