@@ -543,3 +543,33 @@ func TestAnyRefresh(t *testing.T) {
 		t.Errorf("Guard: %v", err)
 	}
 }
+
+// TestAnyAllocs: reading an element's bytes and decoding them in place
+// allocate nothing.
+func TestAnyAllocs(t *testing.T) {
+	path := tempPath(t, "f.npy")
+	w := mustCreate[float64](t, path, []int{4, 5}, &array.Options{ByteOrder: otherOrder()})
+	w.Set(2.5, 3, 4)
+	mustClose(t, w)
+	a, err := array.OpenAny(path, memmap.ReadOnly, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	allocs := testing.AllocsPerRun(100, func() {
+		b, err := a.ElemBytes(3, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := array.NewValue(a.DType(), b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x, ok := v.Float(); !ok || x != 2.5 {
+			t.Fatalf("Float = %v, %v; want 2.5", x, ok)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("ElemBytes + NewValue + Float: %v allocations, want 0", allocs)
+	}
+}
