@@ -208,8 +208,8 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 // At and Set swap, the views return errors wrapping memmap.ErrByteOrder.
 //
 // A structured dtype whose fields T has at other offsets opens too: NumPy
-// saves structs packed by default (np.dtype([('x', '<f4'), ('y', '<f8')])
-// has y at offset 4 and 12-byte items; a Go struct has Y at 8 and is 16
+// saves structs packed by default (np.dtype([('x', '<i2'), ('y', '<f8')])
+// has y at offset 2 and 10-byte items; a Go struct has Y at 8 and is 16
 // bytes). T's fields must match the file's by name (or `npy` tag), kind
 // and shape, as `memmap info` suggests them. At, Get, Set, Append, Take,
 // CopyTo, CopyFrom and All convert each element field by field

@@ -35,10 +35,19 @@
 // bulk, converting as At and Set do; Save writes a slice to a new file in
 // one call, as np.save does.
 //
+// Code that does not know the dtype at compile time — tools, servers,
+// notebooks loading whatever a pipeline wrote — uses the untyped API: Stat
+// reads a file's header facts without mapping it, and OpenAny opens any
+// file Open opens (packed structured dtypes, either byte order, Fortran
+// order, 0-d) as an Any, whose At returns each element as a Value that
+// decodes every dtype kind in the file's byte order (Int, Float, Field,
+// Index, Interface) and prints itself as memmap head does; Bytes and
+// ElemBytes give the mapped bytes without copying.
+//
 // # Packed structs and other layouts
 //
 // NumPy saves structured dtypes packed unless asked for align=True:
-// np.dtype([('x', '<f4'), ('y', '<f8')]) is 12 bytes with y at offset 4,
+// np.dtype([('x', '<i2'), ('y', '<f8')]) is 10 bytes with y at offset 2,
 // which no Go struct can be. Such files open with the Go struct that `memmap
 // info` suggests (fields matched by name or `npy` tag): At, Get, Set,
 // Append, Take, CopyTo, CopyFrom and All copy each element field by field,

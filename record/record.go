@@ -145,8 +145,8 @@ func Create[T any](path string, opt *Options) (*File[T], error) {
 // types); its byte order may be either.
 //
 // The fields may sit at other offsets than T's: NumPy saves structured
-// dtypes packed by default (np.dtype([('x', '<f4'), ('y', '<f8')]) has y at
-// offset 4 and 12-byte records; a Go struct has Y at 8 and 16 bytes). Such a
+// dtypes packed by default (np.dtype([('x', '<i2'), ('y', '<f8')]) has y at
+// offset 2 and 10-byte records; a Go struct has Y at 8 and 16 bytes). Such a
 // file, and one whose fields mix byte orders, opens with the Go struct
 // whose fields match by name (or `npy` tag), kind and shape — the type
 // `memmap info` suggests — and Get, Set, Append, Take and All convert each

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -26,128 +27,110 @@ func cmdHead(args []string, stdout io.Writer) error {
 	case *n < 0:
 		return fmt.Errorf("%w: head: -n must not be negative", errUsage)
 	}
-	f, err := openNPY(fs.Arg(0))
+	a, err := openAny(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	err = headFile(stdout, f, *n)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	err = headFile(stdout, a, *n)
+	if cerr := a.Close(); err == nil && cerr != nil {
+		err = &fileError{a.Path(), cerr}
 	}
 	return err
 }
 
-// headFile writes the first n rows of f to w. A fault while reading the
+// headFile writes the first n rows of a to w. A fault while reading the
 // map (another process truncated the file under it) is an error wrapping
 // memmap.ErrFault, not a crash.
-func headFile(w io.Writer, f *npyFile, n int64) error {
+func headFile(w io.Writer, a *array.Any, n int64) error {
 	bw := bufio.NewWriter(w)
-	err := f.m.Guard(func() error {
-		writeHead(bw, f, n)
-		return nil
+	err := a.Guard(func() error {
+		return writeHead(bw, a, n)
 	})
 	if err != nil {
 		bw.Flush() // the rows read before the fault
-		return &fileError{f.path, err}
+		return &fileError{a.Path(), err}
 	}
 	return bw.Flush()
 }
 
-// writeHead writes the first n rows of f: for scalar dtypes one line per
+// writeHead writes the first n rows of a: for scalar dtypes one line per
 // row, its index then its values (flattened and elided beyond 8 values in
 // the middle); for structured dtypes a table with a line of field names and
 // one line per record.
-func writeHead(w io.Writer, f *npyFile, n int64) {
-	h, d := f.h, f.h.DType
-	shape := h.Shape
-	strides := make([]int64, len(shape))
-	size := int64(d.Size())
-	if h.FortranOrder {
-		for k := range shape {
-			strides[k] = size
-			size *= shape[k]
-		}
-	} else {
-		for k := len(shape) - 1; k >= 0; k-- {
-			strides[k] = size
-			size *= shape[k]
-		}
-	}
+func writeHead(w io.Writer, a *array.Any, n int64) error {
+	shape := a.Shape()
 	// The elements of row i, flattened in C order over the axes after the
-	// first; a zero dim anywhere means no elements at all (and strides
-	// that may have overflowed, never used).
-	rows, rowLen := int64(1), int64(1)
+	// first; a zero dim anywhere means no elements at all.
+	rows, rowLen := 1, 1
 	if len(shape) > 0 {
-		rows = min(n, shape[0])
+		rows = int(min(n, int64(shape[0])))
 		for _, dim := range shape[1:] {
 			if dim == 0 {
 				rowLen = 0
 				break
 			}
-			rowLen *= dim // fits when shape[0] > 0 (Validate checked the whole product); unused otherwise
+			rowLen *= dim // fits when shape[0] > 0 (the elements fit the map); unused otherwise
 		}
 	} else if n == 0 {
 		rows = 0
 	}
-	idx := make([]int64, len(shape))
-	offset := func(i, j int64) int64 {
-		// unravel j over shape[1:] in C order, then dot with the strides.
-		idx[0] = i
+	idx := make([]int, len(shape))
+	// at returns element j of row i, unravelling j over shape[1:] in C
+	// order; idx is left holding its indexes.
+	at := func(i, j int) (array.Value, error) {
+		if len(idx) > 0 {
+			idx[0] = i
+		}
 		for k := len(shape) - 1; k >= 1; k-- {
 			idx[k] = j % shape[k]
 			j /= shape[k]
 		}
-		var off int64
-		for k, x := range idx {
-			off += x * strides[k]
-		}
-		return off
+		return a.At(idx...)
 	}
-	label := func(i, j int64) string {
-		offset(i, j) // sets idx
+	label := func() string {
 		var b strings.Builder
 		for k, x := range idx {
 			if k > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(strconv.FormatInt(x, 10))
+			b.WriteString(strconv.Itoa(x))
 		}
 		return b.String()
 	}
 
-	if d.Kind() == layout.Struct {
-		fields := d.Fields()
-		head := make([]string, 1, 1+len(fields))
-		for _, fl := range fields {
-			head = append(head, fl.Name)
+	if d := a.DType(); d.Kind() == layout.Struct {
+		head := make([]string, 1, 1+d.NumField())
+		for i := range d.NumField() {
+			head = append(head, d.Field(i).Name)
 		}
 		table := [][]string{head}
-		record := func(lab string, off int64) []string {
-			row := make([]string, 1, 1+len(fields))
-			row[0] = lab
-			rec := f.data[off:]
-			for _, fl := range fields {
-				row = append(row, string(appendField(nil, rec, fl)))
+		record := func(i, j int) error {
+			v, err := at(i, j)
+			if err != nil {
+				return err
 			}
-			return row
+			row := make([]string, 1, 1+v.NumField())
+			row[0] = label()
+			for k := range v.NumField() {
+				row = append(row, v.Field(k).String())
+			}
+			table = append(table, row)
+			return nil
 		}
-		switch {
-		case len(shape) == 0:
-			if rows > 0 {
-				table = append(table, record("", 0))
+		for i := range rows {
+			if len(shape) <= 1 {
+				if err := record(i, 0); err != nil {
+					return err
+				}
+				continue
 			}
-		case len(shape) == 1:
-			for i := int64(0); i < rows; i++ {
-				table = append(table, record(strconv.FormatInt(i, 10), offset(i, 0)))
-			}
-		default:
-			for i := int64(0); i < rows; i++ {
-				for _, j := range elide(rowLen) {
-					if j < 0 {
-						table = append(table, []string{"..."})
-						continue
-					}
-					table = append(table, record(label(i, j), offset(i, j)))
+			for _, j := range elide(rowLen) {
+				if j < 0 {
+					table = append(table, []string{"..."})
+					continue
+				}
+				if err := record(i, j); err != nil {
+					return err
 				}
 			}
 		}
@@ -157,39 +140,47 @@ func writeHead(w io.Writer, f *npyFile, n int64) {
 			}
 		}
 		writeTable(w, table)
-		return
+		return nil
 	}
 
 	if len(shape) == 0 {
 		if rows > 0 {
-			fmt.Fprintf(w, "%s\n", appendValue(nil, f.data, d))
+			v, err := at(0, 0)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%s\n", v)
 		}
-		return
+		return nil
 	}
-	width := len(strconv.FormatInt(max(rows-1, 0), 10))
+	width := len(strconv.Itoa(max(rows-1, 0)))
 	var line []byte
-	for i := int64(0); i < rows; i++ {
-		line = strconv.AppendInt(line[:0], i, 10)
+	for i := range rows {
+		line = strconv.AppendInt(line[:0], int64(i), 10)
 		for len(line) < width {
 			line = append(line, ' ')
 		}
 		line = append(line, ' ')
-		if len(shape) == 1 {
+		js := []int{0}
+		if len(shape) > 1 {
+			js = elide(rowLen)
+		}
+		for _, j := range js {
 			line = append(line, ' ')
-			line = appendValue(line, f.data[offset(i, 0):], d)
-		} else {
-			for _, j := range elide(rowLen) {
-				line = append(line, ' ')
-				if j < 0 {
-					line = append(line, "..."...)
-					continue
-				}
-				line = appendValue(line, f.data[offset(i, j):], d)
+			if j < 0 {
+				line = append(line, "..."...)
+				continue
 			}
+			v, err := at(i, j)
+			if err != nil {
+				return err
+			}
+			line, _ = v.AppendText(line)
 		}
 		line = append(bytes.TrimRight(line, " "), '\n')
 		w.Write(line)
 	}
+	return nil
 }
 
 // writeTable writes rows of cells in left-aligned columns two spaces

@@ -123,47 +123,6 @@ a   bb
 	}
 }
 
-func TestFormatValues(t *testing.T) {
-	le := binary.LittleEndian
-	for _, tt := range []struct {
-		descr string
-		data  []byte
-		want  string
-	}{
-		{"'|b1'", []byte{2}, "true"},
-		{"'|b1'", []byte{0}, "false"},
-		{"'|i1'", []byte{0x80}, "-128"},
-		{"'>u4'", []byte{0, 0, 1, 0}, "256"},
-		{"'<i8'", le.AppendUint64(nil, 1<<63), "-9223372036854775808"},
-		{"'<u8'", le.AppendUint64(nil, 1<<63), "9223372036854775808"},
-		{"'<f2'", le.AppendUint16(nil, 0x2e66), "0.1"},   // float16 nearest 0.1
-		{"'<f2'", le.AppendUint16(nil, 0x7bff), "65500"}, // max half, 65504: shortest that rounds back, as NumPy prints it
-		{"'<f2'", le.AppendUint16(nil, 0x0001), "6e-08"}, // smallest subnormal
-		{"'>f2'", []byte{0xfc, 0}, "-Inf"},               // big-endian -Inf
-		{"'<f2'", le.AppendUint16(nil, 0x8000), "-0"},    // negative zero
-		{"'<f4'", le.AppendUint32(nil, math.Float32bits(0.1)), "0.1"},
-		{"'<f8'", le.AppendUint64(nil, math.Float64bits(1e21)), "1e+21"},
-		{"'<c8'", append(le.AppendUint32(nil, math.Float32bits(1)), le.AppendUint32(nil, math.Float32bits(float32(math.Copysign(0, -1))))...), "(1-0j)"},
-		{"'>c16'", append(binary.BigEndian.AppendUint64(nil, math.Float64bits(-2.5)), binary.BigEndian.AppendUint64(nil, math.Float64bits(math.NaN()))...), "(-2.5+NaNj)"},
-		{"'<c8'", append(le.AppendUint32(nil, 0xffc00000), le.AppendUint32(nil, 0xff800000)...), "(NaN-Infj)"},
-		{"'<c8'", append(le.AppendUint32(nil, 0), le.AppendUint32(nil, 0xffc00000)...), "(0+NaNj)"}, // negative NaN
-		{"'<c16'", append(le.AppendUint64(nil, 0), le.AppendUint64(nil, math.Float64bits(math.Inf(1)))...), "(0+Infj)"},
-		{"'|S4'", []byte("a\x00b\x00"), `"a\x00b"`},
-		{"'|S3'", []byte("\"\n\xff"), `"\"\n\xff"`},
-		{"'|V2'", []byte{0, 1}, `"\x00\x01"`},
-		{"'<M8[ns]'", le.AppendUint64(nil, 1<<63), "NaT"},
-		{"'<m8'", le.AppendUint64(nil, 5), "5"},
-		{"'>m8[D]'", binary.BigEndian.AppendUint64(nil, uint64(1<<64-3)), "-3 D"},
-		{"[('a', '|u1', (10,))]", []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, "{[0 1 2 ... 7 8 9]}"},
-		{"[('s', '|S2', (2,)), ('e', [('x', '|i1')], (1,))]", []byte("ab\x00c\xff"), `{["ab" "\x00c"] [{-1}]}`},
-	} {
-		dt := mustDType(t, tt.descr)
-		if got := string(appendValue(nil, tt.data, dt)); got != tt.want {
-			t.Errorf("appendValue(%s, % x) = %s, want %s", tt.descr, tt.data, got, tt.want)
-		}
-	}
-}
-
 func TestUsageHeadInfo(t *testing.T) {
 	path := float32Case().write(t, testutil.TempDir(t), "f.npy")
 	for _, args := range [][]string{
@@ -449,16 +408,16 @@ func TestHeadTruncatedUnderMap(t *testing.T) {
 		data[i] = 0x3f
 	}
 	path := npyCase{descr: "'<f4'", shape: []int64{1000, 10}, data: data}.write(t, testutil.TempDir(t), "f.npy")
-	f, err := openNPY(path)
+	a, err := openAny(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer a.Close()
 	if err := os.Truncate(path, 0); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err = headFile(&out, f, 1000)
+	err = headFile(&out, a, 1000)
 	if !errors.Is(err, memmap.ErrFault) {
 		t.Fatalf("head of a file truncated under the map: %v, want ErrFault; output %d bytes", err, out.Len())
 	}

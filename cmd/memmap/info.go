@@ -5,10 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
-	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -19,7 +20,8 @@ var errReported = errors.New("errors reported")
 
 // cmdInfo prints what the header of each .npy file says, one block of
 // "key value" lines per file, blocks separated by blank lines. A file that
-// fails is reported on stderr and the others still print.
+// fails is reported on stderr and the others still print. Only the
+// headers are read (array.Stat): no file is mapped.
 func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
 	if err := parseFlags(fs, args); err != nil {
@@ -31,7 +33,7 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	printed := false
 	for _, path := range fs.Args() {
-		f, err := openNPY(path)
+		in, err := statNPY(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "memmap: %v\n", err)
 			failed = true
@@ -40,12 +42,8 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 		if printed {
 			fmt.Fprintln(stdout)
 		}
-		writeInfo(stdout, f)
+		writeInfo(stdout, in)
 		printed = true
-		if err := f.Close(); err != nil {
-			fmt.Fprintf(stderr, "memmap: %v\n", err)
-			failed = true
-		}
 	}
 	if failed {
 		return errReported
@@ -53,25 +51,25 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// writeInfo writes the info block of f.
-func writeInfo(w io.Writer, f *npyFile) {
-	h, d := f.h, f.h.DType
+// writeInfo writes the info block of a file.
+func writeInfo(w io.Writer, in *array.Info) {
+	d := in.DType
 	kv := func(key, format string, args ...any) {
 		fmt.Fprintf(w, "  %-11s %s\n", key, fmt.Sprintf(format, args...))
 	}
-	fmt.Fprintln(w, f.path)
-	kv("format", "%v", h.Version)
+	fmt.Fprintln(w, in.Path)
+	kv("format", "%v", in.Version)
 	kv("dtype", "%s", d.Descr())
 	kv("go type", "%s", goType(d))
-	kv("shape", "%s", pyTuple(h.Shape))
-	kv("order", "%s", orderText(h))
-	kv("byte order", "%s", orderName(d.Order()))
-	kv("header", "%d bytes", h.DataOffset)
-	kv("data", "%d bytes (%s)", len(f.data), dataText(h))
-	if past := f.size - h.DataOffset - int64(len(f.data)); past > 0 {
-		kv("file", "%d bytes (%d bytes of capacity past the data)", f.size, past)
+	kv("shape", "%s", pyTuple(in.Shape))
+	kv("order", "%s", orderText(in))
+	kv("byte order", "%s", orderName(in.ByteOrder))
+	kv("header", "%d bytes", in.DataOffset)
+	kv("data", "%d bytes (%s)", in.DataSize, dataText(in))
+	if past := in.FileSize - in.DataOffset - in.DataSize; past > 0 {
+		kv("file", "%d bytes (%d bytes of capacity past the data)", in.FileSize, past)
 	} else {
-		kv("file", "%d bytes (no capacity past the data)", f.size)
+		kv("file", "%d bytes (no capacity past the data)", in.FileSize)
 	}
 	if d.Kind() == layout.Struct {
 		var rows [][4]string
@@ -84,7 +82,91 @@ func writeInfo(w io.Writer, f *npyFile) {
 		for _, r := range rows {
 			kv("field", "%-*s  %-*s  offset %-*s  %s", wName, r[0], wDescr, r[1], wOff, r[2], r[3])
 		}
+		if why := packed(d); why != "" {
+			kv("layout", "packed, no Go struct matches: %s", why)
+			kv("access", "%s", packedAccess)
+		}
 	}
+}
+
+// packedAccess says how a packed structured dtype opens in Go.
+const packedAccess = "record.Open or array.Open with the go type above: Get, Set, At, Append and Take copy field by field; the zero-copy views (Data, Row, Slice, and record's At) return errors"
+
+// packed returns why no Go struct can be laid over the elements of the
+// Struct dtype d (the offsets of NumPy's default, packed, layout: a field
+// that is not where Go would put it, or an item size that is not Go's), or
+// "" when the suggested Go type (goType) matches d's layout, or when no Go
+// type can be built to compare.
+func packed(d *layout.DType) string {
+	t, ok := goReflectType(d)
+	if !ok {
+		return ""
+	}
+	g, err := layout.TypeOf(t)
+	if err != nil {
+		return ""
+	}
+	if err := layout.Compatible(d, g); err != nil {
+		return strings.TrimPrefix(err.Error(), "layout: ")
+	}
+	return ""
+}
+
+// goReflectType builds the Go type that goType writes for d, with the same
+// fields, blank padding fields and tags, so that layout can lay it out as
+// Go would. ok is false when reflect cannot build it.
+func goReflectType(d *layout.DType) (t reflect.Type, ok bool) {
+	defer func() {
+		if recover() != nil { // reflect.StructOf panics on what it cannot build
+			t, ok = nil, false
+		}
+	}()
+	return goReflect(d), true
+}
+
+var (
+	float16Type   = reflect.TypeFor[layout.Float16]()
+	datetimeType  = reflect.TypeFor[layout.Datetime64]()
+	timedeltaType = reflect.TypeFor[layout.Timedelta64]()
+	byteType      = reflect.TypeFor[byte]()
+)
+
+// goReflect is goReflectType without the recover.
+func goReflect(d *layout.DType) reflect.Type {
+	switch d.Kind() {
+	case layout.Bool:
+		return reflect.TypeFor[bool]()
+	case layout.Int:
+		return [...]reflect.Type{1: reflect.TypeFor[int8](), 2: reflect.TypeFor[int16](), 4: reflect.TypeFor[int32](), 8: reflect.TypeFor[int64]()}[d.Size()]
+	case layout.Uint:
+		return [...]reflect.Type{1: reflect.TypeFor[uint8](), 2: reflect.TypeFor[uint16](), 4: reflect.TypeFor[uint32](), 8: reflect.TypeFor[uint64]()}[d.Size()]
+	case layout.Float:
+		return [...]reflect.Type{2: float16Type, 4: reflect.TypeFor[float32](), 8: reflect.TypeFor[float64]()}[d.Size()]
+	case layout.Complex:
+		return [...]reflect.Type{8: reflect.TypeFor[complex64](), 16: reflect.TypeFor[complex128]()}[d.Size()]
+	case layout.Datetime:
+		return datetimeType
+	case layout.Timedelta:
+		return timedeltaType
+	case layout.Struct:
+		var fields []reflect.StructField
+		pad := func(n int) {
+			fields = append(fields, reflect.StructField{Name: "_", PkgPath: "main", Type: reflect.ArrayOf(n, byteType)})
+		}
+		for _, p := range goStructParts(d) {
+			if p.pad > 0 {
+				pad(p.pad)
+				continue
+			}
+			typ := goReflect(p.f.Type)
+			for k := len(p.f.Shape) - 1; k >= 0; k-- {
+				typ = reflect.ArrayOf(p.f.Shape[k], typ)
+			}
+			fields = append(fields, reflect.StructField{Name: p.name, Type: typ, Tag: reflect.StructTag(p.tag)})
+		}
+		return reflect.StructOf(fields)
+	}
+	return reflect.ArrayOf(d.Size(), byteType) // Bytes, Void
 }
 
 // fieldRows appends the name, descr, offset and Go type of each field of
@@ -109,12 +191,12 @@ func fieldRows(rows *[][4]string, prefix string, base int, d *layout.DType) {
 }
 
 // orderText describes the memory order and the growth axis.
-func orderText(h *header.Header) string {
+func orderText(in *array.Info) string {
 	s := "C (row-major)"
-	if h.FortranOrder {
+	if in.FortranOrder {
 		s = "Fortran (column-major)"
 	}
-	if ax := h.GrowthAxis(); ax >= 0 {
+	if ax := in.GrowthAxis; ax >= 0 {
 		return s + ", growth axis " + strconv.Itoa(ax)
 	}
 	return s + ", no growth axis (0-d)"
@@ -122,40 +204,24 @@ func orderText(h *header.Header) string {
 
 // dataText describes the data as slices along the growth axis: rows in C
 // order, columns (or slices along the last axis) in Fortran order.
-func dataText(h *header.Header) string {
-	size := int64(h.DType.Size())
-	switch len(h.Shape) {
+func dataText(in *array.Info) string {
+	size := int64(in.DType.Size())
+	switch len(in.Shape) {
 	case 0:
 		return "one element of " + plural(size, "byte")
 	case 1:
-		return plural(h.Shape[0], "element") + " of " + plural(size, "byte")
+		return plural(in.Shape[0], "element") + " of " + plural(size, "byte")
 	}
-	ax := h.GrowthAxis()
-	// Validate checked that the whole size fits an int64, so this
-	// product, a factor of it, does too when the growth dim is non-zero;
-	// with a zero growth dim it may not, so stop at the first overflow.
-	each := size
-	for i, n := range h.Shape {
-		if i != ax {
-			if n != 0 && each > (1<<63-1)/n {
-				each = -1
-				break
-			}
-			each *= n
-		}
-	}
+	ax := in.GrowthAxis
 	what := "row"
 	switch {
-	case !h.FortranOrder:
-	case len(h.Shape) == 2:
+	case !in.FortranOrder:
+	case len(in.Shape) == 2:
 		what = "column"
 	default:
 		what = "slice along axis " + strconv.Itoa(ax)
 	}
-	if each < 0 {
-		return plural(h.Shape[ax], what)
-	}
-	return plural(h.Shape[ax], what) + " of " + plural(each, "byte")
+	return plural(in.Shape[ax], what) + " of " + plural(in.RowSize, "byte")
 }
 
 // plural returns n and the noun, with an s unless n is 1. A noun with

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -105,6 +106,14 @@ func structCase() npyCase { // (2,), itemsize 32
 	return npyCase{descr: structDescr, shape: []int64{2}, data: data}
 }
 
+func packedCase() npyCase { // (2,) [('flag', '|u1'), ('x', '<f4'), ('y', '<f8')], packed as NumPy's default
+	var data []byte
+	for i := range 2 {
+		data = put(put(append(data, byte(i)), le, float32(i)+0.5), le, -2.5*float64(i))
+	}
+	return npyCase{descr: "[('flag', '|u1'), ('x', '<f4'), ('y', '<f8')]", shape: []int64{2}, data: data}
+}
+
 func zeroDCase() npyCase { // () '<c16'
 	return npyCase{descr: "'<c16'", shape: nil, data: put(nil, le, complex(1.5, -2))}
 }
@@ -181,6 +190,23 @@ func TestInfo(t *testing.T) {
   field       inner.b  '>f2'                                      offset 12  layout.Float16
   field       v        '<u2', (2, 2)                              offset 16  [2][2]uint16
   field       when     '<M8[s]'                                   offset 24  layout.Datetime64
+`},
+		{"packed.npy", packedCase(), `
+  format      1.0
+  dtype       [('flag', '|u1'), ('x', '<f4'), ('y', '<f8')]
+  go type     struct { Flag uint8 ` + "`npy:\"flag\"`" + `; X float32 ` + "`npy:\"x\"`" + `; Y float64 ` + "`npy:\"y\"`" + ` }
+  shape       (2,)
+  order       C (row-major), growth axis 0
+  byte order  little-endian
+  header      192 bytes
+  data        26 bytes (2 elements of 13 bytes)
+  file        218 bytes (no capacity past the data)
+  fields      3
+  field       flag  '|u1'  offset 0  uint8
+  field       x     '<f4'  offset 1  float32
+  field       y     '<f8'  offset 5  float64
+  layout      packed, no Go struct matches: field 1 "x": file has it at offset 1, Go type at offset 4
+  access      ` + packedAccess + `
 `},
 		{"zero.npy", zeroDCase(), `
   format      1.0
@@ -285,6 +311,53 @@ func TestGoType(t *testing.T) {
 	}
 }
 
+// TestPacked: info notes the structured dtypes no Go struct can mirror
+// (a field off its Go offset, an item size that is not Go's, at any
+// depth), and only those: the Go type it suggests for the others has the
+// file's layout on this host. Go's layout is the host's: on 386 a float64
+// at offset 4 is where Go puts it.
+func TestPacked(t *testing.T) {
+	f8at4 := `field 1 "y": file has it at offset 4, Go type at offset 8`
+	if unsafe.Alignof(float64(0)) == 4 {
+		f8at4 = ""
+	}
+	for _, tt := range []struct {
+		descr string
+		want  string // "" when the layout is Go's
+	}{
+		{"[('x', '<f4'), ('y', '<f8')]", f8at4},
+		{"[('x', '<f8'), ('y', '|u1')]", "item size of 9 bytes"},
+		{"[('a', '|u1'), ('in', [('x', '<f4'), ('y', '<f8')])]", `"in`},
+		{"[('a', '|u1'), ('b', '<i2')]", `field 1 "b": file has it at offset 1, Go type at offset 2`},
+		{"[('x', '<f4'), ('', '|V4'), ('y', '<f8')]", ""},
+		{"[('a', '<f8'), ('b', '<i4'), ('', '|V4')]", ""},
+		{"[('a', '|u1'), ('b', '|S3'), ('c', '<u2', (3,))]", ""},
+		{"[('t', '<M8[ns]'), ('u', '<m8[s]'), ('h', '<f2'), ('', '|V6')]", ""},
+		{structDescr, ""},
+		{"[('s', '|S2', (2,)), ('e', [('x', '|i1')], (1,))]", ""},
+		{"[('X', '<f8'), ('y z', '<i4'), ('2nd', '|u1'), ('', '|V1'), ('x', '<i2', (3,)), ('', '|V4')]", ""},
+		{"[('X', '<f8'), ('y z', '<i4'), ('2nd', '|u1'), ('x', '<i2', (3,))]", `field 3 "x"`},
+	} {
+		dt, err := layout.ParseDescr(tt.descr)
+		if err != nil {
+			t.Fatalf("ParseDescr(%s): %v", tt.descr, err)
+		}
+		got := packed(dt)
+		if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("packed(%s) = %q, want %q", tt.descr, got, tt.want)
+		}
+		// The reflect type is the type goType writes.
+		rt, ok := goReflectType(dt)
+		if !ok {
+			t.Errorf("goReflectType(%s) failed", tt.descr)
+			continue
+		}
+		if a, b := strings.ReplaceAll(rt.String(), "uint8", "byte"), strings.ReplaceAll(goType(dt), "uint8", "byte"); strings.Count(a, ";") != strings.Count(b, ";") || strings.Count(a, "_ [") != strings.Count(b, "_ [") {
+			t.Errorf("goReflectType(%s) = %s, goType %s", tt.descr, a, b)
+		}
+	}
+}
+
 func TestPyTuple(t *testing.T) {
 	for _, tt := range []struct {
 		shape []int64
@@ -340,4 +413,25 @@ func Example_info() {
 	//   header      128 bytes
 	//   data        256000 bytes (1000 rows of 256 bytes)
 	//   file        384128 bytes (128000 bytes of capacity past the data)
+}
+
+// TestInfoPackedNumPy: of the structured arrays NumPy writes, info notes
+// the packed ones (NumPy's default) and not those made with align=True.
+func TestInfoPackedNumPy(t *testing.T) {
+	testutil.NumPy(t)
+	dir := testutil.TempDir(t)
+	testutil.RunPython(t, `
+import sys
+import numpy as np
+fields = [('id', '<i8'), ('score', '<f4'), ('flag', '?'), ('pos', '<f8', (3,)), ('t', '<M8[us]')]
+np.save(sys.argv[1] + '/packed.npy', np.zeros(3, np.dtype(fields)))
+np.save(sys.argv[1] + '/aligned.npy', np.zeros(3, np.dtype(fields, align=True)))
+`, dir)
+	packed := runOK(t, "info", filepath.Join(dir, "packed.npy"))
+	if !strings.Contains(packed, "\n  layout      packed, no Go struct matches: ") || !strings.Contains(packed, "\n  access      "+packedAccess+"\n") {
+		t.Errorf("info of a packed struct lacks the layout note:\n%s", packed)
+	}
+	if aligned := runOK(t, "info", filepath.Join(dir, "aligned.npy")); strings.Contains(aligned, "packed") {
+		t.Errorf("info of an align=True struct says packed:\n%s", aligned)
+	}
 }
