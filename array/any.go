@@ -2,7 +2,6 @@ package array
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"slices"
@@ -93,7 +92,9 @@ func Stat(path string) (*Info, error) {
 		return nil, pathErr(op, path, fmt.Errorf("%w: a directory, not a .npy file", header.ErrFormat))
 	}
 	size := fi.Size()
-	h, err := header.Read(io.NewSectionReader(f, 0, size), nil)
+	// As Open does: a header caught in the middle of a writer's commit
+	// across a page is read again until the commit is over.
+	h, err := store.ReadHeader(f, size, 0)
 	if err == nil {
 		err = h.Validate(size)
 	}

@@ -332,6 +332,13 @@ func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) 
 // openCommitWait bounds how long Open waits for a commit in progress.
 const openCommitWait = time.Second
 
+// ReadHeader reads the header of the size-byte file f with pread, as Open
+// does: a header caught in the middle of a writer's commit is read again
+// until the commit is over. maxLen is header.Options.MaxHeaderLen.
+func ReadHeader(f *os.File, size int64, maxLen int) (*header.Header, error) {
+	return readOpenHeader(f, size, maxLen)
+}
+
 // inCommit reports whether the header of f has the commit protocol's
 // poison byte inside its shape tuple, where no valid header has it.
 func inCommit(f *os.File, size int64, maxLen int) bool {
