@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 
@@ -578,6 +579,12 @@ func TestRawGrowRefreshTruncate(t *testing.T) {
 	}
 	if err := w.Truncate(30); err != nil {
 		t.Fatal(err)
+	}
+	if runtime.GOOS == "windows" {
+		// A mapped file cannot shrink there: the writer's Truncate and
+		// Close shrink only its own view while the reader maps the file.
+		mustClose(t, w)
+		return
 	}
 	if got, want := fileSize(t, path), int64(12+30*8); got != want {
 		t.Errorf("file of %d bytes after Truncate(30), want %d", got, want)

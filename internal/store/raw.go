@@ -268,6 +268,3 @@ func (s *Store) shortErr(end, size int64) error {
 	return fmt.Errorf("%w: raw file of %d bytes, shape %v of %s at offset %d needs %d: %w",
 		header.ErrFormat, size, s.Shape(), s.hdr.DType.Descr(), s.off, end, io.ErrUnexpectedEOF)
 }
-
-// Headerless reports a raw file (OpenRaw, CreateRaw).
-func (s *Store) Headerless() bool { return s.headerless }
