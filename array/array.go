@@ -21,7 +21,8 @@ type Options struct {
 	// FortranOrder makes Create and New lay the array out in column-major
 	// (Fortran) order: the first index varies fastest and the array grows
 	// along its last axis. Default false: C (row-major) order, growing
-	// along axis 0.
+	// along axis 0. OpenRaw uses it to describe the file: true for a
+	// raw file in Fortran order (np.memmap's order="F").
 	FortranOrder bool
 
 	// Capacity is the number of rows (indexes along the growth axis) that
@@ -35,7 +36,8 @@ type Options struct {
 	// or layout.Big. The zero value, layout.NotApplicable, means the
 	// host's order (layout.HostOrder()), which gives zero-copy views;
 	// layout.Mixed is refused. Element accessors swap bytes for a file in
-	// the other order.
+	// the other order. OpenRaw uses it to describe the file, whose
+	// elements are in this order (the zero value: the host's).
 	ByteOrder layout.ByteOrder
 
 	// Perm is the permission of a file Create makes. Default 0o644
@@ -61,6 +63,12 @@ type Options struct {
 	// accessor and view that advice, from one map. Advise overrides it.
 	// An unknown value gives an error wrapping memmap.ErrRange.
 	Access memmap.Access
+
+	// Offset is the number of bytes before the first element of a
+	// headerless raw file, as np.memmap's offset. Used by OpenRaw and
+	// CreateRaw only. A negative value gives an error wrapping
+	// memmap.ErrRange. Default 0.
+	Offset int64
 }
 
 // Array is an N-dimensional array of elements of type T laid over the data

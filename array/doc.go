@@ -56,6 +56,19 @@
 // host's work the same way, swapping (the views return
 // memmap.ErrByteOrder). Save with align=True in NumPy for zero-copy views.
 //
+// # Raw files
+//
+// OpenRaw and CreateRaw map headerless files (.dat, .bin, fvecs-style
+// embeddings) as np.memmap(path, dtype, mode, offset, shape, order) does:
+// the caller gives the shape, and Options.Offset, FortranOrder and
+// ByteOrder say where the data starts and how it is laid out; a -1 on
+// the growth axis counts the rows from the file's size. Such an array
+// works as one over a .npy file, except that its length is its file's
+// size: there is no header to commit, so readers (and NumPy) see a
+// writer's capacity as zero rows until its Close gives it back, and an
+// array whose data ends before the end of its file keeps its length and
+// leaves the bytes after it alone.
+//
 // # Errors and panics
 //
 // Errors match, with errors.Is, the sentinels of package memmap (ErrClosed,

@@ -133,6 +133,11 @@ type Store struct {
 	grows     int   // capacity growths so far
 
 	acc accessState // advice and the scan view (access.go)
+
+	// Headerless raw files (raw.go): no header bytes, the length is the
+	// file's size; fixedLen when the file holds bytes after the data
+	// that are not the array's, so the length cannot change.
+	headerless, fixedLen bool
 }
 
 // Create creates the .npy file at path for an array with h's dtype, order
@@ -543,6 +548,9 @@ func (s *Store) checkFile(op string) error {
 	if want := int64(s.m.Len()); size < want {
 		return s.err(op, fmt.Errorf("%w: the file has %d bytes, the writer wrote %d", memmap.ErrTruncated, size, want))
 	}
+	if s.headerless {
+		return nil // raw.go: no header to compare; the bytes before the data are the caller's
+	}
 	var small [256]byte
 	got := small[:0]
 	if s.off <= int64(len(small)) {
@@ -782,6 +790,9 @@ func (s *Store) flush(from int64) error {
 // commitHeader rewrites the header's shape to the length and flushes the
 // header page.
 func (s *Store) commitHeader() error {
+	if s.headerless {
+		return s.commitRaw() // raw.go: the length is the file's size
+	}
 	if err := s.checkFile("commit"); err != nil {
 		return err
 	}
@@ -978,6 +989,8 @@ func (s *Store) Refresh() error {
 		return nil
 	case s.mode == memmap.CopyOnWrite:
 		return s.err("refresh", fmt.Errorf("%w: a copy-on-write array cannot follow its file", memmap.ErrUnsupported))
+	case s.headerless:
+		return s.refreshRaw() // raw.go: the length is the file's size
 	}
 	h, err := s.readHeader()
 	if err != nil {

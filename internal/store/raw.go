@@ -1,0 +1,270 @@
+package store
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// # Headerless raw files
+//
+// A raw file (np.memmap(path, dtype, mode, offset, shape, order): .dat and
+// .bin files, fvecs-style embeddings) has no header: the caller says what
+// a header would, and the store keeps it in s.hdr so that the rest of the
+// store works unchanged, with s.off the caller's offset and s.raw empty.
+// There is nothing to commit, so the file's size is the length:
+//
+//   - commitHeader (Flush, Close, Truncate) calls commitRaw, which only
+//     shrinks the file when the length went below what was committed;
+//   - Refresh calls refreshRaw, which reads the file's size;
+//   - checkFile compares no header.
+//
+// A raw array owns the file's tail — it can change its length, and a
+// reader's Refresh follows the file's size — unless the file holds bytes
+// after the array's data at open (a shape shorter than the file): those
+// bytes are not the array's, so the length is fixed (fixedLen, and noRoom
+// for writers), and a writer's map covers only up to the end of the data,
+// so that nothing (Close's shrink) ever cuts them off.
+
+// OpenRaw opens the headerless file at path as the array h describes:
+// h.DType, h.FortranOrder, h.Shape, and h.DataOffset, the bytes before the
+// first element (h.Version is ignored). A -1 on the growth axis of
+// h.Shape means as many rows as the file holds after the offset, which
+// must be whole rows (an error wrapping header.ErrFormat otherwise); a -1
+// anywhere else, more than one, or another negative dimension gives an
+// error wrapping memmap.ErrShape, and a negative offset one wrapping
+// memmap.ErrRange.
+//
+// A file too short for the shape gives an error wrapping header.ErrFormat
+// and io.ErrUnexpectedEOF for ReadOnly and CopyOnWrite; ReadWrite
+// extends it with zeros (a real allocation), as np.memmap's mode "r+"
+// does. Opening reads nothing of the file.
+func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *Store, err error) {
+	const op = "open"
+	hh, infer, err := rawHeader(h, true)
+	if err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	o := options(opt)
+	m, err := openLocked(path, mode, o)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	size, err := m.Size()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{m: m, path: path, mode: mode, hdr: hh, headerless: true}
+	if err := s.geometry(); err != nil { // the inferred dim is 0 for now
+		return nil, pathErr(op, path, err)
+	}
+	if infer {
+		if err := s.inferRows(size); err != nil {
+			return nil, pathErr(op, path, err)
+		}
+	}
+	end, ok := s.fileSizeFor(s.n)
+	if !ok {
+		return nil, pathErr(op, path, fmt.Errorf("%w: %d rows of %d bytes at offset %d overflow a file", memmap.ErrRange, s.n, s.rowSize, s.off))
+	}
+	switch {
+	case size < end && mode == memmap.ReadWrite:
+		// np.memmap "r+" writes a zero byte at the end; a real
+		// allocation makes a full disk an error here, not SIGBUS later.
+		if err := m.Resize(end); err != nil {
+			return nil, err
+		}
+	case size < end:
+		return nil, pathErr(op, path, s.shortErr(end, size))
+	case size > end:
+		s.fixedLen = true
+		if mode == memmap.ReadWrite {
+			// Map only up to the end of the data, so that no shrink
+			// (Close gives capacity back) reaches the bytes after it.
+			if err := m.Remap(end); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s.committed = s.n
+	s.capRows = s.rowsIn(int64(m.Len()))
+	s.dirty = s.capRows
+	s.rawRoom(size - end)
+	return s, nil
+}
+
+// CreateRaw creates the headerless file at path for the array h describes
+// (as in OpenRaw; no dimension may be -1), all zeros, the h.DataOffset
+// bytes before the data too, and opens it read-write with the writer
+// lock, as np.memmap's mode "w+" does. An existing file is replaced as
+// Create replaces it. opt.Capacity rows are preallocated: until Close
+// gives them back they are part of the file, zero rows for any reader.
+func CreateRaw(path string, h *header.Header, opt *Options) (*Store, error) {
+	const op = "create"
+	hh, _, err := rawHeader(h, false)
+	if err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	o := options(opt)
+	s := &Store{path: path, mode: memmap.ReadWrite, hdr: hh, headerless: true}
+	if err := s.geometry(); err != nil {
+		return nil, pathErr(op, path, err)
+	}
+	rows := s.n
+	if s.axis >= 0 {
+		rows = max(rows, o.Capacity)
+	}
+	size, ok := s.fileSizeFor(rows)
+	if !ok {
+		return nil, pathErr(op, path, fmt.Errorf("%w: %d rows of %d bytes at offset %d overflow a file", memmap.ErrRange, rows, s.rowSize, s.off))
+	}
+	s.m, err = memmap.Create(path, size, &memmap.Options{Perm: o.Perm, Reserve: o.Reserve, Lock: true})
+	if err != nil {
+		return nil, err
+	}
+	s.committed = s.n
+	s.capRows = s.rowsIn(int64(s.m.Len()))
+	s.dirty = 0
+	s.rawRoom(0)
+	return s, nil
+}
+
+// rawHeader checks and copies the caller's description of a raw file. It
+// reports whether the growth axis is -1 (allowed when infer is true), and
+// sets that dim to 0 in the copy, for geometry to take.
+func rawHeader(h *header.Header, infer bool) (header.Header, bool, error) {
+	if h == nil {
+		return header.Header{}, false, fmt.Errorf("%w: nil header", header.ErrFormat)
+	}
+	hh := *h
+	hh.Shape = append([]int64(nil), h.Shape...)
+	if hh.DType == nil || hh.DType.Size() == 0 {
+		return hh, false, fmt.Errorf("%w: a raw file needs a dtype of at least one byte", layout.ErrType)
+	}
+	if hh.DataOffset < 0 {
+		return hh, false, fmt.Errorf("%w: negative offset %d", memmap.ErrRange, hh.DataOffset)
+	}
+	if len(hh.Shape) > header.MaxDims {
+		return hh, false, fmt.Errorf("%w: shape of %d dims, at most %d", memmap.ErrShape, len(hh.Shape), header.MaxDims)
+	}
+	ax := hh.GrowthAxis()
+	inferred := false
+	for i, d := range hh.Shape {
+		switch {
+		case d >= 0:
+		case d == -1 && i == ax && infer:
+			inferred = true
+			hh.Shape[i] = 0
+		case d == -1 && i == ax:
+			return hh, false, fmt.Errorf("%w: shape %v: a new file's length cannot be inferred (-1)", memmap.ErrShape, h.Shape)
+		case d == -1:
+			return hh, false, fmt.Errorf("%w: shape %v: only the growth axis (%d) may be -1", memmap.ErrShape, h.Shape, ax)
+		default:
+			return hh, false, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, h.Shape)
+		}
+	}
+	return hh, inferred, nil
+}
+
+// inferRows sets the length to the whole rows the size-byte file holds
+// after the data offset, which must be all it holds.
+func (s *Store) inferRows(size int64) error {
+	if s.rowSize == 0 {
+		return fmt.Errorf("%w: shape %v: rows of 0 bytes cannot be counted (-1)", memmap.ErrShape, s.hdr.Shape)
+	}
+	if size < s.off {
+		return fmt.Errorf("%w: offset %d past the end of the file (%d bytes): %w", header.ErrFormat, s.off, size, io.ErrUnexpectedEOF)
+	}
+	n, rem := (size-s.off)/s.rowSize, (size-s.off)%s.rowSize
+	if rem != 0 {
+		return fmt.Errorf("%w: %d bytes after offset %d are not whole rows of %d bytes (%d left over)", header.ErrFormat, size-s.off, s.off, s.rowSize, rem)
+	}
+	s.hdr.Shape[s.axis] = n
+	return s.geometry()
+}
+
+// rawRoom sets noRoom for a raw store whose length cannot change: a 0-d
+// array, or one with extra bytes after its data.
+func (s *Store) rawRoom(extra int64) {
+	switch {
+	case s.axis < 0:
+		s.noRoom = fmt.Errorf("%w: a 0-d array cannot grow", memmap.ErrShape)
+	case s.fixedLen:
+		s.noRoom = fmt.Errorf("%w: the file holds %d bytes after the array's data, which are not the array's (open with -1 on the growth axis, or the whole file's shape, to change the length)", memmap.ErrShape, extra)
+	}
+}
+
+// commitRaw is commitHeader for a raw file: the file's size is the
+// length, so there is nothing to write, except that a length below the
+// committed one shrinks the file at once (a writer's capacity is given
+// back only by Close), so that readers never see rows that were cut off.
+func (s *Store) commitRaw() error {
+	if err := s.checkFile("commit"); err != nil {
+		return err
+	}
+	if s.n < s.committed {
+		size, _ := s.fileSizeFor(s.n) // below the committed length: fits
+		if size < int64(s.m.Len()) {
+			if err := s.m.Resize(size); err != nil {
+				return err
+			}
+			s.capRows = s.rowsIn(size)
+			if err := s.viewsChanged(); err != nil {
+				return err
+			}
+		}
+	}
+	s.committed = s.n
+	return nil
+}
+
+// refreshRaw is Refresh for a raw file: the length becomes the whole rows
+// the file holds after the data offset (a partial last row, which a
+// writer is still writing, is left out), unless the length is fixed
+// (fixedLen, 0-d), which only checks that the file still holds the rows.
+func (s *Store) refreshRaw() error {
+	size, err := s.m.Size()
+	if err != nil {
+		return err
+	}
+	if s.fixedLen || s.axis < 0 {
+		if end, _ := s.fileSizeFor(s.n); size < end {
+			return s.err("refresh", s.shortErr(end, size))
+		}
+		return nil
+	}
+	if size < s.off {
+		return s.err("refresh", fmt.Errorf("%w: offset %d past the end of the file (%d bytes): %w", header.ErrFormat, s.off, size, io.ErrUnexpectedEOF))
+	}
+	n := s.rowsIn(size)
+	if s.rowSize == 0 {
+		n = s.n // rows of 0 bytes: the size says nothing
+	}
+	if need := s.off + n*s.rowSize; need > int64(s.m.Len()) {
+		if err := s.m.Remap(size); err != nil {
+			return err
+		}
+		s.capRows = s.rowsIn(size)
+		if err := s.viewsChanged(); err != nil {
+			return err
+		}
+	}
+	s.n, s.committed = n, n
+	return nil
+}
+
+// shortErr reports a size-byte file too short for the array, which ends
+// at byte end: it matches header.ErrFormat and io.ErrUnexpectedEOF, as a
+// short .npy file's error does.
+func (s *Store) shortErr(end, size int64) error {
+	return fmt.Errorf("%w: raw file of %d bytes, shape %v of %s at offset %d needs %d: %w",
+		header.ErrFormat, size, s.Shape(), s.hdr.DType.Descr(), s.off, end, io.ErrUnexpectedEOF)
+}
