@@ -89,6 +89,33 @@ for name in list(cases):
 # Packed records with random bytes hold NaNs of any payload: keep the
 # bytes, as NumPy's astype keeps them.
 
+` + pyLeaves + `
+info = {}
+for name, a in cases.items():
+    p = os.path.join(d, name + '.npy')
+    np.save(p, a)
+    m = np.load(p, mmap_mode='r')
+    with open(p, 'rb') as f:
+        pre = f.read(12)
+    hlen = int.from_bytes(pre[8:10], 'little') if pre[6] == 1 else int.from_bytes(pre[8:12], 'little')
+    info[name] = {
+        'descr': repr(np.lib.format.dtype_to_descr(m.dtype)),
+        'shape': list(m.shape),
+        'strides': list(m.strides),
+        'fortran': bool(m.flags.f_contiguous and not m.flags.c_contiguous),
+        'version': pre[6],
+        'hlen': hlen,
+        'offset': hlen + (10 if pre[6] == 1 else 12),
+        'nbytes': int(m.nbytes),
+        'size': os.path.getsize(p),
+        'values': [leaves(m[idx], m.dtype) for idx in np.ndindex(m.shape)],
+    }
+print(json.dumps(info))
+`
+
+// pyLeaves is the Python function that flattens an element as leaves
+// (see numpyCorpus) does.
+const pyLeaves = `
 def leaves(x, dt):
     if dt.names is not None:
         out = []
@@ -114,28 +141,6 @@ def leaves(x, dt):
     if k == 'S':
         return [bytes(x).hex()]
     return [x.tobytes().hex()]
-
-info = {}
-for name, a in cases.items():
-    p = os.path.join(d, name + '.npy')
-    np.save(p, a)
-    m = np.load(p, mmap_mode='r')
-    with open(p, 'rb') as f:
-        pre = f.read(12)
-    hlen = int.from_bytes(pre[8:10], 'little') if pre[6] == 1 else int.from_bytes(pre[8:12], 'little')
-    info[name] = {
-        'descr': repr(np.lib.format.dtype_to_descr(m.dtype)),
-        'shape': list(m.shape),
-        'strides': list(m.strides),
-        'fortran': bool(m.flags.f_contiguous and not m.flags.c_contiguous),
-        'version': pre[6],
-        'hlen': hlen,
-        'offset': hlen + (10 if pre[6] == 1 else 12),
-        'nbytes': int(m.nbytes),
-        'size': os.path.getsize(p),
-        'values': [leaves(m[idx], m.dtype) for idx in np.ndindex(m.shape)],
-    }
-print(json.dumps(info))
 `
 
 // npyFacts is what numpyCorpus prints for one file.

@@ -153,6 +153,9 @@ func goType(d *layout.DType) string {
 	case layout.Timedelta:
 		return "layout.Timedelta64"
 	case layout.Struct:
+		if d.NumField() == 0 {
+			return "[" + strconv.Itoa(d.Size()) + "]byte" // all padding: raw bytes
+		}
 		return goStruct(d)
 	}
 	return "[" + strconv.Itoa(d.Size()) + "]byte"

@@ -82,7 +82,9 @@ func writeInfo(w io.Writer, in *array.Info) {
 		for _, r := range rows {
 			kv("field", "%-*s  %-*s  offset %-*s  %s", wName, r[0], wDescr, r[1], wOff, r[2], r[3])
 		}
-		if why := packed(d); why != "" {
+		if f := unnamed(d, ""); f != "" {
+			kv("layout", "field %s has an empty name, which no Go struct field can have: no Go type opens this file; use array.OpenAny", f)
+		} else if why := packed(d); why != "" {
 			kv("layout", "packed, no Go struct matches: %s", why)
 			kv("access", "%s", packedAccess)
 		}
@@ -112,10 +114,31 @@ func packed(d *layout.DType) string {
 	return ""
 }
 
+// unnamed returns the dotted index path of the first field of the Struct
+// d, depth first, whose name is empty (NumPy allows it; the npy tag of a
+// Go field cannot say it), or "" when there is none.
+func unnamed(d *layout.DType, prefix string) string {
+	for i, f := range d.Fields() {
+		p := prefix + strconv.Itoa(i)
+		if f.Name == "" {
+			return p
+		}
+		if f.Type.Kind() == layout.Struct {
+			if q := unnamed(f.Type, p+"."); q != "" {
+				return q
+			}
+		}
+	}
+	return ""
+}
+
 // goReflectType builds the Go type that goType writes for d, with the same
 // fields, blank padding fields and tags, so that layout can lay it out as
 // Go would. ok is false when reflect cannot build it.
 func goReflectType(d *layout.DType) (t reflect.Type, ok bool) {
+	if d.Kind() == layout.Struct && unnamed(d, "") != "" {
+		return nil, false
+	}
 	defer func() {
 		if recover() != nil { // reflect.StructOf panics on what it cannot build
 			t, ok = nil, false
@@ -149,6 +172,9 @@ func goReflect(d *layout.DType) reflect.Type {
 	case layout.Timedelta:
 		return timedeltaType
 	case layout.Struct:
+		if d.NumField() == 0 {
+			return reflect.ArrayOf(d.Size(), byteType) // all padding: raw bytes
+		}
 		var fields []reflect.StructField
 		pad := func(n int) {
 			fields = append(fields, reflect.StructField{Name: "_", PkgPath: "main", Type: reflect.ArrayOf(n, byteType)})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
@@ -433,5 +434,42 @@ np.save(sys.argv[1] + '/aligned.npy', np.zeros(3, np.dtype(fields, align=True)))
 	}
 	if aligned := runOK(t, "info", filepath.Join(dir, "aligned.npy")); strings.Contains(aligned, "packed") {
 		t.Errorf("info of an align=True struct says packed:\n%s", aligned)
+	}
+}
+
+// TestInfoUnnamedAndEmpty: NumPy's own format tests hold a struct with a
+// field named '' (which no Go field can be named) and a struct with no
+// fields at all (8 bytes of padding): info says the first has no Go
+// type and suggests [8]byte, which opens, for the second (issue 15).
+func TestInfoUnnamedAndEmpty(t *testing.T) {
+	noName, err := layout.ParseDescr("[('a', '<i4'), ('', '<i4'), ('b', '<i4')]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := unnamed(noName, ""); f != "1" {
+		t.Errorf("unnamed = %q, want field 1", f)
+	}
+	if _, ok := goReflectType(noName); ok {
+		t.Error("goReflectType of a struct with an unnamed field succeeded; layout cannot match its name")
+	}
+	var b strings.Builder
+	writeInfo(&b, &array.Info{Path: "dt4.npy", DType: noName, Shape: []int64{3}, GrowthAxis: 0})
+	if !strings.Contains(b.String(), "field 1 has an empty name") || strings.Contains(b.String(), "packed") {
+		t.Errorf("info of dt4:\n%s", b.String())
+	}
+	empty, err := layout.ParseDescr("[('', '|V8')]") // NumPy's descr of dt6
+	if err != nil || empty.Kind() != layout.Struct || empty.NumField() != 0 {
+		t.Fatalf("ParseDescr of the empty struct: %v, %v", empty, err)
+	}
+	if got := goType(empty); got != "[8]byte" {
+		t.Errorf("goType of an empty 8-byte struct = %s, want [8]byte", got)
+	}
+	rt, ok := goReflectType(empty)
+	if !ok {
+		t.Fatal("goReflectType of the empty struct failed")
+	}
+	g, err := layout.TypeOf(rt)
+	if err != nil || layout.Compatible(empty, g) != nil {
+		t.Errorf("%v does not open the empty struct: %v, %v", rt, err, layout.Compatible(empty, g))
 	}
 }
