@@ -438,7 +438,7 @@ np.save(sys.argv[1] + '/aligned.npy', np.zeros(3, np.dtype(fields, align=True)))
 }
 
 // TestInfoUnnamedAndEmpty: NumPy's own format tests hold a struct with a
-// field named ” (which no Go field can be named) and a struct with no
+// field with an empty name (which no Go field can have) and a struct with no
 // fields at all (8 bytes of padding): info says the first has no Go
 // type and suggests [8]byte, which opens, for the second (issue 15).
 func TestInfoUnnamedAndEmpty(t *testing.T) {
