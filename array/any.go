@@ -207,36 +207,9 @@ func OpenAny(path string, mode memmap.Mode, opt *Options) (*Any, error) {
 
 // init sets the shape and NumPy's strides from the store, checking that
 // they fit an int.
-func (a *Any) init() error {
-	sh := a.s.Shape()
-	a.shape = make([]int, len(sh))
-	a.strides = make([]int, len(sh))
-	for i, d := range sh {
-		if d > maxInt {
-			return fmt.Errorf("%w: dimension %d of shape %s does not fit an int on this platform", memmap.ErrRange, d, shapeString(sh))
-		}
-		a.shape[i] = int(d)
-	}
-	// Each stride is the item size times the dims that vary faster,
-	// counting a zero dim as one, as NumPy's.
-	st := int64(a.esize)
-	for k := range sh {
-		i := k
-		if !a.s.FortranOrder() {
-			i = len(sh) - 1 - k
-		}
-		if st > maxInt {
-			return fmt.Errorf("%w: the strides of shape %s do not fit an int on this platform", memmap.ErrRange, shapeString(sh))
-		}
-		a.strides[i] = int(st)
-		if d := sh[i]; d > 1 {
-			if st > math.MaxInt64/d {
-				return fmt.Errorf("%w: the strides of shape %s overflow", memmap.ErrRange, shapeString(sh))
-			}
-			st *= d
-		}
-	}
-	return nil
+func (a *Any) init() (err error) {
+	a.shape, a.strides, err = shapeStrides(a.s.Shape(), a.esize, a.s.FortranOrder())
+	return err
 }
 
 func (a *Any) err(op string, err error) error { return pathErr(op, a.s.Path(), err) }

@@ -312,32 +312,8 @@ func (a *Array[T]) init() error {
 	a.swap = a.conv == nil && !dt.InHostOrder()
 	sh := a.s.Shape()
 	a.rank = len(sh)
-	a.shape = make([]int, len(sh))
-	a.strides = make([]int, len(sh))
-	for i, d := range sh {
-		if d > maxInt {
-			return fmt.Errorf("%w: dimension %d of shape %s does not fit an int on this platform", memmap.ErrRange, d, shapeString(sh))
-		}
-		a.shape[i] = int(d)
-	}
-	// NumPy's strides: each the product of the item size and the dims
-	// that vary faster, counting a zero dim as one.
-	st := int64(a.isize)
-	for k := range sh {
-		i := k
-		if !a.s.FortranOrder() {
-			i = len(sh) - 1 - k
-		}
-		if st > maxInt {
-			return fmt.Errorf("%w: the strides of shape %s do not fit an int on this platform", memmap.ErrRange, shapeString(sh))
-		}
-		a.strides[i] = int(st)
-		if d := sh[i]; d > 1 {
-			if st > math.MaxInt64/d {
-				return fmt.Errorf("%w: the strides of shape %s overflow", memmap.ErrRange, shapeString(sh))
-			}
-			st *= d
-		}
+	if a.shape, a.strides, err = shapeStrides(sh, a.isize, a.s.FortranOrder()); err != nil {
+		return err
 	}
 	rb := a.s.RowSize()
 	if rb > maxInt {
@@ -355,6 +331,40 @@ func (a *Array[T]) init() error {
 	a.slowSet = a.slowGet || a.ro
 	a.setFast()
 	return nil
+}
+
+// shapeStrides returns shape as ints and NumPy's strides for items of
+// isize bytes in C or Fortran order, or an error wrapping memmap.ErrRange
+// when they do not fit an int.
+func shapeStrides(sh []int64, isize int, fortran bool) (shape, strides []int, err error) {
+	shape = make([]int, len(sh))
+	strides = make([]int, len(sh))
+	for i, d := range sh {
+		if d > maxInt {
+			return nil, nil, fmt.Errorf("%w: dimension %d of shape %s does not fit an int on this platform", memmap.ErrRange, d, shapeString(sh))
+		}
+		shape[i] = int(d)
+	}
+	// NumPy's strides: each the product of the item size and the dims
+	// that vary faster, counting a zero dim as one.
+	st := int64(isize)
+	for k := range sh {
+		i := k
+		if !fortran {
+			i = len(sh) - 1 - k
+		}
+		if st > maxInt {
+			return nil, nil, fmt.Errorf("%w: the strides of shape %s do not fit an int on this platform", memmap.ErrRange, shapeString(sh))
+		}
+		strides[i] = int(st)
+		if d := sh[i]; d > 1 {
+			if st > math.MaxInt64/d {
+				return nil, nil, fmt.Errorf("%w: the strides of shape %s overflow", memmap.ErrRange, shapeString(sh))
+			}
+			st *= d
+		}
+	}
+	return shape, strides, nil
 }
 
 // setFast refreshes the fast-path views from base and shape.

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
@@ -194,6 +195,12 @@ func (s *Store) inferRows(size int64) error {
 // rawRoom sets noRoom for a raw store whose length cannot change: a 0-d
 // array, or one with extra bytes after its data.
 func (s *Store) rawRoom(extra int64) {
+	// No header bounds the length of a raw file: only what a file can
+	// address (room.go's maxRows is for headers with little spare room).
+	s.maxRows = math.MaxInt64
+	if s.rowSize > 0 {
+		s.maxRows = (math.MaxInt64 - s.off) / s.rowSize
+	}
 	switch {
 	case s.axis < 0:
 		s.noRoom = fmt.Errorf("%w: a 0-d array cannot grow", memmap.ErrShape)

@@ -317,8 +317,17 @@ func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) 
 	for try := 0; ; try++ {
 		var h *header.Header
 		h, err = header.Read(io.NewSectionReader(f, 0, size), &header.Options{MaxHeaderLen: maxLen})
-		if err == nil || !inCommit(f, size, maxLen) {
-			return h, err
+		if err == nil {
+			return h, nil
+		}
+		if !inCommit(f, size, maxLen) {
+			// The commit may have ended between the read and the
+			// look for its poison byte: read once more, and give up
+			// only if the header is still malformed and not in a
+			// commit.
+			if h, err = header.Read(io.NewSectionReader(f, 0, size), &header.Options{MaxHeaderLen: maxLen}); err == nil || !inCommit(f, size, maxLen) {
+				return h, err
+			}
 		}
 		switch {
 		case try == 0:
