@@ -425,6 +425,10 @@ func (m *Map) Close() error {
 // checks Closed first.
 func (m *Map) Closed() bool { return m.closed }
 
+// Mode returns the mode the map was made with: ReadWrite for Create and
+// Anonymous maps.
+func (m *Map) Mode() Mode { return m.mode }
+
 // Bytes returns the mapped bytes, without copying: writes to the slice
 // change the map (and, for ReadWrite maps, the file; writing to a ReadOnly
 // map's bytes faults). Its capacity equals its length. It stays valid, and

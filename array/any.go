@@ -207,6 +207,9 @@ func OpenAny(path string, mode memmap.Mode, opt *Options) (*Any, error) {
 
 // init sets the shape and NumPy's strides from the store, checking that
 // they fit an int.
+// dead reports whether the array, or for a ViewAny its map, is closed.
+func (a *Any) dead() bool { return a.closed || a.s.Closed() }
+
 func (a *Any) init() (err error) {
 	a.shape, a.strides, err = shapeStrides(a.s.Shape(), a.esize, a.s.FortranOrder())
 	return err
@@ -269,7 +272,7 @@ func (a *Any) Mode() memmap.Mode { return a.s.Mode() }
 // memmap.AccessAuto. After Close it returns an error wrapping
 // memmap.ErrClosed.
 func (a *Any) Bytes() ([]byte, error) {
-	if a.closed {
+	if a.dead() {
 		return nil, a.err("bytes", memmap.ErrClosed)
 	}
 	b := a.s.ScanData()
@@ -282,7 +285,7 @@ func (a *Any) Bytes() ([]byte, error) {
 // offset returns the byte offset in the data region of the element at
 // idx, or why idx is not an element.
 func (a *Any) offset(method string, idx []int) (int, error) {
-	if a.closed || len(idx) != len(a.shape) {
+	if a.dead() || len(idx) != len(a.shape) {
 		return 0, a.indexErr(method, idx)
 	}
 	off := 0
@@ -299,7 +302,7 @@ func (a *Any) offset(method string, idx []int) (int, error) {
 func (a *Any) indexErr(method string, idx []int) error {
 	ix := slices.Clone(idx)
 	switch {
-	case a.closed:
+	case a.dead():
 		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
 	case len(ix) != len(a.shape):
 		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
@@ -405,7 +408,7 @@ func (a *Any) settable(idx []int) ([]byte, error) {
 // Flush makes the changes durable (msync: on disk when it returns). It does
 // nothing for ReadOnly and CopyOnWrite arrays.
 func (a *Any) Flush() error {
-	if a.closed {
+	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)
 	}
 	return a.s.Flush()
@@ -417,7 +420,7 @@ func (a *Any) Flush() error {
 // taken before stay valid but do not grow; after a Refresh that finds the
 // file shorter they must not be used past the new length.
 func (a *Any) Refresh() error {
-	if a.closed {
+	if a.dead() {
 		return a.err("refresh", memmap.ErrClosed)
 	}
 	if err := a.s.Refresh(); err != nil {
@@ -440,7 +443,7 @@ func (a *Any) Refresh() error {
 // another process truncated the file (which would otherwise kill the
 // process with SIGBUS). See memmap.Map.Guard.
 func (a *Any) Guard(fn func() error) error {
-	if a.closed {
+	if a.dead() {
 		return a.err("guard", memmap.ErrClosed)
 	}
 	return a.s.Map().Guard(fn)

@@ -77,6 +77,9 @@ func (s *Store) SetAccess(a memmap.Access, reserve int64) error {
 	if err := CheckAccess(a); err != nil {
 		return s.err("advise", err)
 	}
+	if s.borrowed {
+		return nil // the map's owner advises it (view.go)
+	}
 	s.acc.mu.Lock()
 	defer s.acc.mu.Unlock()
 	s.acc.split = false
@@ -169,7 +172,7 @@ func (s *Store) scanMap() *memmap.Map {
 // of rows [0, Len()) as one view, read ahead when read in order. It stays
 // valid until Close, across growth. It is nil after Close.
 func (s *Store) ScanData() []byte {
-	if s.closed {
+	if s.Closed() {
 		return nil
 	}
 	end := s.off + s.n*s.rowSize

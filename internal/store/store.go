@@ -138,6 +138,11 @@ type Store struct {
 	// file's size; fixedLen when the file holds bytes after the data
 	// that are not the array's, so the length cannot change.
 	headerless, fixedLen bool
+
+	// borrowed: a View of a map the store does not own (view.go): Close
+	// leaves the map mapped, Advise covers the view's bytes only, and no
+	// scan map is made.
+	borrowed bool
 }
 
 // Create creates the .npy file at path for an array with h's dtype, order
@@ -435,7 +440,7 @@ func (s *Store) err(op string, err error) error { return pathErr(op, s.path, err
 
 // checkOpen returns ErrClosed after Close.
 func (s *Store) checkOpen(op string) error {
-	if s.closed {
+	if s.Closed() {
 		return s.err(op, memmap.ErrClosed)
 	}
 	return nil
@@ -458,8 +463,9 @@ func (s *Store) checkGrowable(op string) error {
 // Path returns the file's path ("anonymous" for New).
 func (s *Store) Path() string { return s.path }
 
-// Closed reports whether Close has been called.
-func (s *Store) Closed() bool { return s.closed }
+// Closed reports whether Close has been called (for a View, on it or on
+// its map).
+func (s *Store) Closed() bool { return s.closed || s.borrowed && s.m.Closed() }
 
 // Mode returns the mode the store was opened in.
 func (s *Store) Mode() memmap.Mode { return s.mode }
@@ -513,7 +519,7 @@ func (s *Store) Map() *memmap.Map { return s.m }
 // slice's capacity is its length. It stays valid until Close, across
 // growth; take it again to see new rows. It is nil after Close.
 func (s *Store) Data() []byte {
-	if s.closed {
+	if s.Closed() {
 		return nil
 	}
 	end := s.off + s.n*s.rowSize
@@ -942,6 +948,9 @@ func (s *Store) Advise(a memmap.Advice) error {
 	if err := s.checkOpen("advise"); err != nil {
 		return err
 	}
+	if s.borrowed {
+		return s.AdviseRows(0, s.n, a) // the view's bytes, not the whole map
+	}
 	return s.advise(a) // every map of the store (access.go)
 }
 
@@ -994,7 +1003,7 @@ func (s *Store) Refresh() error {
 		return err
 	}
 	switch {
-	case s.mode == memmap.ReadWrite || s.anon:
+	case s.mode == memmap.ReadWrite || s.anon || s.borrowed:
 		return nil
 	case s.mode == memmap.CopyOnWrite:
 		return s.err("refresh", fmt.Errorf("%w: a copy-on-write array cannot follow its file", memmap.ErrUnsupported))
@@ -1106,6 +1115,10 @@ func describe(h *header.Header, shape []int64) string {
 // everything in any case.
 func (s *Store) Close() error {
 	if s.closed {
+		return nil
+	}
+	if s.borrowed {
+		s.closed = true // the map's owner unmaps it
 		return nil
 	}
 	var first error

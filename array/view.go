@@ -1,0 +1,52 @@
+package array
+
+import (
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/store"
+)
+
+// View returns the array of T that h describes inside m, a map the
+// array does not own: h.DType (which must match T, as for Open: laid
+// over the bytes, swapped or converted), h.FortranOrder, h.Shape and
+// h.DataOffset, the offset in m of the first element. It is how the
+// members of a container of many arrays (a safetensors file, an .npz
+// archive) become arrays sharing one map, without copies; name names the
+// array in errors, as a path does (such as "model.safetensors:wte").
+//
+// A view has a fixed length (Append, Grow, Resize, Truncate give an error
+// wrapping memmap.ErrShape) and the map's mode: Set panics on a ReadOnly
+// map, as on a ReadOnly array. It takes no lock and makes no second map:
+// it reads with the advice of m, and its Advise applies to its own bytes.
+// Its Close marks it closed and leaves m mapped; once m's owner closes m,
+// the view must not be used (its methods that return errors say
+// memmap.ErrClosed when they can tell; At and the []T views fault, as any
+// view of an unmapped map does).
+//
+// Data that does not lie inside m gives an error wrapping header.ErrFormat
+// and io.ErrUnexpectedEOF; data at an offset not aligned for T opens,
+// with the zero-copy views returning ErrAlign (At, Set and CopyTo copy).
+func View[T any](m *memmap.Map, name string, h *header.Header) (*Array[T], error) {
+	if _, err := elemDType[T](); err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	s, err := store.View(m, name, h)
+	if err != nil {
+		return nil, err
+	}
+	return wrap[T](s, "open", memmap.AccessAuto, 0)
+}
+
+// ViewAny is View without T: the untyped array of any dtype h describes
+// inside m, as OpenAny opens a file.
+func ViewAny(m *memmap.Map, name string, h *header.Header) (*Any, error) {
+	s, err := store.View(m, name, h)
+	if err != nil {
+		return nil, err
+	}
+	a := &Any{s: s, dt: s.DType(), esize: s.DType().Size()}
+	if err := a.init(); err != nil {
+		return nil, pathErr("open", name, err)
+	}
+	return a, nil
+}
