@@ -354,7 +354,9 @@ func checkTyped(t *testing.T, f *npz.File, cases map[string]npyFacts, stored boo
 	typed(t, f, cases, "be_i2_3d_fortran", func(x int16) []string { return []string{strconv.Itoa(int(x))} })
 	typed(t, f, cases, "u8", func(x uint64) []string { return []string{strconv.FormatUint(x, 10)} })
 	typed(t, f, cases, "b1", func(x bool) []string { return []string{map[bool]string{false: "0", true: "1"}[x]} })
-	typed(t, f, cases, "S5", func(x [5]byte) []string { return []string{hex.EncodeToString([]byte(strings.TrimRight(string(x[:]), "\x00")))} })
+	typed(t, f, cases, "S5", func(x [5]byte) []string {
+		return []string{hex.EncodeToString([]byte(strings.TrimRight(string(x[:]), "\x00")))}
+	})
 	typed(t, f, cases, "f8_0d", func(x float64) []string { return num(x) })
 	typed(t, f, cases, "zero_1d", func(x float32) []string { return num(float64(x)) })
 	rec := func(r packedRec) []string {
