@@ -1,6 +1,10 @@
 package npz
 
-import "github.com/gomemmap/memmap"
+import (
+	"io"
+
+	"github.com/gomemmap/memmap"
+)
 
 // MapBytes returns the bytes of the archive's map, to check that views
 // point into it.
@@ -12,3 +16,20 @@ func ForceZip64(w *Writer) { w.zip64 = true }
 
 // OpenMap opens the archive mapped by m (which it owns on success).
 func OpenMap(m *memmap.Map, name string) (*File, error) { return newFile(m, name) }
+
+// Hole skips n bytes of the member's data without writing them, leaving a
+// hole in the (sparse) file that reads as zeros. The member's CRC-32 then
+// covers only the bytes written: it is wrong unless they are all zero.
+func Hole(mw any, n int64) error {
+	m := mw.(*memberWriter)
+	w := m.w
+	if err := w.bw.Flush(); err != nil {
+		return err
+	}
+	if _, err := w.tmp.f.Seek(n, io.SeekCurrent); err != nil {
+		return err
+	}
+	w.pos += n
+	m.left -= n
+	return nil
+}
