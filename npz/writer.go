@@ -21,7 +21,6 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
-	"github.com/gomemmap/memmap/internal/sys"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -130,7 +129,7 @@ func createTemp(path string, perm os.FileMode) (*tempFile, error) {
 	}
 	for try := 0; ; try++ {
 		name := filepath.Join(dir, "."+base+".npz-"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := sys.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) && try < 100 {
 			continue
 		}
@@ -422,8 +421,18 @@ func (w *Writer) Close() error {
 	}
 	w.cleanup.Stop()
 	w.closed = true
-	_ = sys.SyncDir(filepath.Dir(w.path)) // the rename is done; durability of the name is best effort
+	syncDir(filepath.Dir(w.path)) // the rename is done; durability of the name is best effort
 	return nil
+}
+
+// syncDir makes the entries of the directory dir durable (fsync of the
+// directory, after a rename into it) where the OS can; Windows cannot,
+// and needs not.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }
 
 // Abort abandons the archive: it removes the temporary file, and leaves
