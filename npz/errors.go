@@ -65,15 +65,6 @@ func truncErr(off int64, format string, args ...any) error {
 	return formatErr(off, []error{io.ErrUnexpectedEOF}, format+" (archive truncated?)", args...)
 }
 
-// memberErr is an error about one member: it matches ErrFormat and cause,
-// with the message "npz: member NAME: " + the formatted text.
-func memberErr(name string, causes []error, format string, args ...any) error {
-	return &npzError{
-		msg:  fmt.Sprintf("npz: member %q: ", name) + fmt.Sprintf(format, args...),
-		errs: append([]error{ErrFormat}, causes...),
-	}
-}
-
 // pathErr wraps err with the operation and the path (an archive's path, or
 // "archive:member" for a member), as the os package does; a nil err
 // stays nil.
