@@ -52,8 +52,10 @@ func ExampleOpen() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	row, err := wte.Row(1) // []float32 over the mapped pages
-	if err != nil {
+	// Row(1) is a []float32 over the mapped pages on little-endian hosts;
+	// CopyTo copies (and swaps on big-endian ones).
+	row := make([]float32, 2)
+	if _, err := wte.CopyTo(row, 2); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(row, wte.At(2, 1))

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -343,7 +344,7 @@ func TestWriteErrors(t *testing.T) {
 		{"int", func(w *safetensors.Writer) error { return safetensors.Add(w, "x", []int{1}, []int{1}) }, layout.ErrType},
 		{"shape mismatch", func(w *safetensors.Writer) error { return safetensors.Add(w, "x", []float32{1, 2}, []int{3}) }, memmap.ErrShape},
 		{"negative dim", func(w *safetensors.Writer) error { return w.Declare("x", "F32", []int{-1}) }, memmap.ErrShape},
-		{"overflow", func(w *safetensors.Writer) error { return w.Declare("x", "F64", []int{1 << 40, 1 << 40}) }, memmap.ErrRange},
+		{"overflow", func(w *safetensors.Writer) error { return w.Declare("x", "F64", []int{math.MaxInt / 2, math.MaxInt / 2}) }, memmap.ErrRange},
 		{"unknown dtype", func(w *safetensors.Writer) error { return w.Declare("x", "F128", []int{1}) }, layout.ErrDType},
 		{"half bytes", func(w *safetensors.Writer) error { return w.Declare("x", "F4", []int{3}) }, memmap.ErrShape},
 		{"duplicate", func(w *safetensors.Writer) error {
@@ -425,6 +426,9 @@ func TestWriteReplaces(t *testing.T) {
 		must(t, w.Close())
 	}
 	write(1)
+	if runtime.GOOS == "windows" {
+		t.Skip("windows cannot replace a file that is open")
+	}
 	old, err := safetensors.Open(path)
 	must(t, err)
 	defer old.Close()
@@ -442,8 +446,8 @@ func TestWriteReplaces(t *testing.T) {
 	if b.At(0) != 2 {
 		t.Errorf("the new file holds %v", b.At(0))
 	}
-	if fi, err := os.Stat(path); err != nil || (fi.Mode().Perm() != 0o644 && os.Getenv("GOOS") != "windows") {
-		t.Logf("mode %v, %v", fi.Mode(), err)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, %v, want 0o644", fi.Mode(), err)
 	}
 }
 

@@ -52,8 +52,11 @@ type WriterOptions struct {
 // is written and fsynced, so that the path holds either what was there
 // before or the whole new file, also across a crash (which may leave the
 // temporary file behind), and maps of an old file at the path keep their
-// data. Abort, or any failed call, removes the temporary file: a Writer
-// that fails is done, and Close returns its first error.
+// data. Abort, or a failed Write, WriteTensor or Close, removes the
+// temporary file: the Writer is done, and Close returns its first error
+// (a failed Add or Declare changes nothing). On Windows a file cannot be
+// replaced while it is open: Close fails, leaving it as it was, while a
+// File (or any other handle) has the old file at the path open.
 //
 // Tensors are laid out as the reference implementation lays them out:
 // ordered by decreasing dtype alignment, then by name, back to back from
