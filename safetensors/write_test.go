@@ -344,7 +344,9 @@ func TestWriteErrors(t *testing.T) {
 		{"int", func(w *safetensors.Writer) error { return safetensors.Add(w, "x", []int{1}, []int{1}) }, layout.ErrType},
 		{"shape mismatch", func(w *safetensors.Writer) error { return safetensors.Add(w, "x", []float32{1, 2}, []int{3}) }, memmap.ErrShape},
 		{"negative dim", func(w *safetensors.Writer) error { return w.Declare("x", "F32", []int{-1}) }, memmap.ErrShape},
-		{"overflow", func(w *safetensors.Writer) error { return w.Declare("x", "F64", []int{math.MaxInt / 2, math.MaxInt / 2}) }, memmap.ErrRange},
+		{"overflow", func(w *safetensors.Writer) error {
+			return w.Declare("x", "F64", []int{math.MaxInt / 2, math.MaxInt / 2})
+		}, memmap.ErrRange},
 		{"unknown dtype", func(w *safetensors.Writer) error { return w.Declare("x", "F128", []int{1}) }, layout.ErrDType},
 		{"half bytes", func(w *safetensors.Writer) error { return w.Declare("x", "F4", []int{3}) }, memmap.ErrShape},
 		{"duplicate", func(w *safetensors.Writer) error {
