@@ -186,12 +186,23 @@ func (v Value) Uint() (x uint64, ok bool) {
 }
 
 // Float returns a floating-point element (float16, float32 or float64,
-// converted exactly), and whether v is one.
+// or bfloat16 or an FP8 float of a safetensors file, converted exactly),
+// and whether v is one.
 func (v Value) Float() (x float64, ok bool) {
-	if !v.scalar(layout.Float) {
+	if v.dt == nil || len(v.shape) > 0 {
 		return 0, false
 	}
-	return floatAt(v.b, v.order()), true
+	switch v.dt.Kind() {
+	case layout.Float:
+		return floatAt(v.b, v.order()), true
+	case layout.BFloat:
+		return layout.BFloat16(v.order().Uint16(v.b)).Float64(), true
+	case layout.FloatE4M3:
+		return layout.Float8E4M3(v.b[0]).Float64(), true
+	case layout.FloatE5M2:
+		return layout.Float8E5M2(v.b[0]).Float64(), true
+	}
+	return 0, false
 }
 
 // Complex returns a complex element (complex64 converted exactly), and
@@ -210,7 +221,8 @@ func (v Value) Complex() (x complex128, ok bool) {
 //   - bool for a bool element;
 //   - int8, int16, int32, int64, uint8, uint16, uint32, uint64 for integers;
 //   - layout.Float16, float32, float64, complex64, complex128 for floats
-//     and complex numbers;
+//     and complex numbers, layout.BFloat16, layout.Float8E4M3 and
+//     layout.Float8E5M2 for the floats of those kinds;
 //   - layout.Datetime64 and layout.Timedelta64 (counts of DType().Unit());
 //   - []byte for 'S' (a copy, trailing NULs removed, as NumPy shows it)
 //     and 'V' (a copy of every byte);
@@ -273,6 +285,12 @@ func (v Value) Interface() any {
 			return complex64(c)
 		}
 		return c
+	case layout.BFloat:
+		return layout.BFloat16(bo.Uint16(b))
+	case layout.FloatE4M3:
+		return layout.Float8E4M3(b[0])
+	case layout.FloatE5M2:
+		return layout.Float8E5M2(b[0])
 	case layout.Datetime:
 		return layout.Datetime64(intAt(b, bo))
 	case layout.Timedelta:
@@ -292,7 +310,7 @@ func (v Value) Interface() any {
 // String formats v as memmap's command line (memmap head) prints it: bool
 // true/false, integers in decimal, floats in the shortest form that reads
 // back as the same value at their own precision (Go's 'g' format: 0.1,
-// 1e+21, NaN, -Inf; float16 included), complex numbers as (re+imj), 'S'
+// 1e+21, NaN, -Inf; float16, bfloat16 and FP8 included), complex numbers as (re+imj), 'S'
 // bytes as a quoted Go string without the trailing NULs, 'V' bytes quoted
 // whole, datetime64 and timedelta64 as the count followed by the unit
 // ("1700000000 s", NaT), structs as {v1 v2 ...} and subarrays as [v1 v2
@@ -334,6 +352,12 @@ func appendValue(dst []byte, b []byte, d *layout.DType) []byte {
 		return strconv.AppendUint(dst, uintAt(b, bo), 10)
 	case layout.Float:
 		return appendFloat(dst, b, bo)
+	case layout.BFloat:
+		return append(dst, layout.BFloat16(bo.Uint16(b)).String()...)
+	case layout.FloatE4M3:
+		return append(dst, layout.Float8E4M3(b[0]).String()...)
+	case layout.FloatE5M2:
+		return append(dst, layout.Float8E5M2(b[0]).String()...)
 	case layout.Complex:
 		half := len(b) / 2
 		dst = append(dst, '(')

@@ -5,9 +5,9 @@ go 1.24.0
 require (
 	github.com/edsrzf/mmap-go v1.2.0
 	github.com/gomemmap/memmap v0.0.0
+	github.com/nlpodyssey/safetensors v0.0.0-20250209183917-bfb01cc25f7c
 	golang.org/x/exp v0.0.0-20260209203927-2842357ff358
+	golang.org/x/sys v0.41.0
 )
-
-require golang.org/x/sys v0.41.0 // indirect
 
 replace github.com/gomemmap/memmap => ../

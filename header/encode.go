@@ -41,10 +41,17 @@ const GrowthPageSize = 4096
 // NumPy's bytes exactly.
 //
 // Encode refuses shapes of more than MaxDims dims and shapes whose data
-// size overflows an int64, with errors matching ErrTooLarge.
+// size overflows an int64, with errors matching ErrTooLarge, and dtypes
+// NumPy has no dtype for (bfloat16 and the FP8 floats, layout.BFloat16,
+// layout.Float8E4M3, layout.Float8E5M2, also as struct fields), with the
+// error of layout.DType.CheckNumPy, which matches layout.ErrDType: no .npy
+// file holds them.
 func (h *Header) Encode() ([]byte, error) {
 	if h.DType == nil {
 		return nil, &headerError{msg: "header: Encode of a Header without a DType", errs: []error{ErrFormat}}
+	}
+	if err := h.DType.CheckNumPy(); err != nil {
+		return nil, err
 	}
 	if err := checkDims(h.Shape); err != nil {
 		return nil, err

@@ -6,7 +6,10 @@
 // unsigned integers, [Float16], float32, float64, complex64, complex128,
 // fixed bytes 'S<n>', raw bytes 'V<n>', [Datetime64], [Timedelta64]) or a
 // struct of named fields at fixed offsets, with subarray fields and
-// nested structs. Three ways in and out:
+// nested structs. The floats of machine-learning files that NumPy lacks,
+// [BFloat16], [Float8E4M3] and [Float8E5M2], are dtypes too (kinds
+// BFloat, FloatE4M3, FloatE5M2), for safetensors files and raw files: no
+// .npy file can hold them (see [DType.CheckNumPy]). Three ways in and out:
 //
 //   - [Of] and [TypeOf] lay out a Go type exactly as Go does in memory, in
 //     the host byte order, with padding written as NumPy's

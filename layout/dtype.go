@@ -23,11 +23,20 @@ const (
 	Datetime              // NumPy datetime64 'M8[unit]' (Datetime64)
 	Timedelta             // NumPy timedelta64 'm8[unit]' (Timedelta64)
 	Struct                // structured dtype: named fields at offsets
+
+	// The floats NumPy has no dtype for (see DType.CheckNumPy): they are
+	// in safetensors files, never in .npy files.
+	BFloat    // bfloat16 (BFloat16), safetensors BF16
+	FloatE4M3 // OCP FP8 E4M3, no infinities (Float8E4M3), safetensors F8_E4M3
+	FloatE5M2 // OCP FP8 E5M2 (Float8E5M2), safetensors F8_E5M2
 )
 
-var kindNames = [...]string{"invalid", "bool", "int", "uint", "float", "complex", "bytes", "void", "datetime", "timedelta", "struct"}
+var kindNames = [...]string{"invalid", "bool", "int", "uint", "float", "complex", "bytes", "void", "datetime", "timedelta", "struct",
+	"bfloat16", "float8_e4m3fn", "float8_e5m2"}
 
-// String returns the kind's lower-case name ("float", "struct", ...).
+// String returns the kind's lower-case name ("float", "struct", ...; the
+// ml_dtypes names "bfloat16", "float8_e4m3fn" and "float8_e5m2" for
+// BFloat, FloatE4M3 and FloatE5M2).
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
@@ -97,9 +106,9 @@ func HostOrder() ByteOrder { return hostOrder }
 const maxSize = 1<<31 - 1
 
 // DType is a NumPy dtype with a fixed size: a scalar (Bool, Int, Uint,
-// Float, Complex, Bytes, Void, Datetime, Timedelta) or a Struct of named
-// fields at fixed offsets, possibly nested and possibly with subarray
-// fields.
+// Float, Complex, Bytes, Void, Datetime, Timedelta; or BFloat, FloatE4M3,
+// FloatE5M2, which NumPy lacks) or a Struct of named fields at fixed
+// offsets, possibly nested and possibly with subarray fields.
 //
 // A DType is immutable and always used through a pointer; it is safe for
 // concurrent use, and Of may return the same *DType to several callers.
@@ -263,10 +272,16 @@ func (d *DType) Equal(e *DType) bool {
 
 // Str returns NumPy's dtype.str: the order character, the type character
 // and the size ("<f8", "|u1", "|S12", ">M8[ns]"); for a Struct, "|V" and
-// its size, as NumPy writes it.
+// its size, as NumPy writes it. NumPy has no str for the kinds BFloat,
+// FloatE4M3 and FloatE5M2: theirs is the order character and the kind's
+// name ("<bfloat16", "|float8_e4m3fn"), which no .npy header holds and
+// ParseDescr does not read.
 func (d *DType) Str() string {
-	if d.kind == Struct {
+	switch d.kind {
+	case Struct:
 		return "|V" + strconv.Itoa(d.size)
+	case BFloat, FloatE4M3, FloatE5M2:
+		return d.order.String() + d.kind.String()
 	}
 	if int(d.kind) >= len(kindCodes) || kindCodes[d.kind] == 0 {
 		return "|V" + strconv.Itoa(d.size) // unreachable for DTypes of this package
@@ -307,6 +322,8 @@ func scalarAlign(k Kind, size int) int {
 			return complex128Align
 		}
 		return size / 2
+	case BFloat:
+		return 2
 	}
 	return 1
 }
@@ -326,7 +343,7 @@ func newScalar(k Kind, size int, order ByteOrder, unit string) *DType {
 // order.
 func hasOrder(k Kind, size int) bool {
 	switch k {
-	case Int, Uint, Float, Complex, Datetime, Timedelta:
+	case Int, Uint, Float, Complex, Datetime, Timedelta, BFloat:
 		return size > 1
 	}
 	return false
@@ -393,4 +410,36 @@ func (d *DType) mapOrder(f func(ByteOrder) ByteOrder) *DType {
 	e.levels = d.levels
 	e.gotype = d.gotype
 	return e
+}
+
+// CheckNumPy reports whether NumPy has a dtype for d, so that a .npy file
+// may hold it: it returns nil, or for a dtype of kind BFloat, FloatE4M3
+// or FloatE5M2 (or a struct with such a field) an error matching ErrDType
+// that names the field and says what to store instead. header.Encode
+// refuses such dtypes with this error, so array.Create, array.Save and
+// record.Create do too; headerless raw files (array.CreateRaw) may hold
+// them.
+func (d *DType) CheckNumPy() error {
+	return d.checkNumPy("")
+}
+
+func (d *DType) checkNumPy(path string) error {
+	switch d.kind {
+	case BFloat, FloatE4M3, FloatE5M2:
+		where, bits := "", "uint8"
+		if path != "" {
+			where = "field " + strconv.Quote(path) + ": "
+		}
+		if d.kind == BFloat {
+			bits = "uint16"
+		}
+		return dtypeErrorf("%sNumPy has no %s dtype, so a .npy file cannot hold one: store the raw bits as %s, or write a safetensors file", where, d.kind, bits)
+	case Struct:
+		for _, f := range d.fields {
+			if err := f.Type.checkNumPy(joinPath(path, f.Name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

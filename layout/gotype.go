@@ -25,6 +25,9 @@ const NaT = math.MinInt64
 
 var (
 	float16Type     = reflect.TypeFor[Float16]()
+	bfloat16Type    = reflect.TypeFor[BFloat16]()
+	e4m3Type        = reflect.TypeFor[Float8E4M3]()
+	e5m2Type        = reflect.TypeFor[Float8E5M2]()
 	datetime64Type  = reflect.TypeFor[Datetime64]()
 	timedelta64Type = reflect.TypeFor[Timedelta64]()
 	byteType        = reflect.TypeFor[byte]()
@@ -46,7 +49,9 @@ func Of[T any]() (*DType, error) {
 // The mapping: bool is '|b1'; int8 ... int64 are '|i1' '<i2' '<i4' '<i8',
 // uint8 ... uint64 likewise 'u'; Float16 is '<f2'; float32 and float64 are
 // '<f4' '<f8'; complex64 and complex128 are '<c8' '<c16'; Datetime64 and
-// Timedelta64 are '<M8' and '<m8'; [N]byte (exactly byte, not a named
+// Timedelta64 are '<M8' and '<m8'; BFloat16, Float8E4M3 and Float8E5M2
+// are the kinds BFloat, FloatE4M3 and FloatE5M2, which NumPy lacks (see
+// DType.CheckNumPy); [N]byte (exactly byte, not a named
 // uint8 type) is '|S<N>'. Named types map to their underlying kind (type
 // Celsius float64 is '<f8'). ('<' is the host order: '>' on big-endian
 // hosts.)
@@ -114,6 +119,12 @@ func goDType(t reflect.Type, path, unit string) (*DType, error) {
 	switch t {
 	case float16Type:
 		d = newScalar(Float, 2, hostOrder, "")
+	case bfloat16Type:
+		d = newScalar(BFloat, 2, hostOrder, "")
+	case e4m3Type:
+		d = newScalar(FloatE4M3, 1, NotApplicable, "")
+	case e5m2Type:
+		d = newScalar(FloatE5M2, 1, NotApplicable, "")
 	case datetime64Type, timedelta64Type:
 		k := Datetime
 		if t == timedelta64Type {

@@ -1,0 +1,196 @@
+package safetensors
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/layout"
+)
+
+// File is an open safetensors file: one read-only map of the whole file,
+// its validated header, and typed views of its tensors (Tensor, Any,
+// Bytes) that share the map without copying.
+//
+// A File and its views may be used from many goroutines at once, except
+// that Close must not run concurrently with anything else. Views stay
+// valid until Close: closing a view (array.Array.Close) leaves the file
+// mapped, and closing the File unmaps every view's bytes, after which the
+// views must not be used (touching their bytes faults and kills the
+// process, as with any unmapped memory).
+type File struct {
+	m    *memmap.Map
+	path string
+	p    *parsed
+}
+
+// Open opens the safetensors file at path read-only: it maps the whole
+// file and checks its header, as strictly as the reference implementation
+// does (see ErrFormat), without reading any tensor's data.
+//
+// The header is JSON that must begin with '{' after optional JSON
+// whitespace (as the reference reads it, though its README asks writers
+// to start with '{') and may end with spaces; keys must be unique at
+// every level (the reference's README forbids duplicates, which
+// encoding/json would accept); unknown keys inside a tensor entry are
+// ignored, as the reference does. A dimension above 2^63-1 is refused
+// (the reference accepts it in a tensor with another dimension of 0).
+//
+// Errors are *os.PathError values: the OS's errors (and memmap's, such as
+// memmap.ErrNotRegular for a directory), and for a malformed file one
+// matching ErrFormat (and io.ErrUnexpectedEOF for a file cut short).
+func Open(path string) (*File, error) {
+	m, err := memmap.Open(path, memmap.ReadOnly, nil)
+	if err != nil {
+		return nil, err
+	}
+	p, err := parse(m.Bytes())
+	if err != nil {
+		m.Close()
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return &File{m: m, path: path, p: p}, nil
+}
+
+// Path returns the path the file was opened with.
+func (f *File) Path() string { return f.path }
+
+// Len returns the number of tensors.
+func (f *File) Len() int { return len(f.p.tensors) }
+
+// DataOffset returns where the data area starts in the file: 8 plus the
+// header length. Tensors' data_offsets count from there.
+func (f *File) DataOffset() int64 { return f.p.dataOff }
+
+// Names returns the tensor names in file order: by offset, and by name
+// among tensors of no bytes at the same offset.
+func (f *File) Names() []string {
+	names := make([]string, len(f.p.tensors))
+	for i := range f.p.tensors {
+		names[i] = f.p.tensors[i].Name
+	}
+	return names
+}
+
+// Tensors returns the descriptions of all tensors, in file order (as
+// Names).
+func (f *File) Tensors() []TensorInfo {
+	ts := make([]TensorInfo, len(f.p.tensors))
+	for i := range f.p.tensors {
+		ts[i] = f.p.tensors[i]
+		ts[i].Shape = slices.Clone(ts[i].Shape)
+	}
+	return ts
+}
+
+// Info returns the description of the tensor called name, and whether
+// the file has one.
+func (f *File) Info(name string) (TensorInfo, bool) {
+	i, ok := f.p.index[name]
+	if !ok {
+		return TensorInfo{}, false
+	}
+	t := f.p.tensors[i]
+	t.Shape = slices.Clone(t.Shape)
+	return t, true
+}
+
+// Metadata returns a copy of the file's "__metadata__" (nil when it has
+// none).
+func (f *File) Metadata() map[string]string { return maps.Clone(f.p.meta) }
+
+// lookup returns the tensor called name, or an error naming it.
+func (f *File) lookup(name string) (*TensorInfo, error) {
+	if f.m == nil {
+		return nil, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: memmap.ErrClosed}
+	}
+	i, ok := f.p.index[name]
+	if !ok {
+		return nil, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: wrapErr(ErrNotFound, "no tensor %s in the file", clip(name))}
+	}
+	return &f.p.tensors[i], nil
+}
+
+// header returns the .npy-like header that describes the tensor to
+// package array, or an error for a tensor without a Go element type.
+func (f *File) header(name string) (*header.Header, error) {
+	t, err := f.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if t.Type == nil {
+		return nil, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: wrapErr(layout.ErrDType,
+			"tensor %s has dtype %s, which has no Go element type here: read its bytes with File.Bytes", clip(name), t.DType)}
+	}
+	return &header.Header{DType: t.Type, Shape: slices.Clone(t.Shape), DataOffset: t.Offset}, nil
+}
+
+// Tensor returns the tensor called name as a read-only array of T laid
+// over the file's map, without copying: At, Get, Data, Rows, Take,
+// CopyTo and Advise work as on any array; Set panics and the length is
+// fixed. Its name in errors is f.Path() + ":" + name.
+//
+// T is checked against the tensor's dtype as array.Open checks it against
+// a .npy file's (layout.Compatible): F32 needs float32 (or a named type
+// of it), F16 layout.Float16, BF16 layout.BFloat16, F8_E4M3
+// layout.Float8E4M3, F8_E5M2 layout.Float8E5M2, C64 complex64, BOOL bool,
+// U8 uint8, and so on; a mismatch is an error matching layout.ErrDType. A
+// tensor that is not aligned for T in the file (writers other than this
+// package's Writer do not align tensors) opens, and its Data, Row and Rows
+// return an error matching memmap.ErrAlign, while At, Get, Take and CopyTo
+// copy. On a big-endian host the views return memmap.ErrByteOrder and the
+// accessors swap.
+//
+// A name the file does not have gives an error matching ErrNotFound (and
+// fs.ErrNotExist); a dtype without a Go element type (F4, F6_*, F8_E8M0,
+// F8_*FNUZ) one matching layout.ErrDType. The array stays valid until
+// f.Close; its own Close only marks it closed.
+func Tensor[T any](f *File, name string) (*array.Array[T], error) {
+	h, err := f.header(name)
+	if err != nil {
+		return nil, err
+	}
+	return array.View[T](f.m, f.path+":"+name, h)
+}
+
+// Any returns the tensor called name as an untyped array (array.Any) over
+// the file's map, for code that does not know the dtype at compile time:
+// its At returns array.Values, which decode every dtype (BF16 and FP8
+// included) and print themselves. Errors and lifetime are Tensor's.
+func (f *File) Any(name string) (*array.Any, error) {
+	h, err := f.header(name)
+	if err != nil {
+		return nil, err
+	}
+	return array.ViewAny(f.m, f.path+":"+name, h)
+}
+
+// Bytes returns the bytes of the tensor called name as they are in the
+// file (little-endian, C order), without copying, for any dtype. The
+// slice is read-only (writing to it faults) and valid until Close.
+func (f *File) Bytes(name string) ([]byte, error) {
+	t, err := f.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	end := t.Offset + t.Size // inside the map: parse checked it
+	return f.m.Bytes()[t.Offset:end:end], nil
+}
+
+// Close unmaps the file. Every view of its tensors becomes invalid.
+// Close is idempotent: later calls return nil.
+func (f *File) Close() error {
+	if f.m == nil {
+		return nil
+	}
+	m := f.m
+	f.m = nil
+	if err := m.Close(); err != nil {
+		return fmt.Errorf("safetensors: close %s: %w", f.path, err)
+	}
+	return nil
+}
