@@ -148,6 +148,12 @@ func goType(d *layout.DType) string {
 		return "complex" + strconv.Itoa(8*d.Size())
 	case layout.Bytes, layout.Void:
 		return "[" + strconv.Itoa(d.Size()) + "]byte"
+	case layout.BFloat:
+		return "layout.BFloat16"
+	case layout.FloatE4M3:
+		return "layout.Float8E4M3"
+	case layout.FloatE5M2:
+		return "layout.Float8E5M2"
 	case layout.Datetime:
 		return "layout.Datetime64"
 	case layout.Timedelta:

@@ -13,8 +13,9 @@ import (
 	"github.com/gomemmap/memmap/layout"
 )
 
-// cmdHead prints the first rows (along axis 0) of a .npy file, reading
-// only the elements it prints.
+// cmdHead prints the first rows (along axis 0) of a .npy file, or of the
+// named array of a container (.npz, safetensors), reading only the
+// elements it prints.
 func cmdHead(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("head", flag.ContinueOnError)
 	n := fs.Int64("n", 10, "rows to print")
@@ -22,14 +23,34 @@ func cmdHead(args []string, stdout io.Writer) error {
 		return err
 	}
 	switch {
-	case fs.NArg() != 1:
-		return fmt.Errorf("%w: head takes one file", errUsage)
+	case fs.NArg() != 1 && fs.NArg() != 2:
+		return fmt.Errorf("%w: head takes one file, and the name of an array for a container (.npz, safetensors)", errUsage)
 	case *n < 0:
 		return fmt.Errorf("%w: head: -n must not be negative", errUsage)
 	}
-	a, err := openAny(fs.Arg(0))
+	path := fs.Arg(0)
+	c, err := openContainer(path)
 	if err != nil {
 		return err
+	}
+	var a *array.Any
+	switch {
+	case c != nil:
+		defer c.close()
+		if fs.NArg() != 2 {
+			return &fileError{path, fmt.Errorf("%w: name one of its %d arrays (memmap info lists them)", errNoMember, len(c.members()))}
+		}
+		a, err = c.open(fs.Arg(1))
+		if err != nil {
+			return &fileError{path, err}
+		}
+	case fs.NArg() == 2:
+		return fmt.Errorf("%w: head: %s is a .npy file, which holds one array: no name to give", errUsage, path)
+	default:
+		a, err = openAny(path)
+		if err != nil {
+			return err
+		}
 	}
 	err = headFile(stdout, a, *n)
 	if cerr := a.Close(); err == nil && cerr != nil {

@@ -19,7 +19,8 @@ import (
 var errReported = errors.New("errors reported")
 
 // cmdInfo prints what the header of each .npy file says, one block of
-// "key value" lines per file, blocks separated by blank lines. A file that
+// "key value" lines per file, blocks separated by blank lines; for a
+// container (.npz, safetensors), a line per array it holds. A file that
 // fails is reported on stderr and the others still print. Only the
 // headers are read (array.Stat): no file is mapped.
 func cmdInfo(args []string, stdout, stderr io.Writer) error {
@@ -33,6 +34,20 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	printed := false
 	for _, path := range fs.Args() {
+		if c, err := openContainer(path); c != nil || err != nil {
+			if err != nil {
+				fmt.Fprintf(stderr, "memmap: %v\n", err)
+				failed = true
+				continue
+			}
+			if printed {
+				fmt.Fprintln(stdout)
+			}
+			writeContainerInfo(stdout, path, c)
+			c.close()
+			printed = true
+			continue
+		}
 		in, err := statNPY(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "memmap: %v\n", err)

@@ -2,8 +2,10 @@
 //
 // Usage:
 //
-//	memmap info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes
-//	memmap head [-n N] FILE    the first N rows (default 10) of a .npy file
+//	memmap info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes;
+//	                           for .npz and safetensors files, a line per array they hold
+//	memmap head [-n N] FILE [NAME]
+//	                           the first N rows (default 10) of a .npy file, or of the array NAME of a container
 //	memmap demo [-rows N] [-lines N] [DIR]
 //	                           build a small feature store (embeddings array + record file) and a log
 //	                           in DIR (default: a new temp dir), read them back, print the NumPy one-liner
@@ -30,8 +32,11 @@ var errUsage = errors.New("usage")
 const usage = `usage: memmap <command> [arguments]
 
 commands:
-  info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes
-  head [-n N] FILE    the first N rows (default 10) of a .npy file
+  info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes;
+                      for .npz and safetensors files, a line per array they hold
+  head [-n N] FILE [NAME]
+                      the first N rows (default 10) of a .npy file, or of the array NAME
+                      of a container (.npz, safetensors)
   demo [-rows N] [-lines N] [DIR]
                       build a small feature store and a log in DIR (default: a new temp dir),
                       read them back, and print the NumPy one-liner that opens them
