@@ -3,8 +3,6 @@ package safetensors
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -70,7 +68,7 @@ type parsed struct {
 type rawTensor struct {
 	name       string
 	dt         *dtypeInfo
-	shape      []uint64
+	dims       [2]int // its shape is dims[dims[0]:dims[1]] of the header's
 	begin, end uint64
 	at         int64 // offset in the file of the entry, for messages
 }
@@ -101,63 +99,25 @@ func parse(b []byte) (*parsed, error) {
 		}
 		return nil, formatErr(nil, "offset %d: the header is not valid UTF-8", 8+i)
 	}
-	p := &parser{dec: json.NewDecoder(bytes.NewReader(h))}
-	p.dec.UseNumber()
-	raws, meta, err := p.header()
-	if err != nil {
+	p := &parser{s: scanner{h: h}}
+	if err := p.header(); err != nil {
 		return nil, err
 	}
-	return validate(raws, meta, int64(8+n), uint64(len(b))-8-n)
+	return validate(p.raws, p.dims, p.index, p.meta, int64(8+n), uint64(len(b))-8-n)
 }
 
-// parser reads the header's JSON, token by token, so that duplicate keys
-// are seen (encoding/json's Unmarshal keeps the last) and nothing is
-// allocated for values that are not read.
+// maxTensorsHint bounds the number of tensors parse allocates room for
+// before reading them.
+const maxTensorsHint = 1 << 14
+
+// parser reads the header's JSON with a scanner, refusing duplicate keys
+// (which encoding/json's Unmarshal would accept, keeping the last).
 type parser struct {
-	dec *json.Decoder
-}
-
-// off returns the file offset of the parser's position.
-func (p *parser) off() int64 { return 8 + p.dec.InputOffset() }
-
-// token returns the next token; a syntax error matches ErrFormat.
-func (p *parser) token() (json.Token, error) {
-	at := p.off()
-	t, err := p.dec.Token()
-	if err == io.EOF {
-		return nil, formatErr(nil, "offset %d: the header ends inside its JSON", at)
-	}
-	if err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			at = 8 + se.Offset
-		}
-		return nil, formatErr(nil, "offset %d: the header is not valid JSON: %v", at, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	return t, nil
-}
-
-// describe names a token for messages.
-func describe(t json.Token) string {
-	switch v := t.(type) {
-	case json.Delim:
-		switch v {
-		case '{':
-			return "an object"
-		case '[':
-			return "an array"
-		}
-		return strconv.Quote(string(v))
-	case string:
-		return "the string " + clip(v)
-	case json.Number:
-		return "the number " + clip(string(v))
-	case bool:
-		return "the literal " + strconv.FormatBool(v)
-	case nil:
-		return "null"
-	}
-	return fmt.Sprintf("%v", t)
+	s     scanner
+	raws  []rawTensor
+	dims  []uint64       // the shapes of raws, back to back
+	index map[string]int // tensor name -> index in raws
+	meta  map[string]string
 }
 
 // clip quotes a string for a message, shortened.
@@ -168,129 +128,162 @@ func clip(s string) string {
 	return strconv.Quote(s)
 }
 
-// expect reads a token that must be the delimiter d.
-func (p *parser) expect(d json.Delim, what string) error {
-	at := p.off()
-	t, err := p.token()
+// tensorWhat names a tensor for messages.
+func tensorWhat(name string) string { return "tensor " + clip(name) }
+
+// header reads the top-level object.
+func (p *parser) header() error {
+	s := &p.s
+	c, err := s.peek()
 	if err != nil {
 		return err
 	}
-	if t != d {
-		return formatErr(nil, "offset %d: %s: expected %s, found %s", at, what, describe(d), describe(t))
-	}
-	return nil
-}
-
-// key reads an object key.
-func (p *parser) key() (string, int64, error) {
-	at := p.off()
-	t, err := p.token()
-	if err != nil {
-		return "", at, err
-	}
-	s, ok := t.(string)
-	if !ok { // unreachable: the decoder only gives strings as keys
-		return "", at, formatErr(nil, "offset %d: expected a key, found %s", at, describe(t))
-	}
-	return s, at, nil
-}
-
-// header reads the top-level object.
-func (p *parser) header() ([]rawTensor, map[string]string, error) {
-	if err := p.expect('{', "the header"); err != nil {
-		return nil, nil, err
-	}
-	var raws []rawTensor
-	var meta map[string]string
-	seen := make(map[string]struct{})
-	for p.dec.More() {
-		name, at, err := p.key()
+	if c != '{' {
+		at := s.i
+		d, err := s.describe()
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		if _, dup := seen[name]; dup {
-			return nil, nil, formatErr(nil, "offset %d: duplicate key %s in the header", at, clip(name))
+		return formatErr(nil, "offset %d: the header: expected an object, found %s", off(at), d)
+	}
+	s.i++
+	// Room for as many tensors as there are objects, at most (a quick
+	// count, and an upper bound of the number of tensors).
+	hint := min(bytes.Count(s.h, []byte{'{'}), maxTensorsHint)
+	p.raws = make([]rawTensor, 0, hint)
+	p.dims = make([]uint64, 0, 2*hint)
+	p.index = make(map[string]int, hint)
+	haveMeta := false
+	for n := 0; ; n++ {
+		more, err := s.more('}', n)
+		if err != nil {
+			return err
 		}
-		seen[name] = struct{}{}
-		if name == metadataKey {
-			if meta, err = p.metadata(); err != nil {
-				return nil, nil, err
+		if !more {
+			break
+		}
+		k, kat, err := s.key()
+		if err != nil {
+			return err
+		}
+		if string(k) == metadataKey {
+			if haveMeta {
+				return formatErr(nil, "offset %d: duplicate key %s in the header", off(kat), clip(metadataKey))
+			}
+			haveMeta = true
+			if err := p.metadata(); err != nil {
+				return err
 			}
 			continue
 		}
-		rt, err := p.tensor(name, at)
-		if err != nil {
-			return nil, nil, err
+		if _, dup := p.index[string(k)]; dup {
+			return formatErr(nil, "offset %d: duplicate key %s in the header", off(kat), clip(string(k)))
 		}
-		raws = append(raws, rt)
-	}
-	if err := p.expect('}', "the header"); err != nil {
-		return nil, nil, err
-	}
-	at := p.off()
-	if t, err := p.dec.Token(); err != io.EOF {
-		what := "more JSON"
-		if err == nil {
-			what = describe(t)
+		name := string(k)
+		p.index[name] = len(p.raws)
+		if err := p.tensor(name, off(kat)); err != nil {
+			return err
 		}
-		return nil, nil, formatErr(nil, "offset %d: %s after the header object (only spaces may follow it)", at, what)
 	}
-	return raws, meta, nil
+	at := s.i
+	if s.atEnd() {
+		return nil
+	}
+	what, err := s.describe()
+	if err != nil {
+		what = "more JSON"
+	}
+	return formatErr(nil, "offset %d: %s after the header object (only spaces may follow it)", off(at), what)
 }
 
 // metadata reads the value of "__metadata__": null, or an object of
 // strings.
-func (p *parser) metadata() (map[string]string, error) {
-	at := p.off()
-	t, err := p.token()
+func (p *parser) metadata() error {
+	s := &p.s
+	c, err := s.peek()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if t == nil {
-		return nil, nil
-	}
-	if t != json.Delim('{') {
-		return nil, formatErr(nil, "offset %d: %s: expected an object of strings, found %s", at, metadataKey, describe(t))
-	}
-	meta := make(map[string]string)
-	for p.dec.More() {
-		k, kat, err := p.key()
+	if c != '{' {
+		at := s.i
+		d, err := s.describe()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if _, dup := meta[k]; dup {
-			return nil, formatErr(nil, "offset %d: duplicate key %s in %s", kat, clip(k), metadataKey)
+		if d == "null" {
+			return nil
 		}
-		vat := p.off()
-		t, err := p.token()
-		if err != nil {
-			return nil, err
-		}
-		v, ok := t.(string)
-		if !ok {
-			return nil, formatErr(nil, "offset %d: %s: the value of %s is %s, not a string", vat, metadataKey, clip(k), describe(t))
-		}
-		meta[k] = v
+		return formatErr(nil, "offset %d: %s: expected an object of strings, found %s", off(at), metadataKey, d)
 	}
-	return meta, p.expect('}', metadataKey)
+	s.i++
+	p.meta = make(map[string]string)
+	for n := 0; ; n++ {
+		more, err := s.more('}', n)
+		if err != nil || !more {
+			return err
+		}
+		kb, kat, err := s.key()
+		if err != nil {
+			return err
+		}
+		if _, dup := p.meta[string(kb)]; dup {
+			return formatErr(nil, "offset %d: duplicate key %s in %s", off(kat), clip(string(kb)), metadataKey)
+		}
+		k := string(kb)
+		c, err := s.peek()
+		if err != nil {
+			return err
+		}
+		if c != '"' {
+			vat := s.i
+			d, err := s.describe()
+			if err != nil {
+				return err
+			}
+			return formatErr(nil, "offset %d: %s: the value of %s is %s, not a string", off(vat), metadataKey, clip(k), d)
+		}
+		v, err := s.str()
+		if err != nil {
+			return err
+		}
+		p.meta[k] = string(v)
+	}
 }
 
-// tensor reads a tensor entry.
-func (p *parser) tensor(name string, at int64) (rawTensor, error) {
+// tensor reads a tensor entry, of the tensor called name whose key is at
+// file offset at, and appends it to p.raws.
+func (p *parser) tensor(name string, at int64) error {
+	s := &p.s
 	rt := rawTensor{name: name, at: at}
-	what := "tensor " + clip(name)
-	if err := p.expect('{', what); err != nil {
-		return rt, err
+	c, err := s.peek()
+	if err != nil {
+		return err
 	}
+	if c != '{' {
+		vat := s.i
+		d, err := s.describe()
+		if err != nil {
+			return err
+		}
+		return formatErr(nil, "offset %d: %s: expected an object, found %s", off(vat), tensorWhat(name), d)
+	}
+	s.i++
 	var haveShape, haveOffsets bool
 	seen := 0
-	for p.dec.More() {
-		k, kat, err := p.key()
+	for n := 0; ; n++ {
+		more, err := s.more('}', n)
 		if err != nil {
-			return rt, err
+			return err
+		}
+		if !more {
+			break
+		}
+		k, kat, err := s.key()
+		if err != nil {
+			return err
 		}
 		var bit int
-		switch k {
+		switch string(k) {
 		case "dtype":
 			bit = 1
 		case "shape":
@@ -299,112 +292,129 @@ func (p *parser) tensor(name string, at int64) (rawTensor, error) {
 			bit = 4
 		}
 		if bit != 0 && seen&bit != 0 {
-			return rt, formatErr(nil, "offset %d: %s: duplicate key %q", kat, what, k)
+			return formatErr(nil, "offset %d: %s: duplicate key %q", off(kat), tensorWhat(name), k)
 		}
 		seen |= bit
-		switch k {
-		case "dtype":
-			vat := p.off()
-			t, err := p.token()
-			if err != nil {
-				return rt, err
+		switch bit {
+		case 1:
+			if err := p.dtype(&rt); err != nil {
+				return err
 			}
-			s, ok := t.(string)
-			if !ok {
-				return rt, formatErr(nil, "offset %d: %s: dtype is %s, not a string", vat, what, describe(t))
+		case 2:
+			lo := len(p.dims)
+			if p.dims, err = p.uints(p.dims, name, "shape", -1); err != nil {
+				return err
 			}
-			if rt.dt = lookupDType(s); rt.dt == nil {
-				return rt, formatErr(nil, "offset %d: %s: unknown dtype %s (known: %s)", vat, what, clip(s), knownDTypes())
-			}
-		case "shape":
-			if rt.shape, err = p.uints(what+": shape", -1); err != nil {
-				return rt, err
-			}
+			rt.dims = [2]int{lo, len(p.dims)}
 			haveShape = true
-		case "data_offsets":
-			o, err := p.uints(what+": data_offsets", 2)
+		case 4:
+			var o [2]uint64
+			v, err := p.uints(o[:0], name, "data_offsets", 2)
 			if err != nil {
-				return rt, err
+				return err
 			}
-			rt.begin, rt.end = o[0], o[1]
+			rt.begin, rt.end = v[0], v[1]
 			haveOffsets = true
 		default:
 			// Unknown keys are ignored, as the reference does.
-			if err := p.skip(what + ": key " + clip(k)); err != nil {
-				return rt, err
+			key := string(k) // for messages
+			if err := s.skip(0, func() string { return tensorWhat(name) + ": key " + clip(key) }); err != nil {
+				return err
 			}
 		}
-	}
-	if err := p.expect('}', what); err != nil {
-		return rt, err
 	}
 	switch {
 	case rt.dt == nil:
-		return rt, formatErr(nil, "offset %d: %s: no dtype", at, what)
+		return formatErr(nil, "offset %d: %s: no dtype", at, tensorWhat(name))
 	case !haveShape:
-		return rt, formatErr(nil, "offset %d: %s: no shape", at, what)
+		return formatErr(nil, "offset %d: %s: no shape", at, tensorWhat(name))
 	case !haveOffsets:
-		return rt, formatErr(nil, "offset %d: %s: no data_offsets", at, what)
+		return formatErr(nil, "offset %d: %s: no data_offsets", at, tensorWhat(name))
 	}
-	return rt, nil
+	p.raws = append(p.raws, rt)
+	return nil
 }
 
-// uints reads an array of non-negative integers, of length n unless n is
-// negative.
-func (p *parser) uints(what string, n int) ([]uint64, error) {
-	if err := p.expect('[', what); err != nil {
-		return nil, err
+// dtype reads the value of a tensor's "dtype".
+func (p *parser) dtype(rt *rawTensor) error {
+	s := &p.s
+	c, err := s.peek()
+	if err != nil {
+		return err
 	}
-	var v []uint64
-	if n > 0 {
-		v = make([]uint64, 0, n)
-	}
-	for p.dec.More() {
-		at := p.off()
-		t, err := p.token()
-		if err != nil {
-			return nil, err
-		}
-		num, ok := t.(json.Number)
-		if !ok {
-			return nil, formatErr(nil, "offset %d: %s: expected a non-negative integer, found %s", at, what, describe(t))
-		}
-		x, err := strconv.ParseUint(string(num), 10, 64)
-		if err != nil {
-			return nil, formatErr(nil, "offset %d: %s: expected a non-negative integer below 2^64, found %s", at, what, clip(string(num)))
-		}
-		if n >= 0 && len(v) == n {
-			return nil, formatErr(nil, "offset %d: %s: more than %d numbers", at, what, n)
-		}
-		v = append(v, x)
-	}
-	if n >= 0 && len(v) != n {
-		return nil, formatErr(nil, "offset %d: %s: %d numbers, expected %d", p.off(), what, len(v), n)
-	}
-	return v, p.expect(']', what)
-}
-
-// skip reads and drops one value, nested at most maxSkipDepth deep.
-func (p *parser) skip(what string) error {
-	depth := 0
-	for {
-		at := p.off()
-		t, err := p.token()
+	vat := s.i
+	if c != '"' {
+		d, err := s.describe()
 		if err != nil {
 			return err
 		}
-		switch t {
-		case json.Delim('['), json.Delim('{'):
-			if depth++; depth > maxSkipDepth {
-				return formatErr(nil, "offset %d: %s: value nested more than %d deep", at, what, maxSkipDepth)
-			}
-		case json.Delim(']'), json.Delim('}'):
-			depth--
-		}
-		if depth == 0 {
+		return formatErr(nil, "offset %d: %s: dtype is %s, not a string", off(vat), tensorWhat(rt.name), d)
+	}
+	v, err := s.str()
+	if err != nil {
+		return err
+	}
+	for i := range dtypes {
+		if dtypes[i].name == string(v) {
+			rt.dt = &dtypes[i]
 			return nil
 		}
 	}
+	return formatErr(nil, "offset %d: %s: unknown dtype %s (known: %s)", off(vat), tensorWhat(rt.name), clip(string(v)), knownDTypes())
+}
+
+// uints reads an array of non-negative integers, of length n unless n is
+// negative, and appends them to v; key names the array in messages, of
+// the tensor called name.
+func (p *parser) uints(v []uint64, name, key string, n int) ([]uint64, error) {
+	s := &p.s
+	what := func() string { return tensorWhat(name) + ": " + key }
+	c, err := s.peek()
+	if err != nil {
+		return nil, err
+	}
+	if c != '[' {
+		at := s.i
+		d, err := s.describe()
+		if err != nil {
+			return nil, err
+		}
+		return nil, formatErr(nil, "offset %d: %s: expected an array, found %s", off(at), what(), d)
+	}
+	s.i++
+	lo := len(v)
+	for {
+		more, err := s.more(']', len(v)-lo)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+		at := s.i
+		if c := s.h[at]; c != '-' && (c < '0' || c > '9') {
+			d, err := s.describe()
+			if err != nil {
+				return nil, err
+			}
+			return nil, formatErr(nil, "offset %d: %s: expected a non-negative integer, found %s", off(at), what(), d)
+		}
+		x, num, ok, err := s.uint()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, formatErr(nil, "offset %d: %s: expected a non-negative integer below 2^64, found %s", off(at), what(), clip(string(num)))
+		}
+		if n >= 0 && len(v)-lo == n {
+			return nil, formatErr(nil, "offset %d: %s: more than %d numbers", off(at), what(), n)
+		}
+		v = append(v, x)
+	}
+	if n >= 0 && len(v)-lo != n {
+		return nil, formatErr(nil, "offset %d: %s: %d numbers, expected %d", off(s.i-1), what(), len(v)-lo, n)
+	}
+	return v, nil
 }
 
 func knownDTypes() string {
@@ -419,7 +429,11 @@ func knownDTypes() string {
 // sorted by data_offsets, they must cover the data area (of dataLen bytes,
 // at dataOff in the file) from 0 to its end without holes or overlaps,
 // each holding exactly the bytes of its shape and dtype.
-func validate(raws []rawTensor, meta map[string]string, dataOff int64, dataLen uint64) (*parsed, error) {
+//
+// index maps the names of raws to their indices in it, and becomes the
+// parsed header's index; the shape of raws[i] is
+// dims[raws[i].dims[0]:raws[i].dims[1]].
+func validate(raws []rawTensor, dims []uint64, index map[string]int, meta map[string]string, dataOff int64, dataLen uint64) (*parsed, error) {
 	slices.SortStableFunc(raws, func(a, b rawTensor) int {
 		if a.begin != b.begin {
 			return cmpU(a.begin, b.begin)
@@ -429,41 +443,44 @@ func validate(raws []rawTensor, meta map[string]string, dataOff int64, dataLen u
 		}
 		return strings.Compare(a.name, b.name)
 	})
-	p := &parsed{dataOff: dataOff, meta: meta, tensors: make([]TensorInfo, 0, len(raws)), index: make(map[string]int, len(raws))}
+	p := &parsed{dataOff: dataOff, meta: meta, tensors: make([]TensorInfo, 0, len(raws)), index: index}
+	shapes := make([]int64, len(dims))
 	var start uint64
-	for _, rt := range raws {
-		what := "tensor " + clip(rt.name)
+	for i := range raws {
+		rt := &raws[i]
+		what := func() string { return tensorWhat(rt.name) }
+		rawShape := dims[rt.dims[0]:rt.dims[1]]
 		if rt.begin != start || rt.end < rt.begin {
-			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d]: expected it to begin at %d, where the data before it ends (tensors must fill the data area in order, without holes or overlaps)", rt.at, what, rt.begin, rt.end, start)
+			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d]: expected it to begin at %d, where the data before it ends (tensors must fill the data area in order, without holes or overlaps)", rt.at, what(), rt.begin, rt.end, start)
 		}
 		nel := uint64(1)
-		shape := make([]int64, len(rt.shape))
-		for i, d := range rt.shape {
+		shape := shapes[rt.dims[0]:rt.dims[1]:rt.dims[1]]
+		for i, d := range rawShape {
 			hi, lo := bits.Mul64(nel, d)
 			if hi != 0 {
-				return nil, formatErr(nil, "offset %d: %s: shape %s overflows", rt.at, what, shapeString(rt.shape))
+				return nil, formatErr(nil, "offset %d: %s: shape %s overflows", rt.at, what(), shapeString(rawShape))
 			}
 			if d > math.MaxInt64 {
-				return nil, formatErr(nil, "offset %d: %s: dimension %d of shape %s exceeds 2^63-1", rt.at, what, d, shapeString(rt.shape))
+				return nil, formatErr(nil, "offset %d: %s: dimension %d of shape %s exceeds 2^63-1", rt.at, what(), d, shapeString(rawShape))
 			}
 			nel = lo
 			shape[i] = int64(d)
 		}
 		hi, nbits := bits.Mul64(nel, uint64(rt.dt.bits))
 		if hi != 0 {
-			return nil, formatErr(nil, "offset %d: %s: shape %s of %s overflows", rt.at, what, shapeString(rt.shape), rt.dt.name)
+			return nil, formatErr(nil, "offset %d: %s: shape %s of %s overflows", rt.at, what(), shapeString(rawShape), rt.dt.name)
 		}
 		if nbits%8 != 0 {
-			return nil, formatErr(nil, "offset %d: %s: %d elements of %d-bit %s do not fill whole bytes", rt.at, what, nel, rt.dt.bits, rt.dt.name)
+			return nil, formatErr(nil, "offset %d: %s: %d elements of %d-bit %s do not fill whole bytes", rt.at, what(), nel, rt.dt.bits, rt.dt.name)
 		}
 		if size := nbits / 8; rt.end-rt.begin != size {
-			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d] hold %d bytes, but shape %s of %s needs %d", rt.at, what, rt.begin, rt.end, rt.end-rt.begin, shapeString(rt.shape), rt.dt.name, size)
+			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d] hold %d bytes, but shape %s of %s needs %d", rt.at, what(), rt.begin, rt.end, rt.end-rt.begin, shapeString(rawShape), rt.dt.name, size)
 		}
 		if rt.end > dataLen {
-			return nil, formatErr([]error{io.ErrUnexpectedEOF}, "offset %d: %s: data_offsets [%d, %d] end past the %d bytes of data the file holds", rt.at, what, rt.begin, rt.end, dataLen)
+			return nil, formatErr([]error{io.ErrUnexpectedEOF}, "offset %d: %s: data_offsets [%d, %d] end past the %d bytes of data the file holds", rt.at, what(), rt.begin, rt.end, dataLen)
 		}
 		start = rt.end
-		p.index[rt.name] = len(p.tensors)
+		index[rt.name] = len(p.tensors)
 		p.tensors = append(p.tensors, TensorInfo{
 			Name:   rt.name,
 			DType:  rt.dt.name,
