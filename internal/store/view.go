@@ -59,9 +59,13 @@ func View(m *memmap.Map, name string, h *header.Header) (*Store, error) {
 	s.capRows = s.n
 	s.dirty = s.n
 	s.maxRows = s.n
-	s.noRoom = fmt.Errorf("%w: an array in a container of many (a view of a shared map) has a fixed length", memmap.ErrShape)
+	s.noRoom = errViewLength
 	return s, nil
 }
+
+// errViewLength is why a View cannot change its length; one value for
+// all, so that making a view costs no formatting.
+var errViewLength = fmt.Errorf("%w: an array in a container of many (a view of a shared map) has a fixed length", memmap.ErrShape)
 
 // Borrowed reports whether the store is a View of a map it does not own.
 func (s *Store) Borrowed() bool { return s.borrowed }
