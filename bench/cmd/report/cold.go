@@ -585,6 +585,20 @@ func (c *coldResults) impls(scenario string) []string {
 	return out
 }
 
+// coldOf returns the cold section of the results file md, markers
+// included, or "" when it has none.
+func coldOf(md string) string {
+	i := strings.Index(md, coldBegin)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(md[i:], coldEnd)
+	if j < 0 {
+		return ""
+	}
+	return md[i:i+j+len(coldEnd)] + "\n"
+}
+
 // spliceCold puts the cold section into the results file md: in place of
 // the previous one, or at the end.
 func spliceCold(md, section string) string {

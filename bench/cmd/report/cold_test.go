@@ -136,3 +136,22 @@ func TestRenderColdNoCgroup(t *testing.T) {
 		}
 	}
 }
+
+// TestColdOfRoundTrip: the cold section taken out of a results file and
+// spliced into a new warm one is the same section, so -only warm keeps
+// it.
+func TestColdOfRoundTrip(t *testing.T) {
+	section := coldBegin + "\n## 7. Cold\n\nrows\n" + coldEnd + "\n"
+	old := "# results\n\n## 1. warm\n\nOLDWARM\n\n" + section
+	got := coldOf(old)
+	if got != section {
+		t.Fatalf("coldOf = %q, want %q", got, section)
+	}
+	md := spliceCold("# results\n\n## 1. warm\n\nNEWWARM\n\n", got)
+	if coldOf(md) != section || !strings.Contains(md, "NEWWARM") || strings.Contains(md, "OLDWARM") {
+		t.Errorf("spliced:\n%s", md)
+	}
+	if coldOf("# no cold section\n") != "" {
+		t.Error("coldOf of a file without markers")
+	}
+}

@@ -142,6 +142,15 @@ func run() error {
 			md = spliceCold(md, section)
 		}
 	}
+	if *only == "warm" {
+		// Keep the cold section of the results file: -only warm
+		// re-runs sections 1-6 only.
+		if old, err := os.ReadFile(*out); err == nil {
+			if section := coldOf(string(old)); section != "" {
+				md = spliceCold(md, section)
+			}
+		}
+	}
 	fmt.Println()
 	fmt.Print(md)
 	if err := os.WriteFile(*out, []byte(md), 0o644); err != nil {
