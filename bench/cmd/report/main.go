@@ -817,9 +817,9 @@ func render(r *results) string {
 	})
 
 	section("6b. Opening a model file (safetensors, issue 13)", func() []target {
-		p("A safetensors file of 1,000 float32 tensors of 16×16 (1 MB of data), written by `safetensors.Create` into the page cache. One op opens the file, parses its header and reads one element of each tensor, then closes it: "+
-			"`memmap` is `safetensors.Open` + `safetensors.Tensor[float32]` (a typed view of the map per tensor) + `At`; "+
-			"`nlpodyssey` is github.com/nlpodyssey/safetensors (`os.ReadFile` + `Deserialize`, then `Tensor(name).Data()`); "+
+		p("A safetensors file of 1,000 float32 tensors of 16×16 (1 MB of data), written by `safetensors.Create` into the page cache. One op opens the file, parses its header and reads one element of each tensor, then closes it: " +
+			"`memmap` is `safetensors.Open` + `safetensors.Tensor[float32]` (a typed view of the map per tensor) + `At`; " +
+			"`nlpodyssey` is github.com/nlpodyssey/safetensors (`os.ReadFile` + `Deserialize`, then `Tensor(name).Data()`); " +
 			"`ReadFile+json` is `os.ReadFile` and `encoding/json` into a map of raw messages, each tensor's entry decoded when it is read.\n\n")
 		r.table(&w, "Safetensors", "memmap")
 		p("The file is small and cached, so this measures the header parse and the per-tensor views, not I/O: the readers that copy the file pay for 1 MB of copying, memmap for a map and 1,000 views.\n\n")
