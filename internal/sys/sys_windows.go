@@ -181,10 +181,12 @@ func BackingLimit() (int64, error) {
 	if procGlobalMemoryStatusEx.Find() != nil {
 		return fixedBackingLimit, nil
 	}
-	// SAFETY: Sizeof only measures the struct. GlobalMemoryStatusEx writes
-	// one MEMORYSTATUSEX, which memoryStatusEx mirrors field by field
-	// (Length set as it requires), into memory that outlives the call.
+	// SAFETY: Sizeof only measures the struct.
 	ms := memoryStatusEx{Length: uint32(unsafe.Sizeof(memoryStatusEx{}))}
+	// SAFETY: GlobalMemoryStatusEx writes one MEMORYSTATUSEX, which
+	// memoryStatusEx mirrors field by field (Length set as it requires),
+	// into ms, which outlives the call; the pointer is converted in the
+	// call expression, as syscall requires.
 	r, _, err := procGlobalMemoryStatusEx.Call(uintptr(unsafe.Pointer(&ms)))
 	if r == 0 {
 		return 0, err
