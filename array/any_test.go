@@ -1,7 +1,6 @@
 package array_test
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -89,7 +89,7 @@ for name in list(cases):
 # Packed records with random bytes hold NaNs of any payload: keep the
 # bytes, as NumPy's astype keeps them.
 
-` + pyLeaves + `
+` + npytest.PyLeaves + `
 info = {}
 for name, a in cases.items():
     p = os.path.join(d, name + '.npy')
@@ -113,36 +113,6 @@ for name, a in cases.items():
 print(json.dumps(info))
 `
 
-// pyLeaves is the Python function that flattens an element as leaves
-// (see numpyCorpus) does.
-const pyLeaves = `
-def leaves(x, dt):
-    if dt.names is not None:
-        out = []
-        for n in dt.names:
-            out += leaves(x[n], dt.fields[n][0])
-        return out
-    if dt.subdtype is not None:
-        out = []
-        for e in np.asarray(x).reshape(-1):
-            out += leaves(e, dt.subdtype[0])
-        return out
-    k = dt.kind
-    if k == 'b':
-        return [str(int(bool(x)))]
-    if k in 'iu':
-        return [str(int(x))]
-    if k == 'f':
-        return ['f:' + repr(float(x))]
-    if k == 'c':
-        return ['f:' + repr(float(x.real)), 'f:' + repr(float(x.imag))]
-    if k in 'mM':
-        return [str(int(x.astype('int64')))]
-    if k == 'S':
-        return [bytes(x).hex()]
-    return [x.tobytes().hex()]
-`
-
 // npyFacts is what numpyCorpus prints for one file.
 type npyFacts struct {
 	Descr   string
@@ -155,61 +125,6 @@ type npyFacts struct {
 	NBytes  int64
 	Size    int64
 	Values  [][]string
-}
-
-// leaves flattens v as numpyCorpus does.
-func leaves(v array.Value) []string {
-	if v.Shape() != nil {
-		var out []string
-		for i := range v.Len() {
-			out = append(out, leaves(v.Index(i))...)
-		}
-		return out
-	}
-	switch v.Kind() {
-	case layout.Struct:
-		var out []string
-		for i := range v.NumField() {
-			out = append(out, leaves(v.Field(i))...)
-		}
-		return out
-	case layout.Bool:
-		x, _ := v.Bool()
-		if x {
-			return []string{"1"}
-		}
-		return []string{"0"}
-	case layout.Int, layout.Datetime, layout.Timedelta:
-		x, _ := v.Int()
-		return []string{strconv.FormatInt(x, 10)}
-	case layout.Uint:
-		x, _ := v.Uint()
-		return []string{strconv.FormatUint(x, 10)}
-	case layout.Float:
-		x, _ := v.Float()
-		return []string{"f:" + strconv.FormatFloat(x, 'g', -1, 64)}
-	case layout.Complex:
-		x, _ := v.Complex()
-		return []string{"f:" + strconv.FormatFloat(real(x), 'g', -1, 64), "f:" + strconv.FormatFloat(imag(x), 'g', -1, 64)}
-	case layout.Bytes:
-		return []string{hex.EncodeToString(v.Interface().([]byte))}
-	}
-	return []string{hex.EncodeToString(v.Bytes())}
-}
-
-// sameLeaf compares leaves: floats ("f:") by value, bit for bit (so -0 is
-// not 0) with every NaN equal, the others as text.
-func sameLeaf(got, want string) bool {
-	if g, ok := strings.CutPrefix(got, "f:"); ok {
-		w, ok := strings.CutPrefix(want, "f:")
-		if !ok {
-			return false
-		}
-		gf, err1 := strconv.ParseFloat(g, 64)
-		wf, err2 := strconv.ParseFloat(w, 64)
-		return err1 == nil && err2 == nil && (math.Float64bits(gf) == math.Float64bits(wf) || math.IsNaN(gf) && math.IsNaN(wf))
-	}
-	return got == want
 }
 
 // TestAnyReadsNumPy: every dtype NumPy writes with a fixed size, in both
@@ -282,7 +197,7 @@ func TestAnyReadsNumPy(t *testing.T) {
 			}
 
 			n := 0
-			forEach(a.Shape(), func(idx []int) {
+			npytest.ForEach(a.Shape(), func(idx []int) {
 				if n >= len(want.Values) {
 					n++
 					return
@@ -291,10 +206,10 @@ func TestAnyReadsNumPy(t *testing.T) {
 				if err != nil {
 					t.Fatalf("At%v: %v", idx, err)
 				}
-				got := leaves(v)
+				got := npytest.Leaves(v)
 				ok := len(got) == len(want.Values[n])
 				for i := 0; ok && i < len(got); i++ {
-					ok = sameLeaf(got[i], want.Values[n][i])
+					ok = npytest.SameLeaf(got[i], want.Values[n][i])
 				}
 				if !ok {
 					t.Errorf("At%v = %v: leaves %q, NumPy %q", idx, v, got, want.Values[n])

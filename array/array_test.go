@@ -18,6 +18,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -85,30 +86,6 @@ func data(t testing.TB, path string) []byte {
 	return b[h.DataOffset:]
 }
 
-// forEach calls fn with every index of shape, in C order.
-func forEach(shape []int, fn func(idx []int)) {
-	for _, d := range shape {
-		if d == 0 {
-			return
-		}
-	}
-	idx := make([]int, len(shape))
-	for {
-		fn(idx)
-		k := len(shape) - 1
-		for ; k >= 0; k-- {
-			idx[k]++
-			if idx[k] < shape[k] {
-				break
-			}
-			idx[k] = 0
-		}
-		if k < 0 {
-			return
-		}
-	}
-}
-
 // linear returns the position of idx in memory for a C- or Fortran-order
 // array of shape, computed independently of the package's strides.
 func linear(shape, idx []int, fortran bool) int {
@@ -162,8 +139,8 @@ func TestAtSetLayout(t *testing.T) {
 					if got := a.ByteOrder(); got != bo {
 						t.Errorf("ByteOrder = %v, want %v", got, bo)
 					}
-					forEach(shape, func(idx []int) { a.Set(val(idx), idx...) })
-					forEach(shape, func(idx []int) {
+					npytest.ForEach(shape, func(idx []int) { a.Set(val(idx), idx...) })
+					npytest.ForEach(shape, func(idx []int) {
 						if got := a.At(idx...); got != val(idx) {
 							t.Errorf("At%v = %v, want %v", idx, got, val(idx))
 						}
@@ -200,7 +177,7 @@ func TestAtSetLayout(t *testing.T) {
 					if len(d) != size*8 {
 						t.Fatalf("data is %d bytes, want %d", len(d), size*8)
 					}
-					forEach(shape, func(idx []int) {
+					npytest.ForEach(shape, func(idx []int) {
 						off := linear(shape, idx, fortran) * 8
 						if got := math.Float64frombits(byteOrder(bo).Uint64(d[off:])); got != val(idx) {
 							t.Errorf("file element %v at %d = %v, want %v", idx, off, got, val(idx))
@@ -208,7 +185,7 @@ func TestAtSetLayout(t *testing.T) {
 					})
 					// And back: Open reads what Create wrote.
 					b := mustOpen[float64](t, path, memmap.ReadOnly)
-					forEach(shape, func(idx []int) {
+					npytest.ForEach(shape, func(idx []int) {
 						if got := b.At(idx...); got != val(idx) {
 							t.Errorf("reopened At%v = %v, want %v", idx, got, val(idx))
 						}
@@ -387,7 +364,7 @@ func TestCopyOnWrite(t *testing.T) {
 		t.Run(bo.String(), func(t *testing.T) {
 			path := tempPath(t, "cow.npy")
 			w := mustCreate[int32](t, path, []int{10, 3}, &array.Options{ByteOrder: bo})
-			forEach(w.Shape(), func(idx []int) { w.Set(int32(val(idx)), idx...) })
+			npytest.ForEach(w.Shape(), func(idx []int) { w.Set(int32(val(idx)), idx...) })
 			mustClose(t, w)
 			before := readFile(t, path)
 

@@ -13,6 +13,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -158,7 +159,7 @@ func readAll[T any](t *testing.T, path string) {
 		return
 	}
 	n := 0
-	forEach(a.Shape(), func(idx []int) { a.At(idx...); n++ })
+	npytest.ForEach(a.Shape(), func(idx []int) { a.At(idx...); n++ })
 	if n != a.Size() {
 		t.Fatalf("read %d elements, Size %d", n, a.Size())
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -26,7 +27,7 @@ import numpy as np
 import numpy.lib.tests
 d = sys.argv[1]
 limit = int(sys.argv[2])
-` + pyLeaves + `
+` + npytest.PyLeaves + `
 m = json.load(open(os.path.join(d, 'manifest.json')))
 paths = [os.path.join(d, f['name']) for f in m['files'] if not f['unsupported']]
 legacy = os.path.join(os.path.dirname(numpy.lib.tests.__file__), 'data')
@@ -107,7 +108,7 @@ func TestNumPyFormatCorpusValues(t *testing.T) {
 			}
 			defer a.Close()
 			n := 0
-			forEach(a.Shape(), func(idx []int) {
+			npytest.ForEach(a.Shape(), func(idx []int) {
 				if n >= len(want) {
 					return
 				}
@@ -115,10 +116,10 @@ func TestNumPyFormatCorpusValues(t *testing.T) {
 				if err != nil {
 					t.Fatalf("At%v: %v", idx, err)
 				}
-				l := leaves(v)
+				l := npytest.Leaves(v)
 				ok := len(l) == len(want[n])
 				for i := 0; ok && i < len(l); i++ {
-					ok = sameLeaf(l[i], want[n][i])
+					ok = npytest.SameLeaf(l[i], want[n][i])
 				}
 				if !ok {
 					t.Errorf("At%v: leaves %.200q, NumPy %.200q", idx, l, want[n])
@@ -173,14 +174,14 @@ func TestNumPyFormatCorpusTyped(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		forEach(a.Shape(), func(idx []int) {
+		npytest.ForEach(a.Shape(), func(idx []int) {
 			v, _ := u.At(idx...)
-			want := leaves(v)
+			want := npytest.Leaves(v)
 			c := a.At(idx...)
 			var got []string
 			for _, row := range c.C {
 				for _, x := range row {
-					got = append(got, leaves(valueOf(t, x))...)
+					got = append(got, npytest.Leaves(valueOf(t, x))...)
 				}
 			}
 			if strings.Join(got, " ") != strings.Join(want, " ") {
@@ -261,9 +262,9 @@ func sameAsAny[T any](t *testing.T, path string) bool {
 		t.Fatal(err)
 	}
 	defer u.Close()
-	forEach(a.Shape(), func(idx []int) {
+	npytest.ForEach(a.Shape(), func(idx []int) {
 		v, _ := u.At(idx...)
-		if g, w := leaves(valueOf(t, a.At(idx...))), leaves(v); strings.Join(g, " ") != strings.Join(w, " ") {
+		if g, w := npytest.Leaves(valueOf(t, a.At(idx...))), npytest.Leaves(v); strings.Join(g, " ") != strings.Join(w, " ") {
 			t.Errorf("%s%v: typed %v, untyped %v", filepath.Base(path), idx, g, w)
 		}
 	})

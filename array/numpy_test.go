@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -206,7 +207,7 @@ func TestGoReadsNumPy(t *testing.T) {
 		}
 		checkStrides("f3", a.Strides())
 		n := 0
-		forEach([]int{5, 7, 3}, func(idx []int) {
+		npytest.ForEach([]int{5, 7, 3}, func(idx []int) {
 			want := int16((idx[0]*21+idx[1]*3+idx[2])*3 - 100)
 			if got := a.At(idx...); got != want {
 				t.Errorf("At%v = %d, want %d", idx, got, want)
@@ -235,7 +236,7 @@ func TestGoReadsNumPy(t *testing.T) {
 	t.Run("fortran int16 2-d", func(t *testing.T) {
 		a := mustOpen[int16](t, filepath.Join(dir, "f2.npy"), memmap.ReadOnly)
 		checkStrides("f2", a.Strides())
-		forEach([]int{6, 4}, func(idx []int) {
+		npytest.ForEach([]int{6, 4}, func(idx []int) {
 			want := int16(idx[0]*4 + idx[1] - 7)
 			if got := a.At(idx...); got != want {
 				t.Errorf("At%v = %d, want %d", idx, got, want)
@@ -252,7 +253,7 @@ func TestGoReadsNumPy(t *testing.T) {
 		if a.ByteOrder() != layout.Big || a.DType().Str() != ">f8" {
 			t.Errorf("ByteOrder %v, DType %v; want big, >f8", a.ByteOrder(), a.DType())
 		}
-		forEach([]int{4, 6}, func(idx []int) {
+		npytest.ForEach([]int{4, 6}, func(idx []int) {
 			want := float64(idx[0]*6+idx[1]) + 0.125
 			if got := a.At(idx...); got != want {
 				t.Errorf("At%v = %v, want %v", idx, got, want)
@@ -298,7 +299,7 @@ func TestNumPyChangesGoFile(t *testing.T) {
 	testutil.NumPy(t)
 	path := tempPath(t, "chg.npy")
 	w := mustCreate[int32](t, path, []int{10, 4}, nil)
-	forEach(w.Shape(), func(idx []int) { w.Set(int32(idx[0]*4+idx[1]), idx...) })
+	npytest.ForEach(w.Shape(), func(idx []int) { w.Set(int32(idx[0]*4+idx[1]), idx...) })
 	mustClose(t, w)
 
 	r := mustOpen[int32](t, path, memmap.ReadOnly)

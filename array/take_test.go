@@ -13,6 +13,7 @@ import (
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -127,7 +128,7 @@ func TestTake(t *testing.T) {
 						path := tempPath(t, "t.npy")
 						a := mustCreate[float64](t, path, tc.shape, &array.Options{ByteOrder: bo, FortranOrder: tc.fortran})
 						k := 0.5
-						forEach(tc.shape, func(idx []int) {
+						npytest.ForEach(tc.shape, func(idx []int) {
 							a.Set(k, idx...)
 							k++
 						})

@@ -3,7 +3,6 @@ package npz_test
 import (
 	"encoding/hex"
 	"encoding/json"
-	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gomemmap/memmap"
-	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 	"github.com/gomemmap/memmap/npz"
@@ -79,7 +78,7 @@ for name in list(cases):
     cases['be_' + name] = be
 np.savez(os.path.join(d, 'stored.npz'), **cases)
 np.savez_compressed(os.path.join(d, 'deflated.npz'), **cases)
-` + pyLeaves + `
+` + npytest.PyLeaves + `
 info = {}
 for name, a in cases.items():
     info[name] = {
@@ -92,35 +91,6 @@ for name, a in cases.items():
 print(json.dumps({'order': list(cases), 'cases': info}))
 `
 
-// pyLeaves flattens an element as leaves (see numpyCorpus) does.
-const pyLeaves = `
-def leaves(x, dt):
-    if dt.names is not None:
-        out = []
-        for n in dt.names:
-            out += leaves(x[n], dt.fields[n][0])
-        return out
-    if dt.subdtype is not None:
-        out = []
-        for e in np.asarray(x).reshape(-1):
-            out += leaves(e, dt.subdtype[0])
-        return out
-    k = dt.kind
-    if k == 'b':
-        return [str(int(bool(x)))]
-    if k in 'iu':
-        return [str(int(x))]
-    if k == 'f':
-        return ['f:' + repr(float(x))]
-    if k == 'c':
-        return ['f:' + repr(float(x.real)), 'f:' + repr(float(x.imag))]
-    if k in 'mM':
-        return [str(int(x.astype('int64')))]
-    if k == 'S':
-        return [bytes(x).hex()]
-    return [x.tobytes().hex()]
-`
-
 // npyFacts is what numpyCorpus prints for one array.
 type npyFacts struct {
 	Descr   string
@@ -128,97 +98,6 @@ type npyFacts struct {
 	Fortran bool
 	NBytes  int64
 	Values  [][]string
-}
-
-// leaves flattens v as numpyCorpus does.
-func leaves(v array.Value) []string {
-	if v.Shape() != nil {
-		var out []string
-		for i := range v.Len() {
-			out = append(out, leaves(v.Index(i))...)
-		}
-		return out
-	}
-	switch v.Kind() {
-	case layout.Struct:
-		var out []string
-		for i := range v.NumField() {
-			out = append(out, leaves(v.Field(i))...)
-		}
-		return out
-	case layout.Bool:
-		x, _ := v.Bool()
-		if x {
-			return []string{"1"}
-		}
-		return []string{"0"}
-	case layout.Int, layout.Datetime, layout.Timedelta:
-		x, _ := v.Int()
-		return []string{strconv.FormatInt(x, 10)}
-	case layout.Uint:
-		x, _ := v.Uint()
-		return []string{strconv.FormatUint(x, 10)}
-	case layout.Float:
-		x, _ := v.Float()
-		return []string{"f:" + strconv.FormatFloat(x, 'g', -1, 64)}
-	case layout.Complex:
-		x, _ := v.Complex()
-		return []string{"f:" + strconv.FormatFloat(real(x), 'g', -1, 64), "f:" + strconv.FormatFloat(imag(x), 'g', -1, 64)}
-	case layout.Bytes:
-		return []string{hex.EncodeToString(v.Interface().([]byte))}
-	}
-	return []string{hex.EncodeToString(v.Bytes())}
-}
-
-// sameLeaf compares leaves: floats ("f:") by value, bit for bit (so -0 is
-// not 0) with every NaN equal, the others as text.
-func sameLeaf(got, want string) bool {
-	if g, ok := strings.CutPrefix(got, "f:"); ok {
-		w, ok := strings.CutPrefix(want, "f:")
-		if !ok {
-			return false
-		}
-		gf, err1 := strconv.ParseFloat(g, 64)
-		wf, err2 := strconv.ParseFloat(w, 64)
-		return err1 == nil && err2 == nil && (math.Float64bits(gf) == math.Float64bits(wf) || math.IsNaN(gf) && math.IsNaN(wf))
-	}
-	return got == want
-}
-
-func sameLeaves(got, want []string) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if !sameLeaf(got[i], want[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// forEach calls fn with every index of shape, in C order.
-func forEach(shape []int, fn func(idx []int)) {
-	for _, d := range shape {
-		if d == 0 {
-			return
-		}
-	}
-	idx := make([]int, len(shape))
-	for {
-		fn(idx)
-		k := len(shape) - 1
-		for ; k >= 0; k-- {
-			idx[k]++
-			if idx[k] < shape[k] {
-				break
-			}
-			idx[k] = 0
-		}
-		if k < 0 {
-			return
-		}
-	}
 }
 
 // inside reports whether the bytes of b lie inside those of m.
@@ -303,7 +182,7 @@ func TestReadsNumPy(t *testing.T) {
 						t.Errorf("Bytes of a deflated member point into the archive")
 					}
 					n := 0
-					forEach(a.Shape(), func(idx []int) {
+					npytest.ForEach(a.Shape(), func(idx []int) {
 						if n >= len(want.Values) {
 							n++
 							return
@@ -312,7 +191,7 @@ func TestReadsNumPy(t *testing.T) {
 						if err != nil {
 							t.Fatalf("At%v: %v", idx, err)
 						}
-						if got := leaves(v); !sameLeaves(got, want.Values[n]) {
+						if got := npytest.Leaves(v); !npytest.SameLeaves(got, want.Values[n]) {
 							t.Errorf("At%v = %v: leaves %q, NumPy %q", idx, v, got, want.Values[n])
 						}
 						n++
@@ -414,12 +293,12 @@ func typed[T any](t *testing.T, f *npz.File, cases map[string]npyFacts, name str
 		t.Errorf("%s: mode %v, want ReadOnly", name, a.Mode())
 	}
 	n := 0
-	forEach(a.Shape(), func(idx []int) {
+	npytest.ForEach(a.Shape(), func(idx []int) {
 		v, err := a.Get(idx...)
 		if err != nil {
 			t.Fatalf("%s.Get%v: %v", name, idx, err)
 		}
-		if n < len(want.Values) && !sameLeaves(conv(v), want.Values[n]) {
+		if n < len(want.Values) && !npytest.SameLeaves(conv(v), want.Values[n]) {
 			t.Errorf("%s.Get%v = %v, NumPy %q", name, idx, v, want.Values[n])
 		}
 		n++

@@ -17,6 +17,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 	"github.com/gomemmap/memmap/npz"
@@ -146,13 +147,13 @@ func TestWriterRoundTrip(t *testing.T) {
 					t.Errorf("%s: Bytes (%d bytes, %v) is not the archive's map at %d", name, len(b), err, in.DataOffset)
 				}
 				n := 0
-				forEach(a.Shape(), func(idx []int) {
+				npytest.ForEach(a.Shape(), func(idx []int) {
 					v, err := a.At(idx...)
 					if err != nil {
 						t.Fatalf("%s.At%v: %v", name, idx, err)
 					}
-					if n < len(values[name]) && !sameLeaves(leaves(v), values[name][n]) {
-						t.Errorf("%s.At%v = %q, want %q", name, idx, leaves(v), values[name][n])
+					if n < len(values[name]) && !npytest.SameLeaves(npytest.Leaves(v), values[name][n]) {
+						t.Errorf("%s.At%v = %q, want %q", name, idx, npytest.Leaves(v), values[name][n])
 					}
 					n++
 				})
@@ -205,7 +206,7 @@ func TestNumPyReadsWriter(t *testing.T) {
 			out := testutil.RunPython(t, `
 import json, sys, zipfile
 import numpy as np
-`+pyLeaves+`
+`+npytest.PyLeaves+`
 z = np.load(sys.argv[1])
 with zipfile.ZipFile(sys.argv[1]) as zf:
     tz = zf.testzip()
@@ -244,7 +245,7 @@ print(json.dumps({'names': z.files, 'testzip': tz, 'entries': ents, 'values': va
 				g, w := got.Values[name], values[name]
 				ok := len(g) == len(w)
 				for i := 0; ok && i < len(g); i++ {
-					ok = sameLeaves(g[i], w[i])
+					ok = npytest.SameLeaves(g[i], w[i])
 				}
 				if !ok {
 					t.Errorf("np.load(...)[%q] = %q, want %q", name, g, w)
