@@ -174,3 +174,28 @@ func Describe(mode os.FileMode) string {
 	}
 	return "irregular file (mode " + mode.String() + ")"
 }
+
+// regular returns f if it is a regular file; otherwise it closes f and
+// returns a *NotRegularError (or the error of the stat).
+func regular(f *os.File) (*os.File, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Mode: fi.Mode().Type()}
+	}
+	return f, nil
+}
+
+// statSize returns the size of f from os.File.Stat, for the platforms
+// without a cheaper fstat (sys_unix.go has one that does not allocate).
+func statSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}

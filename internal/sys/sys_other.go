@@ -84,16 +84,7 @@ func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, &NotRegularError{Mode: fi.Mode().Type()}
-	}
-	return f, nil
+	return regular(f)
 }
 
 // CopyOwner does nothing here.
@@ -107,10 +98,4 @@ func SyncDir(dir string) error { return nil }
 const ReplaceOpen = true
 
 // Size returns the size of f.
-func Size(f *os.File) (int64, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
-}
+func Size(f *os.File) (int64, error) { return statSize(f) }

@@ -310,17 +310,7 @@ func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
 		}
 		return nil, err
 	}
-	f := os.NewFile(uintptr(h), path)
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, &NotRegularError{Mode: fi.Mode().Type()}
-	}
-	return f, nil
+	return regular(os.NewFile(uintptr(h), path))
 }
 
 // CopyOwner does nothing on Windows: a new file gets the ACL of its
@@ -337,10 +327,4 @@ func SyncDir(dir string) error { return nil }
 const ReplaceOpen = false
 
 // Size returns the size of f.
-func Size(f *os.File) (int64, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return 0, err
-	}
-	return fi.Size(), nil
-}
+func Size(f *os.File) (int64, error) { return statSize(f) }
