@@ -180,35 +180,37 @@ type Any struct {
 // fixed-size dtype that package layout parses opens.
 func OpenAny(path string, mode memmap.Mode, opt *Options) (*Any, error) {
 	const op = "open"
-	var so store.Options
-	var acc memmap.Access
-	if opt != nil {
-		so.Reserve = opt.Reserve
-		acc = opt.Access
-	}
-	if err := store.CheckAccess(acc); err != nil {
-		return nil, pathErr(op, path, err)
-	}
-	s, err := store.Open(path, mode, nil, &so)
+	s, acc, reserve, err := openStore(path, mode, opt)
 	if err != nil {
 		return nil, err
 	}
-	a := &Any{s: s, dt: s.DType(), esize: s.DType().Size()}
-	if err := a.init(); err != nil {
-		s.Close()
-		return nil, pathErr(op, path, err)
+	a, err := newAny(s, op)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.SetAccess(acc, so.Reserve); err != nil {
+	if err := s.SetAccess(acc, reserve); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-// init sets the shape and NumPy's strides from the store, checking that
-// they fit an int.
+// newAny makes the Any over an open store, or closes the store and
+// returns why it cannot be one.
+func newAny(s *store.Store, op string) (*Any, error) {
+	a := &Any{s: s, dt: s.DType(), esize: s.DType().Size()}
+	if err := a.init(); err != nil {
+		s.Close()
+		return nil, pathErr(op, s.Path(), err)
+	}
+	return a, nil
+}
+
 // dead reports whether the array, or for a ViewAny its map, is closed.
 func (a *Any) dead() bool { return a.closed || a.s.Closed() }
+
+// init sets the shape and NumPy's strides from the store, checking that
+// they fit an int.
 
 func (a *Any) init() (err error) {
 	a.shape, a.strides, err = shapeStrides(a.s.Shape(), a.esize, a.s.FortranOrder())

@@ -229,6 +229,18 @@ func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error)
 	if _, err := elemDType[T](); err != nil {
 		return nil, pathErr(op, path, err)
 	}
+	// The dtype is checked in init, which also accepts the layouts a T
+	// cannot lie over but can be converted to (packed structs).
+	s, acc, reserve, err := openStore(path, mode, opt)
+	if err != nil {
+		return nil, err
+	}
+	return wrap[T](s, op, acc, reserve)
+}
+
+// openStore opens the .npy file at path for Open and OpenAny, with any
+// dtype, and returns the access pattern and reservation opt asks for.
+func openStore(path string, mode memmap.Mode, opt *Options) (*store.Store, memmap.Access, int64, error) {
 	var so store.Options
 	var acc memmap.Access
 	if opt != nil {
@@ -236,15 +248,10 @@ func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error)
 		acc = opt.Access
 	}
 	if err := store.CheckAccess(acc); err != nil {
-		return nil, pathErr(op, path, err)
+		return nil, 0, 0, pathErr("open", path, err)
 	}
-	// The dtype is checked in init, which also accepts the layouts a T
-	// cannot lie over but can be converted to (packed structs).
 	s, err := store.Open(path, mode, nil, &so)
-	if err != nil {
-		return nil, err
-	}
-	return wrap[T](s, op, acc, so.Reserve)
+	return s, acc, so.Reserve, err
 }
 
 // elemDType returns T's dtype, or an error wrapping layout.ErrType for a

@@ -44,9 +44,5 @@ func ViewAny(m *memmap.Map, name string, h *header.Header) (*Any, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Any{s: s, dt: s.DType(), esize: s.DType().Size()}
-	if err := a.init(); err != nil {
-		return nil, pathErr("open", name, err)
-	}
-	return a, nil
+	return newAny(s, "open")
 }
