@@ -2,8 +2,6 @@ package layout
 
 import (
 	"math"
-	"strconv"
-	"strings"
 )
 
 // Float16 is an IEEE-754 binary16 ("half precision") number, NumPy's
@@ -146,42 +144,5 @@ func (h Float16) IsInf(sign int) bool {
 // every digit. fmt uses String for the verbs %v and %s; for %f, %e or %g
 // format Float32().
 func (h Float16) String() string {
-	f := h.Float64()
-	if h.IsNaN() || h.IsInf(0) || f == 0 {
-		return strconv.FormatFloat(f, 'g', -1, 64)
-	}
-	// A half has 11 significant bits: 5 decimal digits always tell it
-	// from its neighbours.
-	for prec := 1; prec <= 5; prec++ {
-		if d, ok := shortest16(h, f, prec); ok {
-			return strconv.FormatFloat(d, 'g', -1, 64)
-		}
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64) // unreachable
-}
-
-// shortest16 returns the decimal of prec significant digits nearest to f
-// (the value of h) that reads back as h, if there is one. The decimal
-// nearest to f may miss h where the halves below h are closer together
-// than those above (h a power of two) while its neighbour on the other
-// side does not, so both neighbours are tried too.
-func shortest16(h Float16, f float64, prec int) (float64, bool) {
-	e := strconv.FormatFloat(f, 'e', prec-1, 64) // "-d.ddde±XX"
-	i := strings.IndexByte(e, 'e')
-	digits, err1 := strconv.ParseInt(strings.Replace(e[:i], ".", "", 1), 10, 64)
-	exp, err2 := strconv.Atoi(e[i+1:])
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	best, found := 0.0, false
-	for _, m := range [3]int64{digits, digits - 1, digits + 1} {
-		d, err := strconv.ParseFloat(strconv.FormatInt(m, 10)+"e"+strconv.Itoa(exp-(prec-1)), 64)
-		if err != nil || Float16FromFloat64(d) != h {
-			continue
-		}
-		if !found || math.Abs(d-f) < math.Abs(best-f) {
-			best, found = d, true
-		}
-	}
-	return best, found
+	return shortestFloat(h.Float64(), h.IsNaN() || h.IsInf(0), func(d float64) bool { return Float16FromFloat64(d) == h })
 }

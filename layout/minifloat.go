@@ -347,7 +347,7 @@ func shortestFloat(f float64, special bool, same func(float64) bool) string {
 // f that same accepts, if there is one. The decimal nearest to f may miss
 // where the values below f are closer together than those above (f a power
 // of two) while its neighbour on the other side does not, so both
-// neighbours are tried too (as shortest16 does for Float16).
+// neighbours are tried too.
 func nearestDecimal(f float64, prec int, same func(float64) bool) (float64, bool) {
 	e := strconv.FormatFloat(f, 'e', prec-1, 64) // "-d.ddde±XX"
 	i := strings.IndexByte(e, 'e')
