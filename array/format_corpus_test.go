@@ -54,25 +54,6 @@ for p in paths:
 print(json.dumps(out))
 `
 
-// formatCorpus writes the arrays of NumPy's format tests into a new
-// directory with header/testdata/numpy_test_format.py and returns it.
-func formatCorpus(t *testing.T) string {
-	t.Helper()
-	dir := testutil.TempDir(t)
-	gen, err := filepath.Abs("../header/testdata/numpy_test_format.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := testutil.RunPython(t, "import runpy, sys; g = sys.argv[2]; sys.argv = ['numpy_test_format.py', sys.argv[1]]; runpy.run_path(g, run_name='__main__')", dir, gen)
-	if msg, ok := strings.CutPrefix(string(out), "SKIP "); ok {
-		if os.Getenv("MEMMAP_REQUIRE_NUMPY") == "1" {
-			t.Fatalf("%s(MEMMAP_REQUIRE_NUMPY=1)", msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
-
 // elemsPerFile bounds the elements compared per file: the 500-field
 // version 2.0 array has 1000 records.
 const elemsPerFile = 64
@@ -85,7 +66,7 @@ const elemsPerFile = 64
 // opens some typed; cmd/memmap's TestSuggestedTypesOpen checks that the
 // Go type memmap info suggests for each is one Open takes.
 func TestNumPyFormatCorpusValues(t *testing.T) {
-	dir := formatCorpus(t)
+	dir := testutil.FormatCorpus(t)
 	var got struct {
 		Values  map[string][][]string
 		Objects []string
@@ -148,7 +129,7 @@ func TestNumPyFormatCorpusValues(t *testing.T) {
 // issue 15 ([('c', ('<f8', (5,)), (2,))] is [2][5]float64), and the
 // scalar basic arrays, and compares them with the untyped values.
 func TestNumPyFormatCorpusTyped(t *testing.T) {
-	dir := formatCorpus(t)
+	dir := testutil.FormatCorpus(t)
 	type C struct {
 		C [2][5]float64 `npy:"c"`
 	}

@@ -25,14 +25,7 @@ import (
 // dtypes the library cannot map (object, unicode) give an error naming
 // the field. Issue 15: record_arrays' [('c', ('<f8', (5,)), (2,))] failed.
 func TestNumPyTestFormatCorpus(t *testing.T) {
-	dir := testutil.TempDir(t)
-	out := testutil.RunPython(t, "import runpy, sys; sys.argv = ['numpy_test_format.py', sys.argv[1]]; runpy.run_path('testdata/numpy_test_format.py', run_name='__main__')", dir)
-	if msg, ok := strings.CutPrefix(string(out), "SKIP "); ok {
-		if os.Getenv("MEMMAP_REQUIRE_NUMPY") == "1" {
-			t.Fatalf("%s(MEMMAP_REQUIRE_NUMPY=1)", msg)
-		}
-		t.Skip(msg)
-	}
+	dir := testutil.FormatCorpus(t)
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/gomemmap/memmap/array"
@@ -19,18 +18,7 @@ import (
 // laid over the data (layout.Compatible) or, for packed layouts, converted
 // field by field (layout.NewConverter). Issue 15.
 func TestSuggestedTypesOpen(t *testing.T) {
-	dir := testutil.TempDir(t)
-	gen, err := filepath.Abs("../../header/testdata/numpy_test_format.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := testutil.RunPython(t, "import runpy, sys; g = sys.argv[2]; sys.argv = ['numpy_test_format.py', sys.argv[1]]; runpy.run_path(g, run_name='__main__')", dir, gen)
-	if msg, ok := strings.CutPrefix(string(out), "SKIP "); ok {
-		if os.Getenv("MEMMAP_REQUIRE_NUMPY") == "1" {
-			t.Fatalf("%s(MEMMAP_REQUIRE_NUMPY=1)", msg)
-		}
-		t.Skip(msg)
-	}
+	dir := testutil.FormatCorpus(t)
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)

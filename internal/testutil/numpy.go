@@ -3,7 +3,9 @@ package testutil
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -51,4 +53,28 @@ func RunPython(t testing.TB, script string, args ...string) []byte {
 		t.Fatalf("python failed: %v\n%s\nscript:\n%s", err, stderr, script)
 	}
 	return out
+}
+
+// FormatCorpus writes the arrays of NumPy's own .npy format tests
+// (numpy.lib.tests.test_format, with header/testdata/numpy_test_format.py)
+// into a new temporary directory, with their manifest.json, and returns
+// the directory. It skips as NumPy does, and also when the test module
+// cannot be imported (it needs python3-pytest), unless
+// MEMMAP_REQUIRE_NUMPY=1.
+func FormatCorpus(t testing.TB) string {
+	t.Helper()
+	_, here, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("FormatCorpus: cannot find its own source file")
+	}
+	gen := filepath.Join(filepath.Dir(here), "..", "..", "header", "testdata", "numpy_test_format.py")
+	dir := TempDir(t)
+	out := RunPython(t, "import runpy, sys; g = sys.argv[2]; sys.argv = ['numpy_test_format.py', sys.argv[1]]; runpy.run_path(g, run_name='__main__')", dir, gen)
+	if msg, ok := strings.CutPrefix(string(out), "SKIP "); ok {
+		if os.Getenv("MEMMAP_REQUIRE_NUMPY") == "1" {
+			t.Fatalf("%s(MEMMAP_REQUIRE_NUMPY=1)", msg)
+		}
+		t.Skip(msg)
+	}
+	return dir
 }
