@@ -262,3 +262,31 @@ print(json.dumps({"shape": list(a.shape), "values": [float(x) for x in a]}))
 		t.Errorf("NumPy loads %+v", got)
 	}
 }
+
+// bigElem is an element bigger than CopyFrom's 4 KiB swap buffer.
+type bigElem struct {
+	V [600]float64 `npy:"v"`
+}
+
+// TestCopyFromBigElements: CopyFrom swaps elements bigger than its stack
+// buffer (one at a time, through a heap buffer) into a file of the other
+// byte order, and CopyTo reads them back.
+func TestCopyFromBigElements(t *testing.T) {
+	a := mustCreate[bigElem](t, tempPath(t, "big.npy"), []int{3}, &array.Options{ByteOrder: otherOrder()})
+	src := make([]bigElem, 3)
+	for i := range src {
+		for j := range src[i].V {
+			src[i].V[j] = float64(i*1000+j) + 0.5
+		}
+	}
+	if n, err := a.CopyFrom(src, 0); n != 3 || err != nil {
+		t.Fatalf("CopyFrom = %d, %v", n, err)
+	}
+	if got := a.At(2).V[599]; got != 2599.5 {
+		t.Errorf("At(2).V[599] = %v, want 2599.5", got)
+	}
+	back := make([]bigElem, 3)
+	if n, err := a.CopyTo(back, 0); n != 3 || err != nil || back[1] != src[1] || back[2] != src[2] {
+		t.Errorf("CopyTo = %d, %v; values differ", n, err)
+	}
+}
