@@ -17,12 +17,16 @@ import (
 // Bytes and Any.
 func FuzzOpen(f *testing.F) {
 	// Seeds: the reference's samples and a few shapes of the format.
-	if paths, _ := filepath.Glob(filepath.Join("..", "..", "shared", "fixtures", "safetensors", "*.safetensors")); len(paths) > 0 {
-		for _, p := range paths {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
-			}
+	paths, _ := filepath.Glob(filepath.Join("testdata", "*.safetensors"))
+	if len(paths) == 0 {
+		f.Fatalf("no reference samples in testdata (see testdata/README.md)")
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(b)
 	}
 	seed := func(h string, data int) []byte {
 		b := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))

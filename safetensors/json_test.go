@@ -43,12 +43,18 @@ func tokHeader(h []byte) ([]tokRaw, map[string]string, error) {
 // broken, and strings with every kind of escape.
 func headerSeeds(tb testing.TB) [][]byte {
 	var seeds [][]byte
-	if paths, _ := filepath.Glob(filepath.Join("..", "..", "shared", "fixtures", "safetensors", "*.safetensors")); len(paths) > 0 {
-		for _, p := range paths {
-			if b, err := os.ReadFile(p); err == nil && len(b) >= 8 {
-				if n := binary.LittleEndian.Uint64(b); n <= uint64(len(b)-8) {
-					seeds = append(seeds, b[8:8+n])
-				}
+	paths, _ := filepath.Glob(filepath.Join("testdata", "*.safetensors"))
+	if len(paths) == 0 {
+		tb.Fatalf("no reference samples in testdata (see testdata/README.md)")
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(b) >= 8 {
+			if n := binary.LittleEndian.Uint64(b); n <= uint64(len(b)-8) {
+				seeds = append(seeds, b[8:8+n])
 			}
 		}
 	}

@@ -16,9 +16,9 @@ import (
 	"github.com/gomemmap/memmap/safetensors"
 )
 
-// fixtures is the reference implementation's sample files, beside the
-// repository (see its README.md).
-var fixtures = filepath.Join("..", "..", "shared", "fixtures", "safetensors")
+// fixtures is the reference implementation's sample files, copied into
+// testdata (see testdata/README.md for their source and licence).
+var fixtures = "testdata"
 
 // wantRange is range(-3, 3) as elements of T (unsigned types wrap, as
 // NumPy's astype does).

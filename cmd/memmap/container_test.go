@@ -37,7 +37,7 @@ func TestContainers(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st := filepath.Join("..", "..", "..", "shared", "fixtures", "safetensors", "overall.safetensors")
+	st := filepath.Join("..", "..", "safetensors", "testdata", "overall.safetensors")
 
 	code, out, errOut := runCmd("info", arc, st)
 	if code != 0 || errOut != "" {
