@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 
 	"github.com/gomemmap/memmap/internal/sys"
 )
@@ -58,6 +60,14 @@ func (m *Map) ReadAt(p []byte, off int64) (int, error) {
 // method: io.ReaderFrom reads until EOF, which would need a map that grows
 // as the source is read; use io.CopyN(m, r, n) or Resize and then Write.
 // A ReadOnly map returns ErrReadOnly, even for an empty p.
+//
+// Writes of 64 KiB or more to a read-write map of a file go to the file
+// with pwrite where the OS shares one page cache between the two (Linux);
+// a failed pwrite (a full disk, an I/O error) returns its error, and p may
+// then be written in part. A file that another process truncated below
+// the map's end, before or during such a write, gives an error wrapping
+// ErrTruncated, never a file regrown with zeros. Smaller writes are
+// copied into the map, unguarded (see the package documentation).
 func (m *Map) WriteAt(p []byte, off int64) (int, error) {
 	if err := m.checkWritable(); err != nil {
 		return 0, err
@@ -66,7 +76,9 @@ func (m *Map) WriteAt(p []byte, off int64) (int, error) {
 	if off < 0 || int64(len(p)) > int64(len(d))-off {
 		return 0, errorf(ErrRange, "memmap: WriteAt: %d bytes at offset %d do not fit in the %d-byte map", len(p), off, len(d))
 	}
-	m.put(int(off), p)
+	if err := m.put("write", int(off), p); err != nil {
+		return 0, err
+	}
 	return len(p), nil
 }
 
@@ -79,15 +91,75 @@ const bulkWrite = 64 << 10
 // put copies p into the map at off, which the caller checked. Large writes
 // to a read-write map of a file go through pwrite where the file and its
 // maps share one page cache (Linux): the map sees the bytes at once, and
-// pages never touched (after Resize) take no fault. If pwrite fails, the
-// bytes are copied through the map instead.
-func (m *Map) put(off int, p []byte) {
-	if len(p) >= bulkWrite && m.mode == ReadWrite && sys.WriteCoherent {
-		if n, err := m.f.WriteAt(p, m.st.off+int64(off)); err == nil && n == len(p) {
-			return
-		}
+// pages never touched (after Resize) take no fault.
+//
+// A pwrite, unlike a store into the map, extends a file that is shorter
+// than the write: after another process truncated the file, it would
+// regrow it with a hole of zeros where data was, and succeed. So put
+// checks the file's size (fstat) before the pwrite, writes the last byte
+// through the map (which never extends the file; a fault there is
+// recovered), and checks the size again: a file shorter than the map at
+// any point gives an error wrapping ErrTruncated. A failed pwrite (a full
+// disk, an I/O error) returns its error; some of p may have been written
+// then.
+func (m *Map) put(op string, off int, p []byte) error {
+	if len(p) < bulkWrite || m.mode != ReadWrite || !sys.WriteCoherent || m.f == nil {
+		copy(m.data[off:], p)
+		return nil
 	}
-	copy(m.data[off:], p)
+	if err := m.checkSize(op); err != nil {
+		return err
+	}
+	if putHook != nil {
+		putHook()
+	}
+	n := len(p) - 1
+	w, err := m.f.WriteAt(p[:n], m.st.off+int64(off))
+	if err == nil && w != n {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		return &os.PathError{Op: op, Path: m.path, Err: err}
+	}
+	if !storeGuarded(m.data, off+n, p[n]) {
+		return &os.PathError{Op: op, Path: m.path, Err: errorf(ErrTruncated, "memmap: the file was truncated under the map during a write of %d bytes at offset %d", len(p), off)}
+	}
+	return m.checkSize(op)
+}
+
+// putHook, when a test sets it, runs in put between the size check and
+// the pwrite: where another process's truncation races the write.
+var putHook func()
+
+// checkSize returns an error wrapping ErrTruncated when the file is
+// shorter than the bytes the map covers.
+func (m *Map) checkSize(op string) error {
+	size, err := sys.Size(m.f)
+	if err != nil {
+		return &os.PathError{Op: op, Path: m.path, Err: err}
+	}
+	if end := m.st.off + int64(len(m.data)); size < end {
+		return &os.PathError{Op: op, Path: m.path, Err: errorf(ErrTruncated, "memmap: the file has %d bytes, the map covers %d", size, end)}
+	}
+	return nil
+}
+
+// storeGuarded stores v at d[i] and reports whether it did, false when
+// the store faulted (the page lies past the end of a truncated file). It
+// is Guard without a closure, so that put allocates nothing.
+func storeGuarded(d []byte, i int, v byte) (ok bool) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	d[i] = v
+	return true
 }
 
 // Read reads up to len(p) bytes at the position into p and advances the
@@ -121,7 +193,9 @@ func (m *Map) Write(p []byte) (int, error) {
 	if len(p) > len(d)-m.pos {
 		return 0, errorf(ErrRange, "memmap: Write: %d bytes at position %d do not fit in the %d-byte map", len(p), m.pos, len(d))
 	}
-	m.put(m.pos, p)
+	if err := m.put("write", m.pos, p); err != nil {
+		return 0, err
+	}
 	m.pos += len(p)
 	return len(p), nil
 }
