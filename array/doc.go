@@ -129,7 +129,22 @@
 // digits of the length only: they grow up to the longest length whose
 // shape fits, and Append or Resize past it fails with an error wrapping
 // header.ErrNoRoom, changing nothing. Rewrite (with no writer open) gives
-// such a file room for any length.
+// such a file room for any length. A header longer than a 4 KiB page
+// whose length digits NumPy put across a page boundary (only long
+// structured descrs make such headers, and only at some lengths) cannot
+// change its length at all, with the same error naming Rewrite: no single
+// write could rewrite its shape, and two writes can be seen, or left by a
+// crash, half done. Rewrite lays out the header so that the shape sits in
+// one page.
+//
+// What NumPy sees. A NumPy reader (np.load with or without mmap_mode)
+// reads the header once: it sees a committed length, the one before or
+// after a concurrent commit, never one that was not committed, because
+// a commit is one write within one page of the header. Rows appended and
+// not yet committed are invisible to it, and a NumPy reader keeps the
+// length it read: it sees later commits only when it loads the file
+// again. Elements changed in place are seen at once by NumPy's memmaps,
+// as by any map of the file, and without any ordering between them.
 //
 // Byte order. Files in the host's byte order (little-endian on amd64 and
 // arm64) give zero-copy views. Files in the other order open too: At and

@@ -23,6 +23,19 @@ import (
 // shape it would need, appending nothing; the commit checks again and
 // fails the same way, keeping the old length in the header and the rows
 // in the writer. Rewrite copies such a file into one with room to grow.
+//
+// A header whose growth span (header.GrowthSpan: the length's digits to
+// the end of the dict and its spare spaces) crosses a 4 KiB page boundary
+// cannot change its length at all: only NumPy-written headers longer than
+// a page can be so (Encode keeps the span in one page). A rewrite of the
+// shape there would be a write across two pages, which a reader of another
+// process (NumPy's np.load included) can see half done, and which a kill
+// or an I/O error can leave half done in the file: a header with a length
+// never committed, or one nothing parses. No protocol of in-place writes
+// avoids both, so such a writer refuses every length change with an error
+// wrapping header.ErrNoRoom that names Rewrite, whose copy has a header
+// that keeps the span in one page. Writes in place below the length work
+// as for any file.
 
 // checkRoom sets maxRows, the longest length whose shape the header can
 // hold (noRoom for a 0-d array, which cannot grow). It costs a few header
@@ -30,6 +43,10 @@ import (
 func (s *Store) checkRoom() {
 	if s.axis < 0 {
 		s.noRoom = fmt.Errorf("%w: a 0-d array cannot grow", memmap.ErrShape)
+		return
+	}
+	if err := s.checkSpan(); err != nil {
+		s.noRoom = err
 		return
 	}
 	most := int64(math.MaxInt64) // the most rows a file can address
@@ -53,6 +70,23 @@ func (s *Store) checkRoom() {
 			return
 		}
 	}
+}
+
+// checkSpan returns the error of a header whose growth span crosses a
+// page boundary (see the file comment), nil for every other header.
+func (s *Store) checkSpan() error {
+	if s.anon || s.headerless {
+		return nil
+	}
+	lo, hi, err := header.GrowthSpan(s.raw, s.axis)
+	if err != nil {
+		return err
+	}
+	if lo/page == (hi-1)/page {
+		return nil
+	}
+	b := (lo/page + 1) * page
+	return fmt.Errorf("%w: the length's digits and the %d bytes after them cross file offset %d, a page boundary, so no commit of a new length could be written in one piece (a reader could see, and a crash could leave, a half-written shape); %s", header.ErrNoRoom, hi-lo, b, rewriteHint)
 }
 
 // fits reports whether the header can hold the shape with n rows.

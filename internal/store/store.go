@@ -131,6 +131,7 @@ type Store struct {
 	noRoom    error // non-nil when the length cannot change at all (0-d)
 	maxRows   int64 // writers: the longest length whose shape fits the header (room.go)
 	grows     int   // capacity growths so far
+	stepCap   int64 // when > 0, the most bytes a growth step adds (after a step failed)
 
 	acc accessState // advice and the scan view (access.go)
 
@@ -601,6 +602,9 @@ func (s *Store) reserve(op string, rows int64) error {
 	}
 	step := max(s.capRows*s.rowSize, minStep)
 	step = min(step, MaxStep)
+	if s.stepCap > 0 {
+		step = min(step, s.stepCap)
+	}
 	target := s.capRows + max(step/max(s.rowSize, 1), 1)
 	if target < rows || target < s.capRows { // too little, or overflowed
 		target = rows
@@ -615,12 +619,31 @@ func (s *Store) reserve(op string, rows int64) error {
 	if err := s.checkFile(op); err != nil {
 		return err
 	}
-	if err := s.m.Resize(size); err != nil {
+	err := s.grow("grow", size)
+	if err != nil && target > rows {
+		// The geometric step may not fit on the disk where the rows do
+		// (a full disk): try the size the rows need before failing, and
+		// make the later steps smaller, so that a nearly full disk does
+		// not cost a failed allocation of the whole step every time.
+		s.stepCap = max(step/2, minStep)
+		size, _ = s.fileSizeFor(rows)
+		err = s.grow("grow to the size needed", size)
+	}
+	if err != nil {
 		return err
 	}
 	s.capRows = s.rowsIn(size)
 	s.grows++
 	return s.viewsChanged()
+}
+
+// grow resizes the map and the file to size bytes; step names it for
+// faultHook.
+func (s *Store) grow(step string, size int64) error {
+	if err := fault(step); err != nil {
+		return s.err("append", err)
+	}
+	return s.m.Resize(size)
 }
 
 // Append copies b, whole rows, after the last row and makes the length
@@ -667,18 +690,14 @@ func (s *Store) appendWrite(b []byte, k int64) error {
 	if err := s.reserve("append", s.n+k); err != nil {
 		return err
 	}
-	off := s.off + s.n*s.rowSize
-	// A pwrite past the end of a file another process truncated would
-	// extend it with zeros before the rows and succeed.
-	size, err := s.m.Size()
-	if err != nil {
-		return err
-	}
-	if end := off + int64(len(b)); size < end {
-		return s.err("append", fmt.Errorf("%w: the file has %d bytes, the rows end at %d", memmap.ErrTruncated, size, end))
-	}
-	if _, err := s.m.File().WriteAt(b, off); err != nil {
+	if err := fault("pwrite data"); err != nil {
 		return s.err("append", err)
+	}
+	// Map.WriteAt checks the file's size before and after its pwrite and
+	// never lets the pwrite extend a file another process truncated
+	// meanwhile: that would fill the lost rows with zeros and succeed.
+	if _, err := s.m.WriteAt(b, s.off+s.n*s.rowSize); err != nil {
+		return err // a *os.PathError with the path already
 	}
 	s.n += k
 	return nil
@@ -797,7 +816,10 @@ func (s *Store) flush(from int64) error {
 		}
 	}
 	if s.n == s.committed {
-		return nil
+		// Nothing to commit, but a file another process truncated or
+		// re-created under the writer has lost rows: say so, rather
+		// than report them durable.
+		return s.checkFile("flush")
 	}
 	return s.commitHeader()
 }
@@ -815,6 +837,9 @@ func (s *Store) commitHeader() error {
 		return err
 	}
 	if !s.anon {
+		if err := fault("msync header"); err != nil {
+			return s.err("commit", err)
+		}
 		if err := s.m.FlushRange(0, s.off); err != nil {
 			return err
 		}
@@ -864,59 +889,50 @@ func (s *Store) rewriteHeader() error {
 // inside one page everywhere.
 const page = 4096
 
-// poison is the byte the commit protocol puts first in a rewrite that
-// crosses a page boundary: no header parses with it there.
+// poison is the byte that versions of this package before issue 18 put
+// first in a commit that crossed a page boundary: no header parses with
+// it there. Open still waits for such a commit to end (readOpenHeader).
 const poison = 'X'
 
 // writeHeader writes the changed bytes raw[lo:hi] of the header to the
-// file with pwrite, so that no reader, of ours or NumPy's, ever parses a
-// shape that was not committed.
+// file with one pwrite, so that no reader, of ours or NumPy's, ever parses
+// a shape that was not committed.
 //
 // Copying into the map instead would be several stores, and a process
 // killed between two of them would leave a header that does not parse
 // (999 -> 1000 shifts the end of the dict) or that claims rows never
-// written (1299 -> 1300 stopped at "1309"). One write(2) is copied into
-// the page cache without such a gap as long as the bytes lie in one page.
-// When they cross a page boundary (a header over 4 KiB that NumPy wrote;
-// Encode keeps ours inside one page), the kernel copies page by page, and
-// a writer preempted between two pages leaves a stable half-written shape.
-// Then the rewrite goes in three writes: a poison byte at lo (one byte:
-// all or nothing), the rest of the bytes, and last the real byte at lo.
-// Every state between the first and the last write has the poison byte,
-// so the header does not parse, and readers (Refresh) read again until
-// it does; a process killed then leaves a file that does not open, rather
-// than one that lies about its length.
+// written (1299 -> 1300 stopped at "1309"). One write(2) inside one page
+// is copied into the page cache whole: a reader sees all of it or none,
+// and a kill cannot stop it half way. The bytes always lie in one page:
+// Encode keeps the growth span in one page, and a writer of a header
+// whose span crosses a page boundary changes no length (checkSpan).
 func (s *Store) writeHeader(raw []byte, lo, hi int) error {
-	f := s.m.File()
-	write := func(b []byte, off int) error {
-		if _, err := f.WriteAt(b, int64(off)); err != nil {
-			return s.err("commit", err)
-		}
-		return nil
+	if lo/page != (hi-1)/page {
+		// Unreachable: checkSpan refused the length change.
+		return s.err("commit", fmt.Errorf("%w: header bytes %d to %d cross a page boundary", header.ErrNoRoom, lo, hi))
 	}
-	if lo/page == (hi-1)/page || hi-lo < 2 || !s.poisonBreaks(raw, lo) {
-		return write(raw[lo:hi], lo)
+	if err := fault("pwrite header"); err != nil {
+		return s.err("commit", err)
 	}
-	if err := write([]byte{poison}, lo); err != nil {
-		return err
+	if _, err := s.m.File().WriteAt(raw[lo:hi], int64(lo)); err != nil {
+		return s.err("commit", err)
 	}
-	if err := write(raw[lo+1:hi], lo+1); err != nil {
-		return err
-	}
-	return write(raw[lo:lo+1], lo)
+	return nil
 }
 
-// poisonBreaks checks that the poison byte at lo makes both the old and
-// the new header unparseable, as the commit protocol needs.
-func (s *Store) poisonBreaks(raw []byte, lo int) bool {
-	for _, b := range [][]byte{s.raw, raw} {
-		p := append([]byte(nil), b...)
-		p[lo] = poison
-		if _, err := header.Parse(p, nil); err == nil {
-			return false
-		}
+// faultHook, when a test sets it, runs before each step of a write path
+// that changes the file (a data pwrite, a growth, an msync, the header
+// pwrite, the shrink at Close) with the step's name; an error it returns
+// is that step's error, as if the system call had failed. Tests use it to
+// inject an I/O error, or to kill the process, at every step of a commit.
+var faultHook func(step string) error
+
+// fault calls faultHook, if set.
+func fault(step string) error {
+	if faultHook == nil {
+		return nil
 	}
-	return true
+	return faultHook(step)
 }
 
 // FlushRows flushes the data of rows [i, j) (msync: durable when it
@@ -937,6 +953,9 @@ func (s *Store) FlushRows(i, j int64) error {
 // flushRange makes the n bytes at off of the file durable, through every
 // view of them.
 func (s *Store) flushRange(off, n int64) error {
+	if err := fault("msync data"); err != nil {
+		return s.err("flush", err)
+	}
 	if err := s.flushViews(off, n); err != nil {
 		return err
 	}
@@ -1126,7 +1145,11 @@ func (s *Store) Close() error {
 		first = s.flush(0)
 		if first == nil {
 			if size, ok := s.fileSizeFor(s.committed); ok && size < int64(s.m.Len()) {
-				first = s.m.Resize(size)
+				if first = fault("shrink"); first == nil {
+					first = s.m.Resize(size)
+				} else {
+					first = s.err("close", first)
+				}
 			}
 		}
 	}
