@@ -95,7 +95,10 @@ const (
 	// AccessAuto (the default) advises by accessor: element accessors
 	// (At, Get, Row, Take) read only the pages they touch, as pread would,
 	// while the whole-range views and iterators (Data, Rows, All, Slice)
-	// are read ahead, as read(2) would be.
+	// are read ahead, as read(2) would be. It uses two maps of the file,
+	// and a page touched through both counts twice in the process's RSS
+	// (not in the page cache): see "Files bigger than memory" in the
+	// package documentation.
 	AccessAuto Access = iota
 	// AccessRandom advises Random for every accessor: no read-ahead.
 	AccessRandom
