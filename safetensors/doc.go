@@ -49,9 +49,11 @@
 // CopyTo and All copy its elements, while Data, Row and Rows return an
 // error matching memmap.ErrAlign, since a Go slice must be aligned.
 //
-// SIGBUS. If another process truncates the file while it is mapped,
-// touching a page past the new end kills the process; see package memmap
-// (Array.Guard turns the fault into an error).
+// SIGBUS. Open reads the header with pread, never from the map, so a file
+// truncated while Open runs gives an error (matching ErrFormat and
+// io.ErrUnexpectedEOF). If another process truncates the file after Open,
+// touching a page of the views past the new end kills the process; see
+// package memmap (Array.Guard turns the fault into an error).
 //
 // Byte order. The format is little-endian. On a big-endian host the views
 // return memmap.ErrByteOrder, the element accessors swap, and the Writer

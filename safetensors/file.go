@@ -1,7 +1,9 @@
 package safetensors
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -40,6 +43,12 @@ type File struct {
 // ignored, as the reference does. A dimension above 2^63-1 is refused
 // (the reference accepts it in a tensor with another dimension of 0).
 //
+// The header is read with pread into memory of its own, not from the map,
+// so that a file another process truncates while Open runs gives an error
+// matching ErrFormat and io.ErrUnexpectedEOF rather than SIGBUS (a
+// truncation after Open returns is a caveat of the views: see the package
+// documentation).
+//
 // Errors are *os.PathError values: the OS's errors (and memmap's, such as
 // memmap.ErrNotRegular for a directory), and for a malformed file one
 // matching ErrFormat (and io.ErrUnexpectedEOF for a file cut short).
@@ -48,12 +57,56 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := parse(m.Bytes())
+	p, err := readHeader(m)
 	if err != nil {
 		m.Close()
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		var pe *os.PathError
+		if !errors.As(err, &pe) {
+			err = &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return nil, err
 	}
 	return &File{m: m, path: path, p: p}, nil
+}
+
+// openHook, when a test sets it, runs in Open between the map's size and
+// the read of the header: it may truncate the file there.
+var openHook func(path string)
+
+// readHeader reads and checks the header of the file mapped by m, whose
+// length is the size its views see. The header is read with pread into a
+// buffer of its own, never from the map (see store.ReadAtFull): a file
+// truncated meanwhile gives an error rather than SIGBUS.
+func readHeader(m *memmap.Map) (*parsed, error) {
+	size := int64(m.Len())
+	if openHook != nil {
+		openHook(m.File().Name())
+	}
+	f := m.File()
+	prefix, err := store.ReadAtFull(f, 0, int(min(size, 8)))
+	if err != nil {
+		return nil, truncated(err, 0, size)
+	}
+	n, err := headerLen(prefix, size)
+	if err != nil {
+		return nil, err
+	}
+	h, err := store.ReadAtFull(f, 8, int(n)) // n <= MaxHeaderLen
+	if err != nil {
+		return nil, truncated(err, 8, size)
+	}
+	return parseHeader(h, uint64(size)-8-n)
+}
+
+// truncated translates an error of store.ReadAtFull at offset off of a
+// file whose map has size bytes: a short read becomes an error matching
+// ErrFormat and io.ErrUnexpectedEOF; the OS's errors are returned as they
+// are.
+func truncated(err error, off, size int64) error {
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	return wrapErr(ErrFormat, "offset %d: the file was truncated while its header was read (it had %d bytes when it was mapped): %w", off, size, err)
 }
 
 // Path returns the path the file was opened with.

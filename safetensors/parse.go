@@ -75,19 +75,37 @@ type rawTensor struct {
 
 // parse checks and decodes the safetensors file b (all of it), as strictly
 // as the reference implementation's SafeTensors::read_metadata, and a
-// little more: duplicate keys are refused at every level.
+// little more: duplicate keys are refused at every level. Open does the
+// same in two steps, headerLen and parseHeader, reading the header from
+// the file rather than from its map.
 func parse(b []byte) (*parsed, error) {
-	if len(b) < 8 {
-		return nil, formatErr([]error{io.ErrUnexpectedEOF}, "file of %d bytes: too short for the 8-byte header length", len(b))
+	n, err := headerLen(b[:min(len(b), 8)], int64(len(b)))
+	if err != nil {
+		return nil, err
 	}
-	n := binary.LittleEndian.Uint64(b)
+	return parseHeader(b[8:8+n], uint64(len(b))-8-n)
+}
+
+// headerLen checks the header length that the first 8 bytes of a file of
+// size bytes state (prefix holds them, or the whole file when it is
+// shorter), and returns it: at most MaxHeaderLen and size-8.
+func headerLen(prefix []byte, size int64) (uint64, error) {
+	if size < 8 || len(prefix) < 8 {
+		return 0, formatErr([]error{io.ErrUnexpectedEOF}, "file of %d bytes: too short for the 8-byte header length", size)
+	}
+	n := binary.LittleEndian.Uint64(prefix)
 	if n > MaxHeaderLen {
-		return nil, formatErr(nil, "offset 0: header length %d exceeds the limit of %d bytes", n, MaxHeaderLen)
+		return 0, formatErr(nil, "offset 0: header length %d exceeds the limit of %d bytes", n, MaxHeaderLen)
 	}
-	if n > uint64(len(b)-8) {
-		return nil, formatErr([]error{io.ErrUnexpectedEOF}, "offset 0: header length %d, but the file has %d bytes after it", n, len(b)-8)
+	if n > uint64(size-8) {
+		return 0, formatErr([]error{io.ErrUnexpectedEOF}, "offset 0: header length %d, but the file has %d bytes after it", n, size-8)
 	}
-	h := b[8 : 8+n]
+	return n, nil
+}
+
+// parseHeader checks and decodes the header h (the JSON text, at offset
+// 8 of the file), of a file with dataLen bytes after it.
+func parseHeader(h []byte, dataLen uint64) (*parsed, error) {
 	if !utf8.Valid(h) {
 		i := 0
 		for i < len(h) {
@@ -103,7 +121,7 @@ func parse(b []byte) (*parsed, error) {
 	if err := p.header(); err != nil {
 		return nil, err
 	}
-	return validate(p.raws, p.dims, p.index, p.meta, int64(8+n), uint64(len(b))-8-n)
+	return validate(p.raws, p.dims, p.index, p.meta, int64(8+len(h)), dataLen)
 }
 
 // maxTensorsHint bounds the number of tensors parse allocates room for
