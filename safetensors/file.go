@@ -43,6 +43,12 @@ type File struct {
 // ignored, as the reference does. A dimension above 2^63-1 is refused
 // (the reference accepts it in a tensor with another dimension of 0).
 //
+// Open bounds what a header can make it allocate, beyond the header's
+// MaxHeaderLen bytes, which the reference bounds too: a tensor may have at
+// most MaxRank (64) dimensions, the metadata at most MaxMetadataEntries
+// keys and MaxMetadataLen bytes. What Open allocates is then a small
+// multiple of the header's size, whatever the header holds.
+//
 // The header is read with pread into memory of its own, not from the map,
 // so that a file another process truncates while Open runs gives an error
 // matching ErrFormat and io.ErrUnexpectedEOF rather than SIGBUS (a
