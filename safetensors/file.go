@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 
 	"github.com/gomemmap/memmap"
@@ -197,7 +198,8 @@ func (f *File) header(name string) (*header.Header, error) {
 // a .npy file's (layout.Compatible): F32 needs float32 (or a named type
 // of it), F16 layout.Float16, BF16 layout.BFloat16, F8_E4M3
 // layout.Float8E4M3, F8_E5M2 layout.Float8E5M2, C64 complex64, BOOL bool,
-// U8 uint8, and so on; a mismatch is an error matching layout.ErrDType. A
+// U8 uint8, and so on; a mismatch is an error matching layout.ErrDType
+// that names the tensor's dtype and the Go type to use. A
 // tensor that is not aligned for T in the file (writers other than this
 // package's Writer do not align tensors) opens, and its Data, Row and Rows
 // return an error matching memmap.ErrAlign, while At, Get, Take and CopyTo
@@ -213,7 +215,26 @@ func Tensor[T any](f *File, name string) (*array.Array[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return array.View[T](f.m, f.path+":"+name, h)
+	a, err := array.View[T](f.m, f.path+":"+name, h)
+	if err != nil && errors.Is(err, layout.ErrDType) {
+		return nil, f.typeErr(name, reflect.TypeFor[T]().String(), err)
+	}
+	return a, err
+}
+
+// typeErr adds to err, array.View's error for a Go type (named goType)
+// that does not match the dtype of the tensor called name, the dtype as
+// the file names it and the Go type to use: layout's message names only
+// NumPy descrs ("file has '<bfloat16'").
+func (f *File) typeErr(name, goType string, err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	t, _ := f.lookup(name) // found: the caller has its header
+	use := lookupDType(t.DType).goType
+	return &os.PathError{Op: pe.Op, Path: pe.Path, Err: wrapErr(layout.ErrDType,
+		"tensor %s has dtype %s: read it as Tensor[%s] (or with Any), not Tensor[%s]: %w", clip(name), t.DType, use, goType, pe.Err)}
 }
 
 // Any returns the tensor called name as an untyped array (array.Any) over
