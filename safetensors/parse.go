@@ -31,10 +31,10 @@ const MaxRank = 64
 // that Open accepts: at most MaxMetadataEntries keys, and at most
 // MaxMetadataLen bytes of keys and values in all (decoded, as Metadata
 // returns them). Real files hold a few short strings ("format": "pt") or,
-// from some training tools, up to a few MB of notes and thumbnails; the
-// bounds keep the cost of a hostile header, which could hold millions of
-// empty entries, within a small multiple of its size. A Writer does not
-// write more.
+// from some training tools, a few dozen longer ones (training notes, tag
+// counts, a thumbnail); the bounds leave them ample room and keep the cost
+// of a hostile header, which could hold millions of empty entries, within
+// a small multiple of its size. A Writer does not write more.
 const (
 	MaxMetadataLen     = 16 << 20
 	MaxMetadataEntries = 1 << 16
