@@ -67,8 +67,12 @@
 //
 // SIGBUS. As for any map (see package memmap), a process that truncates
 // the archive under a live File makes touching its missing pages fatal.
-// Open, Info, Verify and decompression guard their own reads (the error
-// wraps memmap.ErrFault); the arrays' accessors and views do not.
+// The members' .npy headers are read with pread, not from the map, so
+// Info and the first Array or Any of a member in a truncated archive give
+// an error matching ErrFormat and io.ErrUnexpectedEOF; Open (which reads
+// the zip directory and local headers), Verify and decompression guard
+// their reads of the map (the error wraps memmap.ErrFault); the arrays'
+// accessors and views do not.
 //
 // Errors. Malformed archives give errors wrapping ErrFormat, never a
 // panic; see ErrFormat for the list and the other sentinels.

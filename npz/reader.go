@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"sync"
 
@@ -320,7 +321,11 @@ func (f *File) header(name string) (*member, *header.Header, error) {
 	return mb, mb.hdr, mb.hdrErr
 }
 
-// readHeader reads and checks the .npy header of a member.
+// readHeader reads and checks the .npy header of a member. It reads it
+// with pread (through an io.SectionReader of the archive's file), never
+// from the map, as every format's header is read (see
+// internal/store.ReadAtFull): an archive truncated since Open gives an
+// error matching ErrFormat and io.ErrUnexpectedEOF, not a fault.
 func (f *File) readHeader(mb *member) (*header.Header, error) {
 	if mb.flags&flagEncrypted != 0 {
 		return nil, formatErr(mb.lho, nil, "member %q is encrypted: encrypted archives are not supported", mb.name)
@@ -332,19 +337,13 @@ func (f *File) readHeader(mb *member) (*header.Header, error) {
 		if mb.csize != mb.usize {
 			return nil, formatErr(mb.lho, nil, "stored member %q has a size of %d bytes but takes %d in the archive", mb.name, mb.usize, mb.csize)
 		}
-		err = f.m.Guard(func() (err error) {
-			h, err = header.Parse(f.m.Bytes()[mb.off:mb.off+mb.usize], nil)
-			return err
-		})
+		h, err = header.Read(io.NewSectionReader(f.m.File(), mb.off, mb.usize), nil)
 	case methodDeflate:
 		if limit := deflateLimit(mb.csize); mb.usize > limit {
 			return nil, formatErr(mb.lho, nil, "member %q claims %d bytes from %d compressed bytes, more than deflate can expand to (%d): a zip bomb or a corrupt directory", mb.name, mb.usize, mb.csize, limit)
 		}
-		err = f.m.Guard(func() (err error) {
-			zr := flate.NewReader(bytes.NewReader(f.m.Bytes()[mb.off : mb.off+mb.csize]))
-			h, err = header.Read(io.LimitReader(zr, mb.usize), nil)
-			return err
-		})
+		zr := flate.NewReader(io.NewSectionReader(f.m.File(), mb.off, mb.csize))
+		h, err = header.Read(io.LimitReader(zr, mb.usize), nil)
 	default:
 		return nil, formatErr(mb.lho, nil, "member %q is compressed with method %d: only stored (0) and deflated (8) members are supported", mb.name, mb.method)
 	}
@@ -352,8 +351,8 @@ func (f *File) readHeader(mb *member) (*header.Header, error) {
 		err = h.Validate(mb.usize)
 	}
 	if err != nil {
-		if errors.Is(err, memmap.ErrFault) {
-			return nil, err
+		if pe := (*os.PathError)(nil); errors.As(err, &pe) {
+			return nil, pe // the OS's error reading the file
 		}
 		return nil, fmt.Errorf("%w: member %q is not a valid .npy file of %d bytes: %w", ErrFormat, mb.name, mb.usize, err)
 	}

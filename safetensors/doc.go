@@ -15,8 +15,10 @@
 //	wte, err := safetensors.Tensor[float32](f, "wte.weight") // *array.Array[float32], no copy
 //	row, err := wte.Row(42)                                  // []float32 view of the mapped pages
 //
-// Open checks the header as strictly as the reference implementation does
-// and reads no tensor data; Names, Info, Tensors and Metadata describe the
+// Open checks the header as strictly as the reference implementation does,
+// within bounds that keep a hostile header from costing more memory than a
+// small multiple of its size (MaxHeaderLen, MaxRank, MaxMetadataEntries,
+// MaxMetadataLen), and reads no tensor data; Names, Info, Tensors and Metadata describe the
 // file; Tensor gives a typed view checked against the tensor's dtype (F32
 // needs float32, BF16 layout.BFloat16, F8_E4M3 layout.Float8E4M3, ...),
 // Any an untyped one, and Bytes the raw bytes of any tensor, including the
@@ -49,9 +51,11 @@
 // CopyTo and All copy its elements, while Data, Row and Rows return an
 // error matching memmap.ErrAlign, since a Go slice must be aligned.
 //
-// SIGBUS. If another process truncates the file while it is mapped,
-// touching a page past the new end kills the process; see package memmap
-// (Array.Guard turns the fault into an error).
+// SIGBUS. Open reads the header with pread, never from the map, so a file
+// truncated while Open runs gives an error (matching ErrFormat and
+// io.ErrUnexpectedEOF). If another process truncates the file after Open,
+// touching a page of the views past the new end kills the process; see
+// package memmap (Array.Guard turns the fault into an error).
 //
 // Byte order. The format is little-endian. On a big-endian host the views
 // return memmap.ErrByteOrder, the element accessors swap, and the Writer

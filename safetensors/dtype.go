@@ -10,10 +10,11 @@ var errNotExist = fs.ErrNotExist
 
 // dtypeInfo is what the package knows of one safetensors dtype.
 type dtypeInfo struct {
-	name string
-	bits int           // bits per element (4 and 6 for F4 and F6_*)
-	dt   *layout.DType // the little-endian dtype; nil for those without a Go type
-	rank int           // the reference's order (its enum Dtype): writers sort by it, largest first
+	name   string
+	bits   int           // bits per element (4 and 6 for F4 and F6_*)
+	dt     *layout.DType // the little-endian dtype; nil for those without a Go type
+	rank   int           // the reference's order (its enum Dtype): writers sort by it, largest first
+	goType string        // the Go element type that reads it, for messages; "" when dt is nil
 }
 
 // dtypes are the safetensors dtypes, in the reference implementation's
@@ -34,28 +35,28 @@ var dtypes = func() []dtypeInfo {
 		return d.WithByteOrder(layout.Little)
 	}
 	t := []dtypeInfo{
-		{name: "BOOL", bits: 8, dt: scalar("'|b1'")},
+		{name: "BOOL", bits: 8, dt: scalar("'|b1'"), goType: "bool"},
 		{name: "F4", bits: 4},
 		{name: "F6_E2M3", bits: 6},
 		{name: "F6_E3M2", bits: 6},
-		{name: "U8", bits: 8, dt: scalar("'|u1'")},
-		{name: "I8", bits: 8, dt: scalar("'|i1'")},
-		{name: "F8_E5M2", bits: 8, dt: of(layout.Of[layout.Float8E5M2]())},
-		{name: "F8_E4M3", bits: 8, dt: of(layout.Of[layout.Float8E4M3]())},
+		{name: "U8", bits: 8, dt: scalar("'|u1'"), goType: "uint8"},
+		{name: "I8", bits: 8, dt: scalar("'|i1'"), goType: "int8"},
+		{name: "F8_E5M2", bits: 8, dt: of(layout.Of[layout.Float8E5M2]()), goType: "layout.Float8E5M2"},
+		{name: "F8_E4M3", bits: 8, dt: of(layout.Of[layout.Float8E4M3]()), goType: "layout.Float8E4M3"},
 		{name: "F8_E8M0", bits: 8},
 		{name: "F8_E4M3FNUZ", bits: 8},
 		{name: "F8_E5M2FNUZ", bits: 8},
-		{name: "I16", bits: 16, dt: scalar("'<i2'")},
-		{name: "U16", bits: 16, dt: scalar("'<u2'")},
-		{name: "F16", bits: 16, dt: scalar("'<f2'")},
-		{name: "BF16", bits: 16, dt: of(layout.Of[layout.BFloat16]())},
-		{name: "I32", bits: 32, dt: scalar("'<i4'")},
-		{name: "U32", bits: 32, dt: scalar("'<u4'")},
-		{name: "F32", bits: 32, dt: scalar("'<f4'")},
-		{name: "C64", bits: 64, dt: scalar("'<c8'")},
-		{name: "F64", bits: 64, dt: scalar("'<f8'")},
-		{name: "I64", bits: 64, dt: scalar("'<i8'")},
-		{name: "U64", bits: 64, dt: scalar("'<u8'")},
+		{name: "I16", bits: 16, dt: scalar("'<i2'"), goType: "int16"},
+		{name: "U16", bits: 16, dt: scalar("'<u2'"), goType: "uint16"},
+		{name: "F16", bits: 16, dt: scalar("'<f2'"), goType: "layout.Float16"},
+		{name: "BF16", bits: 16, dt: of(layout.Of[layout.BFloat16]()), goType: "layout.BFloat16"},
+		{name: "I32", bits: 32, dt: scalar("'<i4'"), goType: "int32"},
+		{name: "U32", bits: 32, dt: scalar("'<u4'"), goType: "uint32"},
+		{name: "F32", bits: 32, dt: scalar("'<f4'"), goType: "float32"},
+		{name: "C64", bits: 64, dt: scalar("'<c8'"), goType: "complex64"},
+		{name: "F64", bits: 64, dt: scalar("'<f8'"), goType: "float64"},
+		{name: "I64", bits: 64, dt: scalar("'<i8'"), goType: "int64"},
+		{name: "U64", bits: 64, dt: scalar("'<u8'"), goType: "uint64"},
 	}
 	for i := range t {
 		t[i].rank = i

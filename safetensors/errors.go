@@ -16,8 +16,11 @@ var (
 	// unknown dtypes, shapes or offsets that are not non-negative
 	// integers, tensors whose data_offsets leave holes, overlap, or do
 	// not match their shape and dtype, data that does not end exactly at
-	// the end of the file, metadata values that are not strings. A file
-	// cut short also matches io.ErrUnexpectedEOF.
+	// the end of the file, metadata values that are not strings, a
+	// tensor of more than MaxRank dimensions, metadata of more than
+	// MaxMetadataEntries keys or MaxMetadataLen bytes. A file cut short
+	// (or truncated while Open reads its header) also matches
+	// io.ErrUnexpectedEOF.
 	ErrFormat = errors.New("safetensors: malformed file")
 
 	// ErrNotFound is returned for a tensor name the file (or the Writer)

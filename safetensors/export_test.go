@@ -14,3 +14,11 @@ func Parse(b []byte) ([]string, error) {
 	}
 	return names, nil
 }
+
+// SetOpenHook makes Open call fn with the file's path after it has mapped
+// the file and taken its size, before it reads the header, until the
+// returned restore is called.
+func SetOpenHook(fn func(path string)) (restore func()) {
+	openHook = fn
+	return func() { openHook = nil }
+}

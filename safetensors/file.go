@@ -1,14 +1,18 @@
 package safetensors
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
+	"reflect"
 	"slices"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -40,6 +44,18 @@ type File struct {
 // ignored, as the reference does. A dimension above 2^63-1 is refused
 // (the reference accepts it in a tensor with another dimension of 0).
 //
+// Open bounds what a header can make it allocate, beyond the header's
+// MaxHeaderLen bytes, which the reference bounds too: a tensor may have at
+// most MaxRank (64) dimensions, the metadata at most MaxMetadataEntries
+// keys and MaxMetadataLen bytes. What Open allocates is then a small
+// multiple of the header's size, whatever the header holds.
+//
+// The header is read with pread into memory of its own, not from the map,
+// so that a file another process truncates while Open runs gives an error
+// matching ErrFormat and io.ErrUnexpectedEOF rather than SIGBUS (a
+// truncation after Open returns is a caveat of the views: see the package
+// documentation).
+//
 // Errors are *os.PathError values: the OS's errors (and memmap's, such as
 // memmap.ErrNotRegular for a directory), and for a malformed file one
 // matching ErrFormat (and io.ErrUnexpectedEOF for a file cut short).
@@ -48,12 +64,56 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := parse(m.Bytes())
+	p, err := readHeader(m)
 	if err != nil {
 		m.Close()
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		var pe *os.PathError
+		if !errors.As(err, &pe) {
+			err = &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return nil, err
 	}
 	return &File{m: m, path: path, p: p}, nil
+}
+
+// openHook, when a test sets it, runs in Open between the map's size and
+// the read of the header: it may truncate the file there.
+var openHook func(path string)
+
+// readHeader reads and checks the header of the file mapped by m, whose
+// length is the size its views see. The header is read with pread into a
+// buffer of its own, never from the map (see store.ReadAtFull): a file
+// truncated meanwhile gives an error rather than SIGBUS.
+func readHeader(m *memmap.Map) (*parsed, error) {
+	size := int64(m.Len())
+	if openHook != nil {
+		openHook(m.File().Name())
+	}
+	f := m.File()
+	prefix, err := store.ReadAtFull(f, 0, int(min(size, 8)))
+	if err != nil {
+		return nil, truncated(err, 0, size)
+	}
+	n, err := headerLen(prefix, size)
+	if err != nil {
+		return nil, err
+	}
+	h, err := store.ReadAtFull(f, 8, int(n)) // n <= MaxHeaderLen
+	if err != nil {
+		return nil, truncated(err, 8, size)
+	}
+	return parseHeader(h, uint64(size)-8-n)
+}
+
+// truncated translates an error of store.ReadAtFull at offset off of a
+// file whose map has size bytes: a short read becomes an error matching
+// ErrFormat and io.ErrUnexpectedEOF; the OS's errors are returned as they
+// are.
+func truncated(err error, off, size int64) error {
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	return wrapErr(ErrFormat, "offset %d: the file was truncated while its header was read (it had %d bytes when it was mapped): %w", off, size, err)
 }
 
 // Path returns the path the file was opened with.
@@ -138,7 +198,8 @@ func (f *File) header(name string) (*header.Header, error) {
 // a .npy file's (layout.Compatible): F32 needs float32 (or a named type
 // of it), F16 layout.Float16, BF16 layout.BFloat16, F8_E4M3
 // layout.Float8E4M3, F8_E5M2 layout.Float8E5M2, C64 complex64, BOOL bool,
-// U8 uint8, and so on; a mismatch is an error matching layout.ErrDType. A
+// U8 uint8, and so on; a mismatch is an error matching layout.ErrDType
+// that names the tensor's dtype and the Go type to use. A
 // tensor that is not aligned for T in the file (writers other than this
 // package's Writer do not align tensors) opens, and its Data, Row and Rows
 // return an error matching memmap.ErrAlign, while At, Get, Take and CopyTo
@@ -154,7 +215,26 @@ func Tensor[T any](f *File, name string) (*array.Array[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return array.View[T](f.m, f.path+":"+name, h)
+	a, err := array.View[T](f.m, f.path+":"+name, h)
+	if err != nil && errors.Is(err, layout.ErrDType) {
+		return nil, f.typeErr(name, reflect.TypeFor[T]().String(), err)
+	}
+	return a, err
+}
+
+// typeErr adds to err, array.View's error for a Go type (named goType)
+// that does not match the dtype of the tensor called name, the dtype as
+// the file names it and the Go type to use: layout's message names only
+// NumPy descrs ("file has '<bfloat16'").
+func (f *File) typeErr(name, goType string, err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	t, _ := f.lookup(name) // found: the caller has its header
+	use := lookupDType(t.DType).goType
+	return &os.PathError{Op: pe.Op, Path: pe.Path, Err: wrapErr(layout.ErrDType,
+		"tensor %s has dtype %s: read it as Tensor[%s] (or with Any), not Tensor[%s]: %w", clip(name), t.DType, use, goType, pe.Err)}
 }
 
 // Any returns the tensor called name as an untyped array (array.Any) over

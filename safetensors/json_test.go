@@ -96,6 +96,15 @@ func checkAgainstJSON(t *testing.T, h []byte) {
 	}
 	p, err := headerJSON(h)
 	valid := json.Valid(h)
+	if errors.Is(err, errLimit) {
+		// Valid JSON of the right shape over a bound of this package
+		// (MaxRank, the metadata's), which encoding/json and the
+		// previous parser do not have.
+		if !valid {
+			t.Fatalf("refused for a limit, but json.Valid refuses it: %v", err)
+		}
+		return
+	}
 	if err != nil {
 		if !errors.Is(err, ErrFormat) {
 			t.Fatalf("error not matching ErrFormat: %v", err)
@@ -137,7 +146,7 @@ func checkAgainstJSON(t *testing.T, h []byte) {
 					t.Fatalf("tensor %q: %s %s: %v", rt.name, k, e[k], err)
 				}
 			}
-			if got := p.dims[rt.dims[0]:rt.dims[1]]; dtype != rt.dt.name || !slices.Equal(shape, got) || !slices.Equal(offsets, []uint64{rt.begin, rt.end}) {
+			if got := asUint64(rt.shape); dtype != rt.dt.name || !slices.Equal(shape, got) || !slices.Equal(offsets, []uint64{rt.begin, rt.end}) {
 				t.Fatalf("tensor %q: %s %v [%d %d], encoding/json reads %s %v %v", rt.name, rt.dt.name, got, rt.begin, rt.end, dtype, shape, offsets)
 			}
 		}
@@ -156,9 +165,9 @@ func checkAgainstJSON(t *testing.T, h []byte) {
 	}
 	for i, rt := range p.raws {
 		o := raws[i]
-		if rt.name != o.name || rt.dt.name != o.dtype || !slices.Equal(p.dims[rt.dims[0]:rt.dims[1]], o.shape) || rt.begin != o.begin || rt.end != o.end {
+		if rt.name != o.name || rt.dt.name != o.dtype || !slices.Equal(asUint64(rt.shape), o.shape) || rt.begin != o.begin || rt.end != o.end {
 			t.Fatalf("tensor %d: %q %s %v [%d %d], the previous parser %q %s %v [%d %d]", i,
-				rt.name, rt.dt.name, p.dims[rt.dims[0]:rt.dims[1]], rt.begin, rt.end, o.name, o.dtype, o.shape, o.begin, o.end)
+				rt.name, rt.dt.name, asUint64(rt.shape), rt.begin, rt.end, o.name, o.dtype, o.shape, o.begin, o.end)
 		}
 	}
 }

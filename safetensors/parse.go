@@ -3,6 +3,7 @@ package safetensors
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +20,25 @@ import (
 // accepts and a Writer writes: 100,000,000, as the reference
 // implementation (its MAX_HEADER_SIZE).
 const MaxHeaderLen = 100_000_000
+
+// MaxRank is the largest number of dimensions a tensor may have: 64, as
+// NumPy's (NPY_MAXDIMS). Open refuses a tensor with more (the reference
+// implementation has no limit, and a header of 100 MB could hold a shape
+// of 50 million dimensions), and a Writer does not write one.
+const MaxRank = 64
+
+// MaxMetadataLen and MaxMetadataEntries bound the header's "__metadata__"
+// that Open accepts: at most MaxMetadataEntries keys, and at most
+// MaxMetadataLen bytes of keys and values in all (decoded, as Metadata
+// returns them). Real files hold a few short strings ("format": "pt") or,
+// from some training tools, a few dozen longer ones (training notes, tag
+// counts, a thumbnail); the bounds leave them ample room and keep the cost
+// of a hostile header, which could hold millions of empty entries, within
+// a small multiple of its size. A Writer does not write more.
+const (
+	MaxMetadataLen     = 16 << 20
+	MaxMetadataEntries = 1 << 16
+)
 
 // maxSkipDepth bounds the nesting of the values of unknown keys in a
 // tensor entry, which are skipped: deeper JSON is refused rather than
@@ -66,28 +86,47 @@ type parsed struct {
 
 // rawTensor is a tensor entry as the header states it.
 type rawTensor struct {
-	name       string
-	dt         *dtypeInfo
-	dims       [2]int // its shape is dims[dims[0]:dims[1]] of the header's
-	begin, end uint64
-	at         int64 // offset in the file of the entry, for messages
+	name  string
+	dt    *dtypeInfo
+	shape []int64 // as the header states it: uint64 values, checked by validate to be at most 2^63-1
+	begin uint64
+	end   uint64
+	at    int64 // offset in the file of the entry, for messages
 }
 
 // parse checks and decodes the safetensors file b (all of it), as strictly
 // as the reference implementation's SafeTensors::read_metadata, and a
-// little more: duplicate keys are refused at every level.
+// little more: duplicate keys are refused at every level. Open does the
+// same in two steps, headerLen and parseHeader, reading the header from
+// the file rather than from its map.
 func parse(b []byte) (*parsed, error) {
-	if len(b) < 8 {
-		return nil, formatErr([]error{io.ErrUnexpectedEOF}, "file of %d bytes: too short for the 8-byte header length", len(b))
+	n, err := headerLen(b[:min(len(b), 8)], int64(len(b)))
+	if err != nil {
+		return nil, err
 	}
-	n := binary.LittleEndian.Uint64(b)
+	return parseHeader(b[8:8+n], uint64(len(b))-8-n)
+}
+
+// headerLen checks the header length that the first 8 bytes of a file of
+// size bytes state (prefix holds them, or the whole file when it is
+// shorter), and returns it: at most MaxHeaderLen and size-8.
+func headerLen(prefix []byte, size int64) (uint64, error) {
+	if size < 8 || len(prefix) < 8 {
+		return 0, formatErr([]error{io.ErrUnexpectedEOF}, "file of %d bytes: too short for the 8-byte header length", size)
+	}
+	n := binary.LittleEndian.Uint64(prefix)
 	if n > MaxHeaderLen {
-		return nil, formatErr(nil, "offset 0: header length %d exceeds the limit of %d bytes", n, MaxHeaderLen)
+		return 0, formatErr(nil, "offset 0: header length %d exceeds the limit of %d bytes", n, MaxHeaderLen)
 	}
-	if n > uint64(len(b)-8) {
-		return nil, formatErr([]error{io.ErrUnexpectedEOF}, "offset 0: header length %d, but the file has %d bytes after it", n, len(b)-8)
+	if n > uint64(size-8) {
+		return 0, formatErr([]error{io.ErrUnexpectedEOF}, "offset 0: header length %d, but the file has %d bytes after it", n, size-8)
 	}
-	h := b[8 : 8+n]
+	return n, nil
+}
+
+// parseHeader checks and decodes the header h (the JSON text, at offset
+// 8 of the file), of a file with dataLen bytes after it.
+func parseHeader(h []byte, dataLen uint64) (*parsed, error) {
 	if !utf8.Valid(h) {
 		i := 0
 		for i < len(h) {
@@ -103,21 +142,47 @@ func parse(b []byte) (*parsed, error) {
 	if err := p.header(); err != nil {
 		return nil, err
 	}
-	return validate(p.raws, p.dims, p.index, p.meta, int64(8+n), uint64(len(b))-8-n)
+	return validate(p.raws, p.index, p.meta, int64(8+len(h)), dataLen)
 }
 
-// maxTensorsHint bounds the number of tensors parse allocates room for
-// before reading them.
-const maxTensorsHint = 1 << 14
+// minEntryLen is the length of the shortest tensor entry there can be,
+// with its comma: `"":{"dtype":"U8","shape":[],"data_offsets":[0,0]},`.
+const minEntryLen = 50
+
+// errLimit marks the errors of headers that are valid JSON of the right
+// shape but exceed a bound of this package (MaxRank, the metadata's), for
+// the tests.
+var errLimit = errors.New("over a limit")
 
 // parser reads the header's JSON with a scanner, refusing duplicate keys
 // (which encoding/json's Unmarshal would accept, keeping the last).
 type parser struct {
-	s     scanner
-	raws  []rawTensor
-	dims  []uint64       // the shapes of raws, back to back
-	index map[string]int // tensor name -> index in raws
-	meta  map[string]string
+	s        scanner
+	raws     []rawTensor
+	dims     []int64        // the chunk the shapes of raws are cut from
+	index    map[string]int // tensor name -> index in raws
+	meta     map[string]string
+	metaLen  int             // bytes of keys and values in meta
+	shapeBuf [MaxRank]uint64 // the shape being read
+}
+
+// maxDimsChunk is the most dimensions parser.shape allocates at once.
+const maxDimsChunk = 4096
+
+// shape stores the shape v in p's current chunk of dimensions, allocating
+// a new chunk (twice the previous, up to maxDimsChunk) when it is full,
+// and returns it, capped. Shapes are cut from chunks, rather than
+// allocated one by one or appended to one slice: one allocation per 4096
+// dimensions, and no slice twice the size of the shapes while it grows.
+func (p *parser) shape(v []uint64) []int64 {
+	if len(p.dims)+len(v) > cap(p.dims) {
+		p.dims = make([]int64, 0, max(min(2*cap(p.dims), maxDimsChunk), 16, len(v)))
+	}
+	lo := len(p.dims)
+	for _, d := range v {
+		p.dims = append(p.dims, int64(d)) // a value over 2^63-1 wraps; validate refuses it
+	}
+	return p.dims[lo:len(p.dims):len(p.dims)]
 }
 
 // clip quotes a string for a message, shortened.
@@ -147,11 +212,12 @@ func (p *parser) header() error {
 		return formatErr(nil, "offset %d: the header: expected an object, found %s", off(at), d)
 	}
 	s.i++
-	// Room for as many tensors as there are objects, at most (a quick
-	// count, and an upper bound of the number of tensors).
-	hint := min(bytes.Count(s.h, []byte{'{'}), maxTensorsHint)
+	// Room for as many tensors as there can be: no more than there are
+	// objects (a quick count), nor than the shortest entries would fill.
+	// No room is wasted for real headers, and a hostile one does not
+	// make the slice and map grow by copies.
+	hint := min(bytes.Count(s.h, []byte{'{'}), len(s.h)/minEntryLen+1)
 	p.raws = make([]rawTensor, 0, hint)
-	p.dims = make([]uint64, 0, 2*hint)
 	p.index = make(map[string]int, hint)
 	haveMeta := false
 	for n := 0; ; n++ {
@@ -229,6 +295,9 @@ func (p *parser) metadata() error {
 		if _, dup := p.meta[string(kb)]; dup {
 			return formatErr(nil, "offset %d: duplicate key %s in %s", off(kat), clip(string(kb)), metadataKey)
 		}
+		if n == MaxMetadataEntries {
+			return formatErr([]error{errLimit}, "offset %d: %s has more than %d keys", off(kat), metadataKey, MaxMetadataEntries)
+		}
 		k := string(kb)
 		c, err := s.peek()
 		if err != nil {
@@ -242,9 +311,13 @@ func (p *parser) metadata() error {
 			}
 			return formatErr(nil, "offset %d: %s: the value of %s is %s, not a string", off(vat), metadataKey, clip(k), d)
 		}
+		vat := s.i
 		v, err := s.str()
 		if err != nil {
 			return err
+		}
+		if p.metaLen += len(k) + len(v); p.metaLen > MaxMetadataLen {
+			return formatErr([]error{errLimit}, "offset %d: %s holds more than %d bytes of keys and values", off(vat), metadataKey, MaxMetadataLen)
 		}
 		p.meta[k] = string(v)
 	}
@@ -301,11 +374,11 @@ func (p *parser) tensor(name string, at int64) error {
 				return err
 			}
 		case 2:
-			lo := len(p.dims)
-			if p.dims, err = p.uints(p.dims, name, "shape", -1); err != nil {
+			v, err := p.uints(p.shapeBuf[:0], name, "shape", -1)
+			if err != nil {
 				return err
 			}
-			rt.dims = [2]int{lo, len(p.dims)}
+			rt.shape = p.shape(v)
 			haveShape = true
 		case 4:
 			var o [2]uint64
@@ -365,7 +438,9 @@ func (p *parser) dtype(rt *rawTensor) error {
 
 // uints reads an array of non-negative integers, of length n unless n is
 // negative, and appends them to v; key names the array in messages, of
-// the tensor called name.
+// the tensor called name. A shape (n negative) of more than MaxRank
+// numbers is refused, after it is read to the end (to count them) without
+// storing them.
 func (p *parser) uints(v []uint64, name, key string, n int) ([]uint64, error) {
 	s := &p.s
 	what := func() string { return tensorWhat(name) + ": " + key }
@@ -373,18 +448,18 @@ func (p *parser) uints(v []uint64, name, key string, n int) ([]uint64, error) {
 	if err != nil {
 		return nil, err
 	}
+	start := s.i
 	if c != '[' {
-		at := s.i
 		d, err := s.describe()
 		if err != nil {
 			return nil, err
 		}
-		return nil, formatErr(nil, "offset %d: %s: expected an array, found %s", off(at), what(), d)
+		return nil, formatErr(nil, "offset %d: %s: expected an array, found %s", off(start), what(), d)
 	}
 	s.i++
-	lo := len(v)
-	for {
-		more, err := s.more(']', len(v)-lo)
+	count := 0
+	for ; ; count++ {
+		more, err := s.more(']', count)
 		if err != nil {
 			return nil, err
 		}
@@ -406,13 +481,19 @@ func (p *parser) uints(v []uint64, name, key string, n int) ([]uint64, error) {
 		if !ok {
 			return nil, formatErr(nil, "offset %d: %s: expected a non-negative integer below 2^64, found %s", off(at), what(), clip(string(num)))
 		}
-		if n >= 0 && len(v)-lo == n {
+		if n >= 0 && count == n {
 			return nil, formatErr(nil, "offset %d: %s: more than %d numbers", off(at), what(), n)
+		}
+		if n < 0 && count >= MaxRank {
+			continue // counted, not kept
 		}
 		v = append(v, x)
 	}
-	if n >= 0 && len(v)-lo != n {
-		return nil, formatErr(nil, "offset %d: %s: %d numbers, expected %d", off(s.i-1), what(), len(v)-lo, n)
+	if n < 0 && count > MaxRank {
+		return nil, formatErr([]error{errLimit}, "offset %d: %s has %d dimensions, more than the %d this package reads (NumPy's limit)", off(start), what(), count, MaxRank)
+	}
+	if n >= 0 && count != n {
+		return nil, formatErr(nil, "offset %d: %s: %d numbers, expected %d", off(s.i-1), what(), count, n)
 	}
 	return v, nil
 }
@@ -433,7 +514,7 @@ func knownDTypes() string {
 // index maps the names of raws to their indices in it, and becomes the
 // parsed header's index; the shape of raws[i] is
 // dims[raws[i].dims[0]:raws[i].dims[1]].
-func validate(raws []rawTensor, dims []uint64, index map[string]int, meta map[string]string, dataOff int64, dataLen uint64) (*parsed, error) {
+func validate(raws []rawTensor, index map[string]int, meta map[string]string, dataOff int64, dataLen uint64) (*parsed, error) {
 	slices.SortStableFunc(raws, func(a, b rawTensor) int {
 		if a.begin != b.begin {
 			return cmpU(a.begin, b.begin)
@@ -444,37 +525,35 @@ func validate(raws []rawTensor, dims []uint64, index map[string]int, meta map[st
 		return strings.Compare(a.name, b.name)
 	})
 	p := &parsed{dataOff: dataOff, meta: meta, tensors: make([]TensorInfo, 0, len(raws)), index: index}
-	shapes := make([]int64, len(dims))
 	var start uint64
 	for i := range raws {
 		rt := &raws[i]
 		what := func() string { return tensorWhat(rt.name) }
-		rawShape := dims[rt.dims[0]:rt.dims[1]]
+		rawShape := func() string { return shapeString(asUint64(rt.shape)) } // for messages
 		if rt.begin != start || rt.end < rt.begin {
 			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d]: expected it to begin at %d, where the data before it ends (tensors must fill the data area in order, without holes or overlaps)", rt.at, what(), rt.begin, rt.end, start)
 		}
 		nel := uint64(1)
-		shape := shapes[rt.dims[0]:rt.dims[1]:rt.dims[1]]
-		for i, d := range rawShape {
+		for _, v := range rt.shape {
+			d := uint64(v) // as the header states it
 			hi, lo := bits.Mul64(nel, d)
 			if hi != 0 {
-				return nil, formatErr(nil, "offset %d: %s: shape %s overflows", rt.at, what(), shapeString(rawShape))
+				return nil, formatErr(nil, "offset %d: %s: shape %s overflows", rt.at, what(), rawShape())
 			}
 			if d > math.MaxInt64 {
-				return nil, formatErr(nil, "offset %d: %s: dimension %d of shape %s exceeds 2^63-1", rt.at, what(), d, shapeString(rawShape))
+				return nil, formatErr(nil, "offset %d: %s: dimension %d of shape %s exceeds 2^63-1", rt.at, what(), d, rawShape())
 			}
 			nel = lo
-			shape[i] = int64(d)
 		}
 		hi, nbits := bits.Mul64(nel, uint64(rt.dt.bits))
 		if hi != 0 {
-			return nil, formatErr(nil, "offset %d: %s: shape %s of %s overflows", rt.at, what(), shapeString(rawShape), rt.dt.name)
+			return nil, formatErr(nil, "offset %d: %s: shape %s of %s overflows", rt.at, what(), rawShape(), rt.dt.name)
 		}
 		if nbits%8 != 0 {
 			return nil, formatErr(nil, "offset %d: %s: %d elements of %d-bit %s do not fill whole bytes", rt.at, what(), nel, rt.dt.bits, rt.dt.name)
 		}
 		if size := nbits / 8; rt.end-rt.begin != size {
-			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d] hold %d bytes, but shape %s of %s needs %d", rt.at, what(), rt.begin, rt.end, rt.end-rt.begin, shapeString(rawShape), rt.dt.name, size)
+			return nil, formatErr(nil, "offset %d: %s: data_offsets [%d, %d] hold %d bytes, but shape %s of %s needs %d", rt.at, what(), rt.begin, rt.end, rt.end-rt.begin, rawShape(), rt.dt.name, size)
 		}
 		if rt.end > dataLen {
 			return nil, formatErr([]error{io.ErrUnexpectedEOF}, "offset %d: %s: data_offsets [%d, %d] end past the %d bytes of data the file holds", rt.at, what(), rt.begin, rt.end, dataLen)
@@ -485,7 +564,7 @@ func validate(raws []rawTensor, dims []uint64, index map[string]int, meta map[st
 			Name:   rt.name,
 			DType:  rt.dt.name,
 			Type:   rt.dt.dt,
-			Shape:  shape,
+			Shape:  rt.shape,                  // checked: no dimension over 2^63-1
 			Offset: dataOff + int64(rt.begin), // < the file's size, an int64
 			Size:   int64(rt.end - rt.begin),
 		})
@@ -494,6 +573,16 @@ func validate(raws []rawTensor, dims []uint64, index map[string]int, meta map[st
 		return nil, formatErr(nil, "offset %d: the file has %d bytes after the header, but its tensors' data ends at %d (no bytes may follow the last tensor)", dataOff, dataLen, start)
 	}
 	return p, nil
+}
+
+// asUint64 returns the dimensions of a shape as the header states them
+// (rawTensor.shape), for messages.
+func asUint64(shape []int64) []uint64 {
+	u := make([]uint64, len(shape))
+	for i, d := range shape {
+		u[i] = uint64(d)
+	}
+	return u
 }
 
 func cmpU(a, b uint64) int {

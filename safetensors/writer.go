@@ -95,7 +95,8 @@ type wtensor struct {
 // Create starts a safetensors file at path: it creates the temporary file
 // the Writer builds it in (see Writer), and nothing appears at path until
 // Close. Errors are the OS's, as *os.PathError values, and one matching
-// ErrFormat for metadata that is not valid UTF-8.
+// ErrFormat for metadata that is not valid UTF-8 or that Open would refuse
+// (more than MaxMetadataEntries keys or MaxMetadataLen bytes).
 func Create(path string, opt *WriterOptions) (*Writer, error) {
 	var o WriterOptions
 	if opt != nil {
@@ -104,10 +105,18 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if o.Perm == 0 {
 		o.Perm = 0o644
 	}
+	if len(o.Metadata) > MaxMetadataEntries {
+		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d keys: Open reads at most %d", len(o.Metadata), MaxMetadataEntries)}
+	}
+	metaLen := 0
 	for k, v := range o.Metadata {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
 			return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata %s: %s: keys and values must be valid UTF-8", clip(k), clip(v))}
 		}
+		metaLen += len(k) + len(v)
+	}
+	if metaLen > MaxMetadataLen {
+		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d bytes of keys and values: Open reads at most %d", metaLen, MaxMetadataLen)}
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -195,6 +204,9 @@ func (w *Writer) declare(name string, dt *dtypeInfo, shape []int, data func(io.W
 	}
 	if _, dup := w.byName[name]; dup {
 		return nil, w.pathErr("declare", fmt.Errorf("%w: tensor %s declared twice", memmap.ErrShape, clip(name)))
+	}
+	if len(shape) > MaxRank {
+		return nil, w.pathErr("declare", fmt.Errorf("%w: tensor %s: shape of %d dimensions, more than the %d Open reads (MaxRank)", memmap.ErrShape, clip(name), len(shape), MaxRank))
 	}
 	nel := uint64(1)
 	for _, d := range shape {
