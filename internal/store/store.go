@@ -265,9 +265,8 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 	s.capRows = s.rowsIn(int64(m.Len()))
 	s.dirty = s.capRows
 	if mode == memmap.ReadWrite {
-		s.raw = make([]byte, s.off)
-		if _, err := m.File().ReadAt(s.raw, 0); err != nil {
-			return nil, pathErr("open", path, err)
+		if s.raw, err = ReadAtFull(m.File(), 0, int(s.off)); err != nil {
+			return nil, pathErr("open", path, fmt.Errorf("%w: %w", header.ErrFormat, err))
 		}
 		s.checkRoom()
 	}
