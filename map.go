@@ -217,3 +217,10 @@ func (m *Map) checkWritable() error {
 	}
 	return nil
 }
+
+// Offset returns the offset in the file of the map's first byte:
+// Options.Offset of Open, OpenFile or Create, and 0 for an anonymous map.
+// Reading the file at Offset()+off (pread) gives the bytes the map shows
+// at off, for a map of a file that shares the page cache (not
+// CopyOnWrite).
+func (m *Map) Offset() int64 { return m.st.off }

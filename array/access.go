@@ -36,7 +36,10 @@ func (a *Array[T]) offset(idx []int) (int, bool) {
 // memmap.ErrRange (or memmap.ErrShape for a wrong number of indexes,
 // memmap.ErrClosed after Close), whose message says what was wrong, such
 // as "array: index [3 70] out of range for shape (3000, 64)". Use Get for
-// an error instead of a panic.
+// an error instead of a panic. At does not check whether the mapping of a
+// View or a Slice is still there: after the Close of its owner (see the
+// package documentation, "Borrowed mappings") At faults; Get returns an
+// error wrapping memmap.ErrClosed.
 //
 // At is a function call per element: too big for the compiler to inline,
 // whatever the rank. In hot loops use At1 on 1-d arrays, which inlines and
@@ -66,10 +69,14 @@ func (a *Array[T]) At(idx ...int) T {
 }
 
 // Get is At returning an error instead of panicking: one wrapping
-// memmap.ErrRange, memmap.ErrShape or memmap.ErrClosed.
+// memmap.ErrRange, memmap.ErrShape or memmap.ErrClosed. Unlike At, it
+// also returns memmap.ErrClosed when the array's mapping is gone though
+// the array itself was not closed: a View whose map's owner closed the
+// map, a Slice whose parent was closed. It allocates nothing and makes no
+// system call.
 func (a *Array[T]) Get(idx ...int) (T, error) {
 	off, ok := a.offset(idx)
-	if !ok {
+	if !ok || a.dead() {
 		var zero T
 		return zero, a.indexErr("Get", idx)
 	}

@@ -40,8 +40,10 @@ type Options struct {
 	// elements are in this order (the zero value: the host's).
 	ByteOrder layout.ByteOrder
 
-	// Perm is the permission of a file Create makes. Default 0o644
-	// (before the umask).
+	// Perm is the permission of a file that Create, CreateRaw or Save
+	// makes where none existed (a file they replace keeps its own).
+	// Default 0o644 for Create and CreateRaw, 0o666 for Save (as
+	// np.save and os.Create), less the umask.
 	Perm os.FileMode
 
 	// Reserve is the address space, in bytes, to reserve for a writable
@@ -156,38 +158,10 @@ func New[T any](shape []int, opt *Options) (*Array[T], error) {
 
 func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T], error) {
 	const op = "create"
-	dt, err := elemDType[T]()
+	h, o, err := newHeader[T](shape, opt)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
-	var o Options
-	if opt != nil {
-		o = *opt
-	}
-	switch o.ByteOrder {
-	case layout.NotApplicable:
-	case layout.Little, layout.Big:
-		dt = dt.WithByteOrder(o.ByteOrder)
-	default:
-		return nil, pathErr(op, path, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder))
-	}
-	if o.Capacity < 0 {
-		return nil, pathErr(op, path, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity))
-	}
-	if err := store.CheckAccess(o.Access); err != nil {
-		return nil, pathErr(op, path, err)
-	}
-	if shape == nil {
-		return nil, pathErr(op, path, fmt.Errorf("%w: nil shape; use []int{} for a 0-d array", memmap.ErrShape))
-	}
-	sh := make([]int64, len(shape))
-	for i, d := range shape {
-		if d < 0 {
-			return nil, pathErr(op, path, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, shape))
-		}
-		sh[i] = int64(d)
-	}
-	h := &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: sh}
 	so := &store.Options{Perm: o.Perm, Reserve: o.Reserve, Capacity: int64(o.Capacity)}
 	var s *store.Store
 	if anon {
@@ -199,6 +173,44 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 		return nil, err
 	}
 	return wrap[T](s, op, o.Access, o.Reserve)
+}
+
+// newHeader checks the shape and options of a new array of T (Create,
+// New, Save) and returns its header, and the options with nil made the
+// defaults.
+func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error) {
+	var o Options
+	if opt != nil {
+		o = *opt
+	}
+	dt, err := elemDType[T]()
+	if err != nil {
+		return nil, o, err
+	}
+	switch o.ByteOrder {
+	case layout.NotApplicable:
+	case layout.Little, layout.Big:
+		dt = dt.WithByteOrder(o.ByteOrder)
+	default:
+		return nil, o, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder)
+	}
+	if o.Capacity < 0 {
+		return nil, o, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity)
+	}
+	if err := store.CheckAccess(o.Access); err != nil {
+		return nil, o, err
+	}
+	if shape == nil {
+		return nil, o, fmt.Errorf("%w: nil shape; use []int{} for a 0-d array", memmap.ErrShape)
+	}
+	sh := make([]int64, len(shape))
+	for i, d := range shape {
+		if d < 0 {
+			return nil, o, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, shape)
+		}
+		sh[i] = int64(d)
+	}
+	return &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: sh}, o, nil
 }
 
 // Open opens the .npy file at path as an array of T, in mode

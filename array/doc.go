@@ -97,6 +97,16 @@
 // process, like any use of unmapped memory; so does writing to a view of a
 // ReadOnly array. Copy what must outlive the array.
 //
+// Borrowed mappings. An array from View (the members of a safetensors
+// file or an .npz archive) lives on its owner's map, and a Slice on its
+// parent's: once the owner (the safetensors.File, the npz.File, the
+// memmap.Map, the parent array) is closed, the array's methods that
+// return errors (Get, CopyTo, CopyFrom, Take, Data, Row, Rows, Flush and
+// the others) return errors wrapping memmap.ErrClosed, each checking a
+// flag, without a system call. At, Set, At1, At2, Set1, Set2 stay
+// unchecked, to stay as fast as indexing a slice: like the views, they
+// must not be used after the owner's Close, which makes them fault.
+//
 // SIGBUS. If another process truncates the file under a live array,
 // touching a page past the new end makes the OS raise SIGBUS, which kills
 // a Go process. At, Set and the views are unguarded, to stay fast; code

@@ -23,15 +23,20 @@ import (
 // A -1 on the growth axis (axis 0 in C order, the last axis in Fortran
 // order) stands for as many rows as the file holds after the offset, as
 // np.memmap's shape=None does for 1-d arrays: the bytes after the offset
-// must then be whole rows, or the error wraps header.ErrFormat. A -1 on
-// another axis, more than one -1, or another negative dimension gives an
-// error wrapping memmap.ErrShape; a negative offset one wrapping
+// must then be whole rows, or the error wraps memmap.ErrShape (an offset
+// past the end of the file: memmap.ErrRange and io.ErrUnexpectedEOF). A
+// -1 on another axis, more than one -1, or another negative dimension
+// gives an error wrapping memmap.ErrShape; a negative offset one wrapping
 // memmap.ErrRange; a T without a dtype one wrapping layout.ErrType.
 //
-// A file shorter than the shape gives an error wrapping header.ErrFormat
-// and io.ErrUnexpectedEOF for ReadOnly and CopyOnWrite, as a short .npy
-// file does. ReadWrite extends it with zeros (a real allocation: a full
-// disk is an error here), as np.memmap's mode "r+" does.
+// A file shorter than the shape gives an error wrapping memmap.ErrShape
+// and io.ErrUnexpectedEOF for ReadOnly and CopyOnWrite, which says how
+// many bytes the shape needs from the offset and how many the file has.
+// ReadWrite extends it with zeros (a real allocation: a full disk is an
+// error here), as np.memmap's mode "r+" does. A raw file has no header,
+// so none of these errors wraps header.ErrFormat. A Refresh that finds
+// the file too short for a fixed length gives an error wrapping
+// memmap.ErrTruncated.
 //
 // A raw file has no header to commit: its size is its length. Everything
 // else works as for a .npy file — At, Set, the views (Data refuses a file

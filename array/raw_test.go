@@ -379,9 +379,9 @@ func TestRawErrors(t *testing.T) {
 		opt   *array.Options
 		want  []error
 	}{
-		{"remainder", partial, []int{-1, 3}, o16, []error{header.ErrFormat}},
-		{"too short", good, []int{6, 3}, o16, []error{header.ErrFormat, io.ErrUnexpectedEOF}},
-		{"offset past end", tiny, []int{-1}, o16, []error{header.ErrFormat, io.ErrUnexpectedEOF}},
+		{"remainder", partial, []int{-1, 3}, o16, []error{memmap.ErrShape}},
+		{"too short", good, []int{6, 3}, o16, []error{memmap.ErrShape, io.ErrUnexpectedEOF}},
+		{"offset past end", tiny, []int{-1}, o16, []error{memmap.ErrRange, io.ErrUnexpectedEOF}},
 		{"two -1", good, []int{-1, -1}, o16, []error{memmap.ErrShape}},
 		{"-1 off the growth axis", good, []int{5, -1}, o16, []error{memmap.ErrShape}},
 		{"-1 off the Fortran growth axis", good, []int{-1, 5}, &array.Options{Offset: 16, FortranOrder: true}, []error{memmap.ErrShape}},
@@ -406,6 +406,9 @@ func TestRawErrors(t *testing.T) {
 					if !errors.Is(err, w) {
 						t.Errorf("OpenRaw(%v, %v) = %v, want it to match %v", mode, tc.shape, err, w)
 					}
+				}
+				if errors.Is(err, header.ErrFormat) { // a raw file has no header to be malformed
+					t.Errorf("OpenRaw(%v, %v) = %v, matches header.ErrFormat", mode, tc.shape, err)
 				}
 				if got := fileSize(t, tc.path); got != size {
 					t.Errorf("a failed OpenRaw(%v) changed the file's size from %d to %d", mode, size, got)

@@ -3,11 +3,10 @@ package array
 import (
 	"fmt"
 	"iter"
-	"os"
-	"path/filepath"
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/layout"
 )
 
 // Slice returns rows [lo, hi) along the growth axis as an array that
@@ -197,48 +196,75 @@ func (a *Array[T]) span(op string, at, limit int) ([]byte, int, error) {
 }
 
 // Save writes data to a new .npy file at path with the given shape, as
-// NumPy's np.save does: Create, CopyFrom and Close in one call. A nil
-// shape saves a 1-d array of len(data) elements; otherwise the product of
-// shape must be len(data) (an error wrapping memmap.ErrShape). data is in
-// the order opt asks for (C order by default; Options.FortranOrder), and
-// the file in the byte order it asks for (the host's by default).
+// NumPy's np.save does. A nil shape saves a 1-d array of len(data)
+// elements; otherwise the product of shape must be len(data) (an error
+// wrapping memmap.ErrShape). data is in the order opt asks for (C order
+// by default; Options.FortranOrder), and the file in the byte order it
+// asks for (the host's by default); of the other options Save uses Perm.
 //
-// The file is written under a temporary name in path's directory and
-// renamed over path once it is complete and durable, so path holds the
-// old file or the whole new one, whatever fails or crashes.
+// The file is written whole under a temporary name in path's directory,
+// flushed to the disk, and only then renamed over path (memmap.Create),
+// so path holds the old file or the whole new one, whatever fails or
+// crashes. Like Create, Save takes the writer lock: a file another writer
+// holds (Create, or Open with memmap.ReadWrite, in this process or
+// another) gives an error wrapping memmap.ErrLocked and is left
+// unchanged. A file Save replaces keeps its permission bits (and, as far
+// as the caller may, its owner), and must be writable by the caller, as
+// for np.save; a symbolic link at path stays, and the file it names is
+// replaced. On Windows a file that is open anywhere cannot be replaced. A new file gets Options.Perm, by default
+// 0o666, less the umask, as os.Create and np.save give it.
 func Save[T any](path string, data []T, shape []int, opt *Options) error {
+	const op = "save"
 	if shape == nil {
 		shape = []int{len(data)}
 	}
+	h, o, err := newHeader[T](shape, opt)
+	if err != nil {
+		return pathErr(op, path, err)
+	}
 	n := 1
 	for _, d := range shape {
-		if d < 0 || d != 0 && n > maxInt/d {
-			return pathErr("save", path, fmt.Errorf("%w: shape %v", memmap.ErrShape, shape))
+		if d != 0 && n > maxInt/d {
+			return pathErr(op, path, fmt.Errorf("%w: shape %s overflows", memmap.ErrShape, shapeString(shape)))
 		}
 		n *= d
 	}
 	if n != len(data) {
-		return pathErr("save", path, fmt.Errorf("%w: shape %s holds %d elements, data has %d", memmap.ErrShape, shapeString(shape), n, len(data)))
+		return pathErr(op, path, fmt.Errorf("%w: shape %s holds %d elements, data has %d", memmap.ErrShape, shapeString(shape), n, len(data)))
 	}
-	tf, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	raw, err := h.Encode()
 	if err != nil {
-		return pathErr("save", path, err)
+		return pathErr(op, path, err)
 	}
-	tmp := tf.Name()
-	tf.Close()
-	a, err := Create[T](tmp, shape, opt)
-	if err == nil {
-		_, err = a.CopyFrom(data, 0)
-		if cerr := a.Close(); err == nil {
-			err = cerr // Close flushes the data and the header
-		}
+	var zero T
+	esize := int(unsafe.Sizeof(zero))
+	if h.DType.Size() != esize { // elemDType's dtype is T's; never trust a size for unsafe
+		return pathErr(op, path, fmt.Errorf("%w: dtype %s has %d-byte items, the Go type %d", layout.ErrDType, h.DType.Descr(), h.DType.Size(), esize))
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
+	swap := !h.DType.InHostOrder()
+	perm := o.Perm
+	if perm == 0 {
+		perm = 0o666
 	}
+	// The whole file goes in through Init, before memmap.Create renames
+	// it over path: it holds the lock of the file it replaces meanwhile.
+	m, err := memmap.Create(path, int64(len(raw))+int64(len(data))*int64(esize), &memmap.Options{
+		Perm: perm, Lock: true, Reserve: -1,
+		Init: func(b []byte) error {
+			copy(b, raw)
+			d := b[len(raw):]
+			// SAFETY: data holds len(data) Ts of esize bytes each,
+			// contiguous, without pointers (layout.Of refuses them);
+			// the bytes are only read, before Init returns.
+			copy(d, unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(data))), len(data)*esize))
+			if swap {
+				h.DType.SwapBytes(d)
+			}
+			return nil
+		},
+	})
 	if err != nil {
-		os.Remove(tmp)
-		return pathErr("save", path, err)
+		return err
 	}
-	return nil
+	return m.Close()
 }

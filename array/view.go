@@ -18,10 +18,12 @@ import (
 // wrapping memmap.ErrShape) and the map's mode: Set panics on a ReadOnly
 // map, as on a ReadOnly array. It takes no lock and makes no second map:
 // it reads with the advice of m, and its Advise applies to its own bytes.
-// Its Close marks it closed and leaves m mapped; once m's owner closes m,
-// the view must not be used (its methods that return errors say
-// memmap.ErrClosed when they can tell; At and the []T views fault, as any
-// view of an unmapped map does).
+// Its Close marks it closed and leaves m mapped. Once m's owner closes m,
+// every method of the view that returns an error (Get, CopyTo, CopyFrom,
+// Take, Data, Row, Rows, Slice, Flush, ...) returns one wrapping
+// memmap.ErrClosed, and All yields nothing; At, Set and their kin, and the
+// []T views taken before, must not be used: they fault, as any use of an
+// unmapped map does.
 //
 // Data that does not lie inside m gives an error wrapping header.ErrFormat
 // and io.ErrUnexpectedEOF; data at an offset not aligned for T opens,

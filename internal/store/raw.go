@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
@@ -34,15 +35,17 @@ import (
 // h.DType, h.FortranOrder, h.Shape, and h.DataOffset, the bytes before the
 // first element (h.Version is ignored). A -1 on the growth axis of
 // h.Shape means as many rows as the file holds after the offset, which
-// must be whole rows (an error wrapping header.ErrFormat otherwise); a -1
-// anywhere else, more than one, or another negative dimension gives an
-// error wrapping memmap.ErrShape, and a negative offset one wrapping
-// memmap.ErrRange.
+// must be whole rows (an error wrapping memmap.ErrShape otherwise, and
+// one wrapping memmap.ErrRange and io.ErrUnexpectedEOF for an offset past
+// the end of the file); a -1 anywhere else, more than one, or another
+// negative dimension gives an error wrapping memmap.ErrShape, and a
+// negative offset one wrapping memmap.ErrRange.
 //
-// A file too short for the shape gives an error wrapping header.ErrFormat
+// A file too short for the shape gives an error wrapping memmap.ErrShape
 // and io.ErrUnexpectedEOF for ReadOnly and CopyOnWrite; ReadWrite
 // extends it with zeros (a real allocation), as np.memmap's mode "r+"
-// does. Opening reads nothing of the file.
+// does. A raw file has no header: none of these errors is
+// header.ErrFormat. Opening reads nothing of the file.
 func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *Store, err error) {
 	const op = "open"
 	hh, infer, err := rawHeader(h, true)
@@ -84,7 +87,7 @@ func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *
 			return nil, err
 		}
 	case size < end:
-		return nil, pathErr(op, path, s.shortErr(end, size))
+		return nil, pathErr(op, path, s.shortErr(end, size, memmap.ErrShape, "has"))
 	case size > end:
 		s.fixedLen = true
 		if mode == memmap.ReadWrite {
@@ -182,11 +185,12 @@ func (s *Store) inferRows(size int64) error {
 		return fmt.Errorf("%w: shape %v: rows of 0 bytes cannot be counted (-1)", memmap.ErrShape, s.hdr.Shape)
 	}
 	if size < s.off {
-		return fmt.Errorf("%w: offset %d past the end of the file (%d bytes): %w", header.ErrFormat, s.off, size, io.ErrUnexpectedEOF)
+		return rawErr([]error{memmap.ErrRange, io.ErrUnexpectedEOF}, "raw file: offset %d is past the end of the file, which has %d bytes", s.off, size)
 	}
 	n, rem := (size-s.off)/s.rowSize, (size-s.off)%s.rowSize
 	if rem != 0 {
-		return fmt.Errorf("%w: %d bytes after offset %d are not whole rows of %d bytes (%d left over)", header.ErrFormat, size-s.off, s.off, s.rowSize, rem)
+		return rawErr([]error{memmap.ErrShape}, "raw file: the %d bytes after offset %d are not whole rows of %d bytes (%d left over) for shape %s of %s",
+			size-s.off, s.off, s.rowSize, rem, pyShape(s.hdr.Shape, s.axis), s.hdr.DType.Descr())
 	}
 	s.hdr.Shape[s.axis] = n
 	return s.geometry()
@@ -244,12 +248,12 @@ func (s *Store) refreshRaw() error {
 	}
 	if s.fixedLen || s.axis < 0 {
 		if end, _ := s.fileSizeFor(s.n); size < end {
-			return s.err("refresh", s.shortErr(end, size))
+			return s.err("refresh", s.shortErr(end, size, memmap.ErrTruncated, "now has"))
 		}
 		return nil
 	}
 	if size < s.off {
-		return s.err("refresh", fmt.Errorf("%w: offset %d past the end of the file (%d bytes): %w", header.ErrFormat, s.off, size, io.ErrUnexpectedEOF))
+		return s.err("refresh", rawErr([]error{memmap.ErrTruncated, io.ErrUnexpectedEOF}, "raw file: offset %d is past the end of the file, which now has %d bytes", s.off, size))
 	}
 	n := s.rowsIn(size)
 	if s.rowSize == 0 {
@@ -268,10 +272,46 @@ func (s *Store) refreshRaw() error {
 	return nil
 }
 
-// shortErr reports a size-byte file too short for the array, which ends
-// at byte end: it matches header.ErrFormat and io.ErrUnexpectedEOF, as a
-// short .npy file's error does.
-func (s *Store) shortErr(end, size int64) error {
-	return fmt.Errorf("%w: raw file of %d bytes, shape %v of %s at offset %d needs %d: %w",
-		header.ErrFormat, size, s.Shape(), s.hdr.DType.Descr(), s.off, end, io.ErrUnexpectedEOF)
+// shortErr reports a size-byte raw file too short for the array, which
+// ends at byte end: it matches sentinel (memmap.ErrShape at open,
+// memmap.ErrTruncated when the file shrank) and io.ErrUnexpectedEOF.
+// has is the verb of the file's size ("has", "now has").
+func (s *Store) shortErr(end, size int64, sentinel error, has string) error {
+	return rawErr([]error{sentinel, io.ErrUnexpectedEOF}, "raw file: shape %s of %s needs %d bytes from offset %d, the file %s %d",
+		pyShape(s.hdr.Shape, -1), s.hdr.DType.Descr(), end-s.off, s.off, has, size)
+}
+
+// rawError is an error about a raw file's size or offset. A raw file has
+// no header, so its errors do not say "malformed .npy header"
+// (header.ErrFormat) as a .npy file's do: the message is its own, and the
+// sentinels it matches (errors.Is) are not repeated in it.
+type rawError struct {
+	msg  string
+	errs []error
+}
+
+func (e *rawError) Error() string   { return e.msg }
+func (e *rawError) Unwrap() []error { return e.errs }
+
+func rawErr(sentinels []error, format string, args ...any) error {
+	return &rawError{msg: fmt.Sprintf(format, args...), errs: sentinels}
+}
+
+// pyShape writes shape as Python does, "(6, 3)", "(5,)", "()", with -1
+// for the dimension at axis (one to infer; -1 for none).
+func pyShape(shape []int64, axis int) string {
+	b := []byte{'('}
+	for i, d := range shape {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		if i == axis {
+			d = -1
+		}
+		b = strconv.AppendInt(b, d, 10)
+	}
+	if len(shape) == 1 {
+		b = append(b, ',')
+	}
+	return string(append(b, ')'))
 }

@@ -154,9 +154,6 @@ func (s *Store) copyRows(idx []int, dst []byte) {
 	}
 }
 
-// coldTake reports whether TakeRows should pread the rows idx rather than
-// copy them from the map: when the store allows it and a sample of the
-// rows' pages is not resident.
 // row32 and row64 are rows of 32 and 64 bytes as machine words. A loop
 // that copies them as structs compiles to a few word loads and stores a
 // row, which the CPU overlaps across rows, so many cache misses are in
@@ -192,8 +189,12 @@ func copyWords[W [2]uint64 | row32 | row64](idx []int, dst, m []byte) {
 	}
 }
 
+// coldTake reports whether TakeRows should pread the rows idx rather than
+// copy them from the map: when the store allows it (a file that shares
+// the page cache with the map) and a sample of the rows' pages is not
+// resident.
 func (s *Store) coldTake(idx []int) bool {
-	if s.anon || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) {
+	if s.anon || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || s.m.File() == nil {
 		return false
 	}
 	switch TakePath(takePath.Load()) {
@@ -207,13 +208,22 @@ func (s *Store) coldTake(idx []int) bool {
 	}
 	m := s.m.Bytes()
 	page := int64(memmap.PageSize())
+	// mincore takes page-aligned addresses. The map's bytes start at
+	// file offset m.Offset(), lead bytes into a page (the OS maps whole
+	// pages from a page boundary of the file).
+	lead := s.m.Offset() % page
 	probes := min(1+len(idx)/rowsPerProbe, maxProbes)
 	for p := range probes {
-		// The middle row of each of probes equal parts of idx. The map
-		// starts at offset 0 of the file, on a page boundary.
+		// The middle row of each of probes equal parts of idx.
 		k := (2*p + 1) * len(idx) / (2 * probes)
 		off := s.off + int64(idx[k])*s.rowSize
-		start := off - off%page
+		start := off - (lead+off)%page
+		if start < 0 {
+			start += page // the row's page begins before the map's bytes: probe the next
+		}
+		if start >= int64(len(m)) {
+			continue
+		}
 		end := min(start+page, int64(len(m)))
 		in, err := sys.Resident(m[start:end])
 		if err != nil {
@@ -332,9 +342,12 @@ func (s *Store) readRun(idx, pos []int, dst []byte) error {
 	return nil
 }
 
-// pread reads len(b) bytes of the data region from row row on.
+// pread reads len(b) bytes of the data region from row row on. The
+// data's offset in the file is its offset in the map plus the map's in
+// the file: a View's map, or a raw file's, may start past the file's
+// first byte (memmap.Options.Offset).
 func (s *Store) pread(b []byte, row int64) error {
-	off := s.off + row*s.rowSize
+	off := s.m.Offset() + s.off + row*s.rowSize
 	n, err := s.m.File().ReadAt(b, off)
 	if n == len(b) {
 		return nil

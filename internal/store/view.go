@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
@@ -53,7 +54,8 @@ func View(m *memmap.Map, name string, h *header.Header) (*Store, error) {
 		return nil, pathErr(op, name, fmt.Errorf("%w: %d rows of %d bytes at offset %d overflow", memmap.ErrRange, s.n, s.rowSize, s.off))
 	}
 	if size := int64(m.Len()); size < end {
-		return nil, pathErr(op, name, s.shortErr(end, size))
+		return nil, pathErr(op, name, fmt.Errorf("%w: shape %s of %s needs %d bytes from offset %d, the map has %d: %w",
+			header.ErrFormat, pyShape(s.hdr.Shape, -1), s.hdr.DType.Descr(), end-s.off, s.off, size, io.ErrUnexpectedEOF))
 	}
 	s.committed = s.n
 	s.capRows = s.n
