@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
+	"strings"
 
+	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/layout"
 	"github.com/gomemmap/memmap/npz"
@@ -37,41 +38,72 @@ type member struct {
 	note   string
 }
 
-// sniff returns the format of the file at path from its first bytes:
-// "npz" for a zip archive, "safetensors" for an 8-byte length followed by
-// '{', "" otherwise (a .npy file, or something info reports as not one).
-func sniff(path string) string {
-	f, err := os.Open(path)
+// The formats a file may be in, as detect finds them from its first bytes.
+const (
+	fmtNPY         = "npy"
+	fmtNPZ         = "npz"
+	fmtSafetensors = "safetensors"
+)
+
+// npyMagic starts every .npy file.
+const npyMagic = "\x93NUMPY"
+
+// detect returns the format of the file at path from its first bytes:
+// fmtNPY for the .npy magic (or a prefix of it: a .npy file cut short,
+// which the header parser then reports), fmtNPZ for a zip archive,
+// fmtSafetensors for an 8-byte length followed by '{'. A file in none of
+// them is an error that says which formats were tried and points to
+// array.OpenRaw for headerless files. The file is opened as the library
+// opens it (memmap.Open): a FIFO, device or directory is refused at once,
+// never waited on, and mapping it costs nothing in its size. Errors are
+// *fileError values.
+func detect(path string) (string, error) {
+	if err := notDir(path); err != nil {
+		return "", err
+	}
+	m, err := memmap.Open(path, memmap.ReadOnly, nil)
 	if err != nil {
-		return ""
+		return "", &fileError{path, err}
 	}
-	defer f.Close()
+	defer m.Close()
 	var b [9]byte
-	n, _ := io.ReadFull(f, b[:])
-	switch {
-	case n >= 4 && string(b[:2]) == "PK" && (b[2] == 3 && b[3] == 4 || b[2] == 5 && b[3] == 6):
-		return "npz"
-	case n == 9 && b[8] == '{':
-		return "safetensors"
+	var n int
+	err = m.Guard(func() error {
+		n = copy(b[:], m.Bytes())
+		return nil
+	})
+	if err != nil {
+		return "", &fileError{path, err}
 	}
-	return ""
+	switch {
+	case n > 0 && strings.HasPrefix(npyMagic, string(b[:min(n, len(npyMagic))])):
+		return fmtNPY, nil
+	case n >= 4 && string(b[:2]) == "PK" && (b[2] == 3 && b[3] == 4 || b[2] == 5 && b[3] == 6):
+		return fmtNPZ, nil
+	case n == 9 && b[8] == '{':
+		return fmtSafetensors, nil
+	}
+	start := "it is empty"
+	if n > 0 {
+		start = fmt.Sprintf("it starts %q", b[:n])
+	}
+	return "", &fileError{path, fmt.Errorf("not a .npy, .npz or safetensors file (%s; .npy files start with the magic %q, .npz files "+
+		"are zip archives (\"PK\\x03\\x04\"), safetensors files start with an 8-byte header length and '{'); a headerless "+
+		"file of raw values opens with array.OpenRaw, given its dtype, offset and shape (as np.memmap)", start, npyMagic)}
 }
 
-// openContainer opens the container at path, or returns nil, nil when the
-// file is not one.
-func openContainer(path string) (container, error) {
-	if err := notDir(path); err != nil {
-		return nil, err
-	}
+// openContainer opens the container at path in the given format (fmtNPZ
+// or fmtSafetensors, from detect).
+func openContainer(path, format string) (container, error) {
 	var c container
 	var err error
-	switch sniff(path) {
-	case "npz":
+	switch format {
+	case fmtNPZ:
 		c, err = openNPZ(path)
-	case "safetensors":
+	case fmtSafetensors:
 		c, err = openSafetensors(path)
 	default:
-		return nil, nil
+		return nil, &fileError{path, fmt.Errorf("not a container: %s", format)} // unreachable
 	}
 	if err != nil {
 		return nil, &fileError{path, err}

@@ -63,14 +63,17 @@ type fileError struct {
 }
 
 func (e *fileError) Error() string {
+	// The library's sentinels start "memmap: ", which the command's
+	// "memmap: " before the path already says.
+	msg := func(err error) string { return strings.TrimPrefix(err.Error(), "memmap: ") }
 	var pe *os.PathError
 	if errors.As(e.err, &pe) && (pe.Path == e.path || pe.Path == "") {
 		if pe.Op == "open" || pe.Op == "stat" {
-			return e.path + ": " + pe.Err.Error()
+			return e.path + ": " + msg(pe.Err)
 		}
-		return e.path + ": " + pe.Op + ": " + pe.Err.Error()
+		return e.path + ": " + pe.Op + ": " + msg(pe.Err)
 	}
-	return e.path + ": " + e.err.Error()
+	return e.path + ": " + msg(e.err)
 }
 
 func (e *fileError) Unwrap() error { return e.err }

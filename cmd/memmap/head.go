@@ -29,13 +29,17 @@ func cmdHead(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: head: -n must not be negative", errUsage)
 	}
 	path := fs.Arg(0)
-	c, err := openContainer(path)
+	format, err := detect(path)
 	if err != nil {
 		return err
 	}
 	var a *array.Any
 	switch {
-	case c != nil:
+	case format != fmtNPY:
+		c, err := openContainer(path, format)
+		if err != nil {
+			return err
+		}
 		defer c.close()
 		if fs.NArg() != 2 {
 			return &fileError{path, fmt.Errorf("%w: name one of its %d arrays (memmap info lists them)", errNoMember, len(c.members()))}

@@ -34,7 +34,14 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	printed := false
 	for _, path := range fs.Args() {
-		if c, err := openContainer(path); c != nil || err != nil {
+		format, err := detect(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "memmap: %v\n", err)
+			failed = true
+			continue
+		}
+		if format != fmtNPY {
+			c, err := openContainer(path, format)
 			if err != nil {
 				fmt.Fprintf(stderr, "memmap: %v\n", err)
 				failed = true
