@@ -223,13 +223,13 @@ func goReflect(d *layout.DType) reflect.Type {
 func fieldRows(rows *[][4]string, prefix string, base int, d *layout.DType) {
 	for _, f := range d.Fields() {
 		descr := f.Type.Descr()
-		typ := goType(f.Type)
 		if len(f.Shape) > 0 {
 			descr += ", " + pyTupleInt(f.Shape)
-			for k := len(f.Shape) - 1; k >= 0; k-- {
-				typ = "[" + strconv.Itoa(f.Shape[k]) + "]" + typ
-			}
 		}
+		var b strings.Builder
+		appendArrayPrefix(&b, f.Shape)
+		appendGoType(&b, f.Type)
+		typ := b.String()
 		name := prefix + f.Name
 		*rows = append(*rows, [4]string{name, descr, strconv.Itoa(base + f.Offset), typ})
 		if f.Type.Kind() == layout.Struct && len(f.Shape) == 0 {
