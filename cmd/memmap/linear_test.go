@@ -48,11 +48,21 @@ func TestInfoLinear(t *testing.T) {
 		fmt.Fprintf(&many, "('f%d', '<f4', (1, 1)), ", i)
 	}
 	many.WriteByte(']')
+	// Names that all map to the Go name A__ (each rune after the 'a' is
+	// not allowed in an identifier): numbering each from _2 again was
+	// quadratic in their number.
+	var same strings.Builder
+	same.WriteByte('[')
+	for i := range 3000 {
+		fmt.Fprintf(&same, "('a%c%c', '<f4'), ", rune(0x2190+i%1000), rune(0x2190+i/1000))
+	}
+	same.WriteByte(']')
 	for _, tc := range []struct{ name, descr string }{
 		{"subarray", fmt.Sprintf("[('a', '<f4', %s)]", ones(layout.MaxSubarrayDims))},
 		{"nested subarrays", fmt.Sprintf("[('a', (('<f4', %s), %s), %s)]", ones(16), ones(16), ones(32))},
 		{"nested structs", nestedDescr(30, layout.MaxSubarrayDims)},
 		{"many fields", many.String()},
+		{"one Go name", same.String()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := layout.ParseDescr(tc.descr)
