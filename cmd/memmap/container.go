@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -165,10 +164,6 @@ func trimRight(s string) string {
 	}
 	return s
 }
-
-// errNoMember is a head of a container without a member name, or with
-// one the container does not hold.
-var errNoMember = errors.New("no such array in the file")
 
 // npzContainer is an .npz archive.
 type npzContainer struct{ f *npz.File }

@@ -66,11 +66,19 @@ func (e *fileError) Error() string {
 	// "memmap: " before the path already says.
 	msg := func(err error) string { return strings.TrimPrefix(err.Error(), "memmap: ") }
 	var pe *os.PathError
-	if errors.As(e.err, &pe) && (pe.Path == e.path || pe.Path == "") {
-		if pe.Op == "open" || pe.Op == "stat" {
-			return e.path + ": " + msg(pe.Err)
+	if errors.As(e.err, &pe) {
+		// The containers name a member "PATH:NAME": say PATH once.
+		member, isMember := strings.CutPrefix(pe.Path, e.path+":")
+		if pe.Path == e.path || pe.Path == "" || isMember {
+			s := e.path + ": "
+			if isMember {
+				s += member + ": "
+			}
+			if pe.Op != "open" && pe.Op != "stat" {
+				s += pe.Op + ": "
+			}
+			return s + msg(pe.Err)
 		}
-		return e.path + ": " + pe.Op + ": " + msg(pe.Err)
 	}
 	return e.path + ": " + msg(e.err)
 }
