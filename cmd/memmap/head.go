@@ -21,7 +21,7 @@ import (
 func cmdHead(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("head", flag.ContinueOnError)
 	n := fs.Int64("n", 10, "rows to print")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, "head [-n N] FILE [NAME]"); err != nil {
 		return err
 	}
 	switch {

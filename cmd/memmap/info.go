@@ -25,7 +25,7 @@ var errReported = errors.New("errors reported")
 // headers are read (array.Stat): no file is mapped.
 func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, "info FILE..."); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

@@ -77,3 +77,52 @@ func TestHeadNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandHelp: -h after a command prints its usage with its flags on
+// stdout and exits 0, as the flag package's convention is; demo -h said
+// "memmap: usage: demo: flag: help requested" and exited 2 (issue 18).
+func TestCommandHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		wants []string
+	}{
+		{[]string{"demo", "-h"}, []string{"usage: memmap demo [-rows N] [-lines N] [-keep] [DIR]", "-rows int", "-lines int", "-keep"}},
+		{[]string{"head", "-help"}, []string{"usage: memmap head [-n N] FILE [NAME]", "-n int", "rows to print (default 10)"}},
+		{[]string{"info", "-h"}, []string{"usage: memmap info FILE..."}},
+	} {
+		code, out, errOut := runCmd(tc.args...)
+		if code != 0 || errOut != "" {
+			t.Errorf("%q: exit %d, stderr %q; want 0 and nothing", tc.args, code, errOut)
+		}
+		for _, want := range tc.wants {
+			if !strings.Contains(out, want) {
+				t.Errorf("%q: stdout lacks %q:\n%s", tc.args, want, out)
+			}
+		}
+	}
+	// A bad flag is still a usage error, whose usage says how to list
+	// the flags.
+	if code, _, errOut := runCmd("demo", "-nosuchflag"); code != 2 || !strings.Contains(errOut, "memmap COMMAND -h lists the flags") {
+		t.Errorf("demo -nosuchflag: exit %d, stderr %q; want 2 and the -h hint", code, errOut)
+	}
+}
+
+// TestDemoTempDir: a demo without a DIR removes its temp dir at the end
+// and says so, or with -keep keeps it and says where; it left about 32 MB
+// behind without a word (issue 18).
+func TestDemoTempDir(t *testing.T) {
+	tmp := testutil.TempDir(t)
+	for _, env := range []string{"TMPDIR", "TMP", "TEMP"} { // os.TempDir's, on unix and Windows
+		t.Setenv(env, tmp)
+	}
+	code, out, errOut := runCmd("demo", "-rows", "10", "-lines", "10")
+	ents, _ := os.ReadDir(tmp)
+	if code != 0 || len(ents) != 0 || !strings.Contains(out, "\nRemoved "+tmp) || !strings.Contains(out, "-keep") {
+		t.Errorf("demo: exit %d, stderr %q, %d entries left in the temp dir; output ends %q", code, errOut, len(ents), out[max(len(out)-200, 0):])
+	}
+	code, out, errOut = runCmd("demo", "-keep", "-rows", "10", "-lines", "10")
+	ents, _ = os.ReadDir(tmp)
+	if code != 0 || len(ents) != 1 || !strings.Contains(out, "The files are kept in "+filepath.Join(tmp, ents[0].Name())) {
+		t.Errorf("demo -keep: exit %d, stderr %q, %d entries in the temp dir; output ends %q", code, errOut, len(ents), out[max(len(out)-200, 0):])
+	}
+}
