@@ -1,12 +1,17 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/npz"
 )
@@ -124,5 +129,74 @@ func TestDemoTempDir(t *testing.T) {
 	ents, _ = os.ReadDir(tmp)
 	if code != 0 || len(ents) != 1 || !strings.Contains(out, "The files are kept in "+filepath.Join(tmp, ents[0].Name())) {
 		t.Errorf("demo -keep: exit %d, stderr %q, %d entries in the temp dir; output ends %q", code, errOut, len(ents), out[max(len(out)-200, 0):])
+	}
+}
+
+// TestNPZOtherMembers: info lists the members of an .npz that are not
+// arrays, with their sizes: a member named x.npy that is not a .npy file
+// (np.load returns its bytes) and one not named .npy; it said "arrays 0"
+// and nothing of them (issue 18). The archive is written with
+// archive/zip, since the npz Writer writes only .npy members.
+func TestNPZOtherMembers(t *testing.T) {
+	dir := testutil.TempDir(t)
+	npy := filepath.Join(dir, "emb.npy")
+	if err := array.Save(npy, []float32{1, 2, 3, 4}, []int{2, 2}, nil); err != nil {
+		t.Fatal(err)
+	}
+	embBytes, err := os.ReadFile(npy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, m := range []struct {
+		name   string
+		data   []byte
+		method uint16
+	}{
+		{"emb.npy", embBytes, zip.Store},
+		{"x.npy", []byte("hello world\n"), zip.Store},
+		{"y.npy", []byte("not numpy either"), zip.Deflate},
+		{"notes.txt", []byte("twelve bytes"), zip.Store},
+	} {
+		data := m.data
+		if m.method == zip.Deflate {
+			var z bytes.Buffer
+			fl, _ := flate.NewWriter(&z, flate.BestSpeed)
+			fl.Write(data)
+			fl.Close()
+			data = z.Bytes()
+		}
+		fw, err := zw.CreateRaw(&zip.FileHeader{Name: m.name, Method: m.method, CRC32: crc32.ChecksumIEEE(m.data),
+			CompressedSize64: uint64(len(data)), UncompressedSize64: uint64(len(m.data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	arc := filepath.Join(dir, "mixed.npz")
+	if err := os.WriteFile(arc, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd("info", arc)
+	if code != 0 || errOut != "" {
+		t.Fatalf("info: exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"  arrays      1\n",
+		"  emb   '<f4'  float32  (2, 2)",
+		"  other       3 members, not arrays memmap opens\n",
+		"  x.npy      12     not a .npy file: np.load returns its bytes\n",
+		"  y.npy      16     not a .npy file: np.load returns its bytes\n",
+		"  notes.txt  12     not named .npy: np.load returns its bytes\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("info lacks %q:\n%s", want, out)
+		}
 	}
 }
