@@ -38,13 +38,12 @@ func cmdDemo(args []string, w io.Writer) (err error) {
 	}
 	dir := fs.Arg(0)
 	if dir == "" {
-		d, err := os.MkdirTemp("", "memmap-demo-")
-		if err != nil {
+		if dir, err = os.MkdirTemp("", "memmap-demo-"); err != nil {
 			return err
 		}
-		dir = d
 		// The files take tens of megabytes: remove them unless asked to
-		// keep them, and say where they are either way.
+		// keep them, and say where they are either way. (err is the
+		// result: the demo's error, or the removal's.)
 		defer func() {
 			switch {
 			case *keep:
@@ -53,7 +52,7 @@ func cmdDemo(args []string, w io.Writer) (err error) {
 				os.RemoveAll(dir)
 			default:
 				if rerr := os.RemoveAll(dir); rerr != nil {
-					err = rerr
+					err = fmt.Errorf("removing the demo's temp dir: %w", rerr)
 					return
 				}
 				fmt.Fprintf(w, "\nRemoved %s and the files in it (run demo -keep, or give it a DIR, to keep them).\n", dir)
