@@ -94,3 +94,29 @@ func TestTypeOfManyFields(t *testing.T) {
 		t.Errorf("TypeOf of a struct of %d fields allocated %d bytes, want at most %d per field", n, alloc, 4096)
 	}
 }
+
+// TestNestingDepth: struct descrs nest at most 32 deep (the Python
+// literal parser stops at 64 levels of brackets, a struct level takes
+// two), and a descr nested far deeper is refused without recursing into
+// it or allocating in proportion to its depth squared (issue 18 item 12).
+func TestNestingDepth(t *testing.T) {
+	nested := func(depth int) string {
+		return strings.Repeat("[('a', ", depth-1) + "[('a', '<f4')]" + strings.Repeat(")]", depth-1)
+	}
+	if _, err := layout.ParseDescr(nested(32)); err != nil {
+		t.Errorf("32 deep: %v", err)
+	}
+	for _, depth := range []int{33, 100000} {
+		text := nested(depth)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := layout.ParseDescr(text)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, layout.ErrDType) {
+			t.Errorf("%d deep: ParseDescr = %v, want ErrDType", depth, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4*uint64(len(text))+64<<10 {
+			t.Errorf("%d deep (%d bytes): ParseDescr allocated %d bytes", depth, len(text), alloc)
+		}
+	}
+}
