@@ -1,6 +1,7 @@
 package array
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/store"
+	"github.com/gomemmap/memmap/internal/sys"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -75,11 +77,28 @@ type Info struct {
 // malformed header, or a file shorter than its header says, gives an
 // *os.PathError wrapping header.ErrFormat (and io.ErrUnexpectedEOF for a
 // file cut short); a dtype the library does not support wraps
-// layout.ErrDType too; the OS's errors come as os.Open and os.File.Stat
-// return them.
+// layout.ErrDType too; a path that is not a regular file (a directory,
+// FIFO, device or socket) an error wrapping memmap.ErrNotRegular, at once:
+// like Open, Stat never waits on a FIFO that has no writer (a directory
+// matches header.ErrFormat too); the OS's other errors come as os.Open
+// and os.File.Stat return them.
 func Stat(path string) (*Info, error) {
 	const op = "stat"
-	f, err := os.Open(path)
+	// The open memmap.Open makes: non-blocking, so that a FIFO or a
+	// device is refused by its type instead of waited on.
+	f, err := sys.OpenFile(path, os.O_RDONLY, 0)
+	if nr := (*sys.NotRegularError)(nil); errors.As(err, &nr) {
+		if nr.Mode.IsDir() {
+			// Stat said ErrFormat for a directory before it said
+			// ErrNotRegular, as Open does; it matches both (%.0w wraps
+			// ErrFormat without printing it).
+			return nil, pathErr(op, path, fmt.Errorf("%w: is a directory, not a .npy file%.0w", memmap.ErrNotRegular, header.ErrFormat))
+		}
+		return nil, pathErr(op, path, fmt.Errorf("%w: %s", memmap.ErrNotRegular, sys.Describe(nr.Mode)))
+	}
+	if pe := (*os.PathError)(nil); err != nil && !errors.As(err, &pe) {
+		err = pathErr("open", path, err) // as os.Open says it (sys gives the bare errno on unix)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +106,6 @@ func Stat(path string) (*Info, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
-	}
-	if fi.IsDir() {
-		return nil, pathErr(op, path, fmt.Errorf("%w: a directory, not a .npy file", header.ErrFormat))
 	}
 	size := fi.Size()
 	// As Open does: a header caught in the middle of a writer's commit

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Compatible reports whether a Go value whose dtype is goType (from Of or
@@ -119,15 +120,7 @@ func joinPath(p, s string) string {
 // shapeString writes a shape as Python does: "(3,)", "(2, 3)", "()" for a
 // plain field.
 func shapeString(shape []int) string {
-	s := "("
-	for i, n := range shape {
-		if i > 0 {
-			s += ", "
-		}
-		s += strconv.Itoa(n)
-	}
-	if len(shape) == 1 {
-		s += ","
-	}
-	return s + ")"
+	var b strings.Builder
+	appendShape(&b, shape) // linear in the dims, where += was quadratic
+	return b.String()
 }

@@ -14,6 +14,13 @@ import (
 // maxNesting bounds how deeply struct descrs may nest.
 const maxNesting = 32
 
+// MaxSubarrayDims is the largest number of dims a field's subarray shape
+// may have, nested subarrays joined: NumPy's NPY_MAXDIMS (64 since NumPy
+// 2; 32 in 1.x), beyond which np.dtype refuses a (dtype, shape) tuple
+// ("invalid shape in fixed-type tuple") and no array could index the
+// field. ParseDescr and TypeOf refuse more with ErrDType and ErrType.
+const MaxSubarrayDims = 64
+
 // ParseDescr parses the descr value of a .npy header: the Python literal
 // source text exactly as it stands in the header, such as
 //
@@ -44,7 +51,8 @@ const maxNesting = 32
 // level (NumPy never writes one: it turns the subarray into array
 // dimensions), object ('|O'), unicode ('<U<n>': UTF-32 text,
 // which has no Go counterpart here; store bytes, 'S<n>', instead), long
-// double and quad types ('f16', 'c32'), anything else NumPy would not
+// double and quad types ('f16', 'c32'), subarrays of more than
+// MaxSubarrayDims dims (nested ones joined), anything else NumPy would not
 // write for a fixed-size dtype, and items over 2 GiB - 1. Datetime64 and
 // timedelta64 are supported (kinds Datetime and Timedelta, Go types
 // Datetime64 and Timedelta64), with their unit kept (see Unit). A text
@@ -280,6 +288,9 @@ func parseStruct(v pylit.Node, depth int) (*DType, error) {
 			if err != nil {
 				return nil, err
 			}
+			if n := len(outer) + len(shape); n > MaxSubarrayDims {
+				return nil, tooManyDims(item.Index(2).Off(), where, n)
+			}
 			shape, levels = nest(outer, shape, levels)
 		}
 		if shapeLen(shape) < 0 {
@@ -356,6 +367,9 @@ func fieldType(tv pylit.Node, depth int, where fieldAt) (*DType, []int, []int, e
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		if n := len(outer) + len(inner); n > MaxSubarrayDims {
+			return nil, nil, nil, tooManyDims(tv.Off(), where, n)
+		}
 		shape, levels := nest(outer, inner, levels)
 		return t, shape, levels, nil
 	}
@@ -393,10 +407,19 @@ func nest(outer, inner, levels []int) ([]int, []int) {
 	return append(outer, inner...), append([]int{len(outer)}, levels...)
 }
 
+// tooManyDims is the error for a subarray of n dims, more than NumPy
+// allows.
+func tooManyDims(off int, where fieldAt, n int) error {
+	return dtypeErrorf("descr offset %d: %ssubarray of %d dims: NumPy allows at most %d (MaxSubarrayDims)", off, where.prefix(), n, MaxSubarrayDims)
+}
+
 // parseShape parses a subarray shape tuple; () gives nil.
 func parseShape(sv pylit.Node, where fieldAt) ([]int, error) {
 	if sv.Kind() != pylit.Tuple {
 		return nil, dtypeErrorf("descr offset %d: %sexpected a shape tuple, found %s", sv.Off(), where.prefix(), describe(sv))
+	}
+	if sv.Len() > MaxSubarrayDims {
+		return nil, tooManyDims(sv.Off(), where, sv.Len())
 	}
 	var shape []int
 	n := 1

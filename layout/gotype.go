@@ -98,12 +98,20 @@ func TypeOf(t reflect.Type) (*DType, error) {
 }
 
 // typeName names t at the start of a field path: its name without the
-// package if it is a defined type of a package, else its full name.
+// package if it is a defined type of a package, else its full name, or
+// for a long unnamed type (a struct literal) its start and "...": every
+// field's path starts with it, so a full struct literal of n fields
+// would make the paths cost O(n²) bytes.
 func typeName(t reflect.Type) string {
 	if t.Name() != "" && t.PkgPath() != "" && t.PkgPath() != "unsafe" {
 		return t.Name()
 	}
-	return t.String()
+	const maxName = 64
+	s := t.String()
+	if len(s) > maxName {
+		s = strings.ToValidUTF8(s[:maxName-3], "") + "..."
+	}
+	return s
 }
 
 // goDType maps t, found at path, to a dtype; unit is the unit= tag option
@@ -253,6 +261,9 @@ func structDType(t reflect.Type, path string) (*DType, error) {
 		for ft.Kind() == reflect.Array && ft.Elem() != byteType {
 			shape = append(shape, ft.Len())
 			ft = ft.Elem()
+		}
+		if len(shape) > MaxSubarrayDims {
+			return nil, typeErrorf("%s: array of %d dims: NumPy allows at most %d in a field (MaxSubarrayDims)", fpath, len(shape), MaxSubarrayDims)
 		}
 		ftype, err := goDType(ft, fpath, unit)
 		if err != nil {

@@ -19,11 +19,12 @@ import (
 // growing map, searched without copies, changed copy-on-write) and
 // anonymous shared memory. It ends with the NumPy one-liner that opens the
 // same files.
-func cmdDemo(args []string, w io.Writer) error {
+func cmdDemo(args []string, w io.Writer) (err error) {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	rows := fs.Int("rows", 100000, "embeddings and item records to write")
 	lines := fs.Int("lines", 100000, "log lines to write")
-	if err := parseFlags(fs, args); err != nil {
+	keep := fs.Bool("keep", false, "keep the files of a demo in a new temp dir (given a DIR, the files are always kept)")
+	if err := parseFlags(fs, args, "demo [-rows N] [-lines N] [-keep] [DIR]"); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
@@ -37,11 +38,26 @@ func cmdDemo(args []string, w io.Writer) error {
 	}
 	dir := fs.Arg(0)
 	if dir == "" {
-		d, err := os.MkdirTemp("", "memmap-demo-")
-		if err != nil {
+		if dir, err = os.MkdirTemp("", "memmap-demo-"); err != nil {
 			return err
 		}
-		dir = d
+		// The files take tens of megabytes: remove them unless asked to
+		// keep them, and say where they are either way. (err is the
+		// result: the demo's error, or the removal's.)
+		defer func() {
+			switch {
+			case *keep:
+				fmt.Fprintf(w, "\nThe files are kept in %s (remove it when done).\n", dir)
+			case err != nil:
+				os.RemoveAll(dir)
+			default:
+				if rerr := os.RemoveAll(dir); rerr != nil {
+					err = fmt.Errorf("removing the demo's temp dir: %w", rerr)
+					return
+				}
+				fmt.Fprintf(w, "\nRemoved %s and the files in it (run demo -keep, or give it a DIR, to keep them).\n", dir)
+			}
+		}()
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

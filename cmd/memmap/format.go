@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -63,14 +62,25 @@ type fileError struct {
 }
 
 func (e *fileError) Error() string {
+	// The library's sentinels start "memmap: ", which the command's
+	// "memmap: " before the path already says.
+	msg := func(err error) string { return strings.TrimPrefix(err.Error(), "memmap: ") }
 	var pe *os.PathError
-	if errors.As(e.err, &pe) && (pe.Path == e.path || pe.Path == "") {
-		if pe.Op == "open" || pe.Op == "stat" {
-			return e.path + ": " + pe.Err.Error()
+	if errors.As(e.err, &pe) {
+		// The containers name a member "PATH:NAME": say PATH once.
+		member, isMember := strings.CutPrefix(pe.Path, e.path+":")
+		if pe.Path == e.path || pe.Path == "" || isMember {
+			s := e.path + ": "
+			if isMember {
+				s += member + ": "
+			}
+			if pe.Op != "open" && pe.Op != "stat" {
+				s += pe.Op + ": "
+			}
+			return s + msg(pe.Err)
 		}
-		return e.path + ": " + pe.Op + ": " + pe.Err.Error()
 	}
-	return e.path + ": " + e.err.Error()
+	return e.path + ": " + msg(e.err)
 }
 
 func (e *fileError) Unwrap() error { return e.err }
@@ -129,72 +139,105 @@ func orderName(o layout.ByteOrder) string {
 // the fields' natural alignment allows them (a packed struct, NumPy's
 // default without align=True, may have offsets no Go struct can have).
 func goType(d *layout.DType) string {
+	var b strings.Builder
+	appendGoType(&b, d)
+	return b.String()
+}
+
+// appendGoType writes goType(d) to b. Everything is written into the one
+// builder, so that the cost is linear in the length of the result: built
+// by concatenation, a subarray of n dims cost O(n²) bytes and nested
+// structs copied their fields' types once per level (issue 18 item 12).
+func appendGoType(b *strings.Builder, d *layout.DType) {
 	if t := d.GoType(); t != nil {
-		return t.String()
+		b.WriteString(t.String())
+		return
+	}
+	bytes := func(n int) {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(n))
+		b.WriteString("]byte")
 	}
 	switch d.Kind() {
 	case layout.Bool:
-		return "bool"
+		b.WriteString("bool")
 	case layout.Int:
-		return "int" + strconv.Itoa(8*d.Size())
+		b.WriteString("int" + strconv.Itoa(8*d.Size()))
 	case layout.Uint:
-		return "uint" + strconv.Itoa(8*d.Size())
+		b.WriteString("uint" + strconv.Itoa(8*d.Size()))
 	case layout.Float:
 		if d.Size() == 2 {
-			return "layout.Float16"
+			b.WriteString("layout.Float16")
+		} else {
+			b.WriteString("float" + strconv.Itoa(8*d.Size()))
 		}
-		return "float" + strconv.Itoa(8*d.Size())
 	case layout.Complex:
-		return "complex" + strconv.Itoa(8*d.Size())
-	case layout.Bytes, layout.Void:
-		return "[" + strconv.Itoa(d.Size()) + "]byte"
+		b.WriteString("complex" + strconv.Itoa(8*d.Size()))
 	case layout.BFloat:
-		return "layout.BFloat16"
+		b.WriteString("layout.BFloat16")
 	case layout.FloatE4M3:
-		return "layout.Float8E4M3"
+		b.WriteString("layout.Float8E4M3")
 	case layout.FloatE5M2:
-		return "layout.Float8E5M2"
+		b.WriteString("layout.Float8E5M2")
 	case layout.Datetime:
-		return "layout.Datetime64"
+		b.WriteString("layout.Datetime64")
 	case layout.Timedelta:
-		return "layout.Timedelta64"
+		b.WriteString("layout.Timedelta64")
 	case layout.Struct:
 		if d.NumField() == 0 {
-			return "[" + strconv.Itoa(d.Size()) + "]byte" // all padding: raw bytes
+			bytes(d.Size()) // all padding: raw bytes
+			return
 		}
-		return goStruct(d)
+		appendGoStruct(b, d)
+	default: // Bytes, Void
+		bytes(d.Size())
 	}
-	return "[" + strconv.Itoa(d.Size()) + "]byte"
 }
 
-// goStruct returns the Go struct type expression of a Struct dtype.
-func goStruct(d *layout.DType) string {
-	var parts []string
-	for _, p := range goStructParts(d) {
+// appendArrayPrefix writes the Go array dims of a subarray shape:
+// "[2][3]" for (2, 3).
+func appendArrayPrefix(b *strings.Builder, shape []int) {
+	for _, n := range shape {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(n))
+		b.WriteByte(']')
+	}
+}
+
+// appendGoStruct writes the Go struct type expression of a Struct dtype.
+func appendGoStruct(b *strings.Builder, d *layout.DType) {
+	parts := goStructParts(d)
+	if len(parts) == 0 {
+		b.WriteString("struct{}")
+		return
+	}
+	b.WriteString("struct { ")
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
 		if p.pad > 0 {
-			parts = append(parts, fmt.Sprintf("_ [%d]byte", p.pad))
+			b.WriteString("_ [")
+			b.WriteString(strconv.Itoa(p.pad))
+			b.WriteString("]byte")
 			continue
 		}
-		typ := goType(p.f.Type)
-		for k := len(p.f.Shape) - 1; k >= 0; k-- {
-			typ = "[" + strconv.Itoa(p.f.Shape[k]) + "]" + typ
-		}
-		part := p.name + " " + typ
+		b.WriteString(p.name)
+		b.WriteByte(' ')
+		appendArrayPrefix(b, p.f.Shape)
+		appendGoType(b, p.f.Type)
 		if p.tag != "" {
-			t := p.tag
-			if strings.Contains(t, "`") {
-				t = strconv.Quote(t)
+			b.WriteByte(' ')
+			if strings.Contains(p.tag, "`") {
+				b.WriteString(strconv.Quote(p.tag))
 			} else {
-				t = "`" + t + "`"
+				b.WriteByte('`')
+				b.WriteString(p.tag)
+				b.WriteByte('`')
 			}
-			part += " " + t
 		}
-		parts = append(parts, part)
 	}
-	if len(parts) == 0 {
-		return "struct{}"
-	}
-	return "struct { " + strings.Join(parts, "; ") + " }"
+	b.WriteString(" }")
 }
 
 // goPart is one field of the Go struct suggested for a Struct dtype: a
@@ -214,18 +257,30 @@ type goPart struct {
 // so that the offsets are the file's on every host where the fields'
 // natural alignment allows them.
 func goStructParts(d *layout.DType) []goPart {
-	var parts []goPart
-	used := map[string]bool{}
+	nf := d.NumField()
+	parts := make([]goPart, 0, nf+1) // and more if there are gaps
+	// The Go names taken, each with the next suffix to try when another
+	// field's name maps to it: counting up from 2 again for each repeat
+	// was quadratic in the fields that share a Go name.
+	used := make(map[string]int, nf)
 	end := 0
-	for i, f := range d.Fields() {
+	for i := range nf {
+		f := d.Field(i)
 		if f.Offset > end {
 			parts = append(parts, goPart{pad: f.Offset - end})
 		}
-		name := goFieldName(f.Name, i)
-		for n := 2; used[name]; n++ {
-			name = goFieldName(f.Name, i) + "_" + strconv.Itoa(n)
+		base := goFieldName(f.Name, i)
+		name := base
+		if next, dup := used[base]; dup {
+			for ; ; next++ {
+				name = base + "_" + strconv.Itoa(next)
+				if _, taken := used[name]; !taken {
+					break
+				}
+			}
+			used[base] = next + 1
 		}
-		used[name] = true
+		used[name] = 2
 		tag := ""
 		if name != f.Name {
 			tag = f.Name

@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strconv"
 	"strings"
 
@@ -19,7 +21,7 @@ import (
 func cmdHead(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("head", flag.ContinueOnError)
 	n := fs.Int64("n", 10, "rows to print")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, "head [-n N] FILE [NAME]"); err != nil {
 		return err
 	}
 	switch {
@@ -29,18 +31,26 @@ func cmdHead(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: head: -n must not be negative", errUsage)
 	}
 	path := fs.Arg(0)
-	c, err := openContainer(path)
+	format, err := detect(path)
 	if err != nil {
 		return err
 	}
 	var a *array.Any
 	switch {
-	case c != nil:
+	case format != fmtNPY:
+		c, err := openContainer(path, format)
+		if err != nil {
+			return err
+		}
 		defer c.close()
 		if fs.NArg() != 2 {
-			return &fileError{path, fmt.Errorf("%w: name one of its %d arrays (memmap info lists them)", errNoMember, len(c.members()))}
+			return &fileError{path, fmt.Errorf("name one of its %s", arrayList(c))}
 		}
-		a, err = c.open(fs.Arg(1))
+		name := fs.Arg(1)
+		a, err = c.open(name)
+		if errors.Is(err, iofs.ErrNotExist) {
+			return &fileError{path, fmt.Errorf("no array %q in the file; it holds %s", name, arrayList(c))}
+		}
 		if err != nil {
 			return &fileError{path, err}
 		}
@@ -57,6 +67,31 @@ func cmdHead(args []string, stdout io.Writer) error {
 		err = &fileError{a.Path(), cerr}
 	}
 	return err
+}
+
+// maxListed is the most array names a message lists.
+const maxListed = 10
+
+// arrayList names the arrays of c for a message: "2 arrays: emb, ids",
+// the first maxListed of them and "... (memmap info lists them all)" when
+// there are more.
+func arrayList(c container) string {
+	ms := c.members()
+	var b strings.Builder
+	b.WriteString(plural(int64(len(ms)), "array"))
+	for i, m := range ms {
+		if i == maxListed {
+			b.WriteString(", ... (memmap info lists them all)")
+			break
+		}
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString(", ")
+		}
+		b.WriteString(m.name)
+	}
+	return b.String()
 }
 
 // headFile writes the first n rows of a to w. A fault while reading the

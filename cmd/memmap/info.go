@@ -25,7 +25,7 @@ var errReported = errors.New("errors reported")
 // headers are read (array.Stat): no file is mapped.
 func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, "info FILE..."); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -34,7 +34,14 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	printed := false
 	for _, path := range fs.Args() {
-		if c, err := openContainer(path); c != nil || err != nil {
+		format, err := detect(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "memmap: %v\n", err)
+			failed = true
+			continue
+		}
+		if format != fmtNPY {
+			c, err := openContainer(path, format)
 			if err != nil {
 				fmt.Fprintf(stderr, "memmap: %v\n", err)
 				failed = true
@@ -216,13 +223,13 @@ func goReflect(d *layout.DType) reflect.Type {
 func fieldRows(rows *[][4]string, prefix string, base int, d *layout.DType) {
 	for _, f := range d.Fields() {
 		descr := f.Type.Descr()
-		typ := goType(f.Type)
 		if len(f.Shape) > 0 {
 			descr += ", " + pyTupleInt(f.Shape)
-			for k := len(f.Shape) - 1; k >= 0; k-- {
-				typ = "[" + strconv.Itoa(f.Shape[k]) + "]" + typ
-			}
 		}
+		var b strings.Builder
+		appendArrayPrefix(&b, f.Shape)
+		appendGoType(&b, f.Type)
+		typ := b.String()
 		name := prefix + f.Name
 		*rows = append(*rows, [4]string{name, descr, strconv.Itoa(base + f.Offset), typ})
 		if f.Type.Kind() == layout.Struct && len(f.Shape) == 0 {

@@ -6,12 +6,14 @@
 //	                           for .npz and safetensors files, a line per array they hold
 //	memmap head [-n N] FILE [NAME]
 //	                           the first N rows (default 10) of a .npy file, or of the array NAME of a container
-//	memmap demo [-rows N] [-lines N] [DIR]
+//	memmap demo [-rows N] [-lines N] [-keep] [DIR]
 //	                           build a small feature store (embeddings array + record file) and a log
-//	                           in DIR (default: a new temp dir), read them back, print the NumPy one-liner
+//	                           in DIR (default: a new temp dir, removed at the end unless -keep),
+//	                           read them back, print the NumPy one-liner
 //
 // Errors go to standard error as one line naming the file and the problem,
-// with exit status 1; usage errors exit with status 2.
+// with exit status 1; usage errors exit with status 2. -h after a command
+// prints its usage and flags, with exit status 0.
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -37,9 +40,12 @@ commands:
   head [-n N] FILE [NAME]
                       the first N rows (default 10) of a .npy file, or of the array NAME
                       of a container (.npz, safetensors)
-  demo [-rows N] [-lines N] [DIR]
-                      build a small feature store and a log in DIR (default: a new temp dir),
-                      read them back, and print the NumPy one-liner that opens them
+  demo [-rows N] [-lines N] [-keep] [DIR]
+                      build a small feature store and a log in DIR (default: a new temp dir,
+                      removed at the end unless -keep), read them back, and print the
+                      NumPy one-liner that opens them
+
+memmap COMMAND -h lists the flags of a command.
 `
 
 // run runs the command line args and returns the exit status.
@@ -65,8 +71,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
+	var help *helpRequest
 	switch {
 	case err == nil:
+		return 0
+	case errors.As(err, &help):
+		fmt.Fprint(stdout, help.usage) // asked for: not an error
 		return 0
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "memmap: %v\n%s", err, usage)
@@ -77,11 +87,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// parseFlags parses a subcommand's flags, reporting problems as usage errors.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// parseFlags parses a subcommand's flags, reporting problems as usage
+// errors; -h (or -help) is a request for the subcommand's usage: a
+// *helpRequest with its synopsis (such as "head [-n N] FILE [NAME]") and
+// its flags.
+func parseFlags(fs *flag.FlagSet, args []string, synopsis string) error {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, flag.ErrHelp):
 		return fmt.Errorf("%w: %s: %w", errUsage, fs.Name(), err)
 	}
-	return nil
+	var b strings.Builder
+	b.WriteString("usage: memmap " + synopsis + "\n")
+	hasFlags := false
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		b.WriteString("\nflags:\n")
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return &helpRequest{b.String()}
 }
+
+// helpRequest is a subcommand's -h: run prints usage on stdout and exits
+// with status 0.
+type helpRequest struct{ usage string }
+
+func (h *helpRequest) Error() string { return flag.ErrHelp.Error() }
+func (h *helpRequest) Unwrap() error { return flag.ErrHelp }
