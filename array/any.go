@@ -1,16 +1,13 @@
 package array
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/store"
-	"github.com/gomemmap/memmap/internal/sys"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -86,19 +83,7 @@ func Stat(path string) (*Info, error) {
 	const op = "stat"
 	// The open memmap.Open makes: non-blocking, so that a FIFO or a
 	// device is refused by its type instead of waited on.
-	f, err := sys.OpenFile(path, os.O_RDONLY, 0)
-	if nr := (*sys.NotRegularError)(nil); errors.As(err, &nr) {
-		if nr.Mode.IsDir() {
-			// Stat said ErrFormat for a directory before it said
-			// ErrNotRegular, as Open does; it matches both (%.0w wraps
-			// ErrFormat without printing it).
-			return nil, pathErr(op, path, fmt.Errorf("%w: is a directory, not a .npy file%.0w", memmap.ErrNotRegular, header.ErrFormat))
-		}
-		return nil, pathErr(op, path, fmt.Errorf("%w: %s", memmap.ErrNotRegular, sys.Describe(nr.Mode)))
-	}
-	if pe := (*os.PathError)(nil); err != nil && !errors.As(err, &pe) {
-		err = pathErr("open", path, err) // as os.Open says it (sys gives the bare errno on unix)
-	}
+	f, err := store.OpenRegular(op, path)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/sys"
 )
 
 // Headers are read with pread, never from a map.
@@ -45,4 +49,26 @@ func ReadAtFull(f *os.File, off int64, n int) ([]byte, error) {
 		return nil, fmt.Errorf("read %d bytes at offset %d: the file ends after %d of them: %w", n, off, k, io.ErrUnexpectedEOF)
 	}
 	return nil, err
+}
+
+// OpenRegular opens the file at path read-only with the open memmap.Open
+// makes: non-blocking, so that a FIFO without a writer or a device is
+// refused by its type at once instead of waited on. A path that is not a
+// regular file gives an *os.PathError (with op) wrapping
+// memmap.ErrNotRegular; a directory matches header.ErrFormat too, as it
+// did before ErrNotRegular existed. The OS's other errors come as os.Open
+// returns them.
+func OpenRegular(op, path string) (*os.File, error) {
+	f, err := sys.OpenFile(path, os.O_RDONLY, 0)
+	if nr := (*sys.NotRegularError)(nil); errors.As(err, &nr) {
+		if nr.Mode.IsDir() {
+			// %.0w wraps ErrFormat without printing it.
+			return nil, pathErr(op, path, fmt.Errorf("%w: is a directory, not a .npy file%.0w", memmap.ErrNotRegular, header.ErrFormat))
+		}
+		return nil, pathErr(op, path, fmt.Errorf("%w: %s", memmap.ErrNotRegular, sys.Describe(nr.Mode)))
+	}
+	if pe := (*os.PathError)(nil); err != nil && !errors.As(err, &pe) {
+		err = pathErr("open", path, err) // as os.Open says it (sys gives the bare errno on unix)
+	}
+	return f, err
 }
