@@ -211,8 +211,9 @@ func (a *Array[T]) span(op string, at, limit int) ([]byte, int, error) {
 // unchanged. A file Save replaces keeps its permission bits (and, as far
 // as the caller may, its owner), and must be writable by the caller, as
 // for np.save; a symbolic link at path stays, and the file it names is
-// replaced. On Windows a file that is open anywhere cannot be replaced. A new file gets Options.Perm, by default
-// 0o666, less the umask, as os.Create and np.save give it.
+// replaced. On Windows a file that is open anywhere cannot be replaced.
+// A new file gets Options.Perm, by default 0o666, less the umask, as
+// os.Create and np.save give it.
 func Save[T any](path string, data []T, shape []int, opt *Options) error {
 	const op = "save"
 	if shape == nil {
