@@ -309,9 +309,11 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 }
 
 // readOpenHeader reads the header of the size-byte file f with pread. A
-// header caught in the middle of a writer's commit across a page (the
-// poison byte in its shape: see writeHeader) is read again, as Refresh
-// does, until the commit is over; any other malformed header fails at once.
+// header caught in the middle of a commit across a page by a writer of an
+// earlier version of this package (the poison byte in its shape: see
+// poison; writers now never write across a page) is read again, as
+// Refresh does, until the commit is over; any other malformed header
+// fails at once.
 //
 // It waits up to openCommitWait, by the clock rather than a count of
 // tries, so that a writer slowed down by a loaded machine (or Wine) is
@@ -1003,11 +1005,9 @@ const (
 // The header is read with pread (never from the map, so a file truncated
 // or re-created meanwhile gives an error, not SIGBUS) until two
 // consecutive reads are byte-identical and parse. Together with the
-// writer's commit protocol (see rewriteHeader) this never takes a
-// half-written shape for a committed one: a rewrite that fits in one
-// 4 KiB page is one write the kernel copies in one go, and one that
-// crosses a page boundary makes the header unparseable until its last
-// byte is written.
+// writer's commit protocol (see writeHeader) this never takes a
+// half-written shape for a committed one: a commit is one write inside
+// one 4 KiB page, which the kernel copies in one go.
 //
 // The new header must describe the same dtype, order, data offset and
 // other dims (ErrFormat otherwise), and the file must hold the rows
@@ -1090,8 +1090,9 @@ func (s *Store) readHeader() (*header.Header, error) {
 			if err == nil {
 				return h, nil
 			}
-			// A writer's commit that crosses a page boundary leaves
-			// the header unparseable until it ends: read again.
+			// A commit across a page by a writer of an earlier
+			// version leaves the header unparseable until it ends:
+			// read again.
 			last = err
 		}
 		a, b = b, a
