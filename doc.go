@@ -54,8 +54,9 @@
 // The cost of the second map: a page read through both maps is one page
 // of the page cache (a memory cgroup is charged for it once), but the
 // process's resident set size counts it once per map that has touched it.
-// Reading a 400 MB file whole through Data and then through At showed
-// 883 MB of RSS with AccessAuto against 493 MB with AccessNormal. A
+// Reading a 400 MB file whole through Data and then through At1 showed
+// 784 MB of RSS with AccessAuto against 394 MB with AccessNormal: twice
+// the file's pages against once. A
 // program watched by its RSS (an RSS limit, a container whose monitor
 // reads RSS rather than the cgroup's charge) that both scans and reads
 // elements of the same file should pick one map: AccessNormal, or
