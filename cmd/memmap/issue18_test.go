@@ -14,6 +14,7 @@ import (
 
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/internal/testutil"
+	"github.com/gomemmap/memmap/layout"
 	"github.com/gomemmap/memmap/npz"
 )
 
@@ -144,7 +145,7 @@ func TestDemoTempDir(t *testing.T) {
 func TestNPZOtherMembers(t *testing.T) {
 	dir := testutil.TempDir(t)
 	npy := filepath.Join(dir, "emb.npy")
-	if err := array.Save(npy, []float32{1, 2, 3, 4}, []int{2, 2}, nil); err != nil {
+	if err := array.Save(npy, []float32{1, 2, 3, 4}, []int{2, 2}, &array.Options{ByteOrder: layout.Little}); err != nil {
 		t.Fatal(err)
 	}
 	embBytes, err := os.ReadFile(npy)
