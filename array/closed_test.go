@@ -2,70 +2,14 @@ package array_test
 
 import (
 	"errors"
-	"runtime/debug"
 	"testing"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 )
-
-// checkClosed calls every method of a that returns an error, after the
-// owner of a's mapping (a map under a View, the parent of a Slice) was
-// closed, and wants each to return an error wrapping memmap.ErrClosed.
-// A method that touches the unmapped memory instead faults: the fault is
-// turned into a panic (SetPanicOnFault) and reported, so that the test
-// fails rather than kills the test binary.
-func checkClosed[T any](t *testing.T, a *array.Array[T]) {
-	t.Helper()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	call := func(name string, fn func() error) {
-		t.Helper()
-		defer func() {
-			if v := recover(); v != nil {
-				t.Errorf("%s after the owner's Close panicked: %v", name, v)
-			}
-		}()
-		if err := fn(); !errors.Is(err, memmap.ErrClosed) {
-			t.Errorf("%s after the owner's Close = %v, want ErrClosed", name, err)
-		}
-	}
-	idx := make([]int, a.Rank()) // element (0, ..., 0)
-	buf := make([]T, a.Size()+1)
-	call("Get", func() error { _, err := a.Get(idx...); return err })
-	call("CopyTo", func() error { _, err := a.CopyTo(buf, 0); return err })
-	call("CopyFrom", func() error { _, err := a.CopyFrom(buf[:1], 0); return err })
-	call("Take", func() error { return a.Take([]int{0, 0}, buf) })
-	call("Data", func() error { _, err := a.Data(); return err })
-	call("Row", func() error { _, err := a.Row(0); return err })
-	call("Rows", func() error { _, err := a.Rows(0, 1); return err })
-	call("Slice", func() error { _, err := a.Slice(0, 1); return err })
-	call("Flush", a.Flush)
-	call("FlushRows", func() error { return a.FlushRows(0, 1) })
-	call("Advise", func() error { return a.Advise(memmap.Random) })
-	call("AdviseRows", func() error { return a.AdviseRows(0, 1, memmap.Random) })
-	call("Refresh", a.Refresh)
-	call("Guard", func() error { return a.Guard(func() error { return nil }) })
-	call("Append", func() error { return a.Append(buf[:0]) })
-	call("Grow", func() error { return a.Grow(1) })
-	call("Resize", func() error { return a.Resize(1) })
-	call("Truncate", func() error { return a.Truncate(0) })
-	for range a.All() {
-		t.Error("All after the owner's Close yielded a row")
-	}
-	if c := a.Cap(); c != 0 {
-		t.Errorf("Cap after the owner's Close = %d, want 0", c)
-	}
-	// The array's own Close still works, once and again.
-	if err := a.Close(); err != nil {
-		t.Errorf("Close after the owner's Close: %v", err)
-	}
-	if err := a.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
-	}
-	call("Get after Close", func() error { _, err := a.Get(idx...); return err })
-}
 
 // TestViewAfterMapClose closes the map under views (of a read-only and a
 // read-write map, in either byte order, 1-d and 2-d): the views' methods
@@ -99,8 +43,8 @@ func TestViewAfterMapClose(t *testing.T) {
 				if err := m.Close(); err != nil {
 					t.Fatal(err)
 				}
-				t.Run("1-d", func(t *testing.T) { checkClosed(t, v1) })
-				t.Run("2-d", func(t *testing.T) { checkClosed(t, v2) })
+				t.Run("1-d", func(t *testing.T) { npytest.CheckClosed(t, v1) })
+				t.Run("2-d", func(t *testing.T) { npytest.CheckClosed(t, v2) })
 				if _, err := va.At(0); !errors.Is(err, memmap.ErrClosed) {
 					t.Errorf("Any.At after the map's Close = %v, want ErrClosed", err)
 				}
@@ -143,8 +87,8 @@ func TestSliceAfterParentClose(t *testing.T) {
 					t.Fatal(err)
 				}
 				mustClose(t, a)
-				t.Run("slice", func(t *testing.T) { checkClosed(t, s) })
-				t.Run("slice of slice", func(t *testing.T) { checkClosed(t, ss) })
+				t.Run("slice", func(t *testing.T) { npytest.CheckClosed(t, s) })
+				t.Run("slice of slice", func(t *testing.T) { npytest.CheckClosed(t, ss) })
 			})
 		}
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/npz"
 )
@@ -114,46 +114,9 @@ func TestArrayAfterClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, name := range []string{"stored", "stored slice", "deflated", "deflated slice"} {
-		t.Run(name, func(t *testing.T) { checkClosed(t, arrays[k]) })
+		t.Run(name, func(t *testing.T) { npytest.CheckClosed(t, arrays[k]) })
 	}
 	if _, err := u.At(0, 0); !errors.Is(err, memmap.ErrClosed) {
 		t.Errorf("Any.At after Close = %v, want ErrClosed", err)
-	}
-}
-
-// checkClosed calls the methods of a that return an error and wants each
-// to return an error wrapping memmap.ErrClosed, without faulting.
-func checkClosed[T any](t *testing.T, a *array.Array[T]) {
-	t.Helper()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	call := func(name string, fn func() error) {
-		t.Helper()
-		defer func() {
-			if v := recover(); v != nil {
-				t.Errorf("%s after the File's Close panicked: %v", name, v)
-			}
-		}()
-		if err := fn(); !errors.Is(err, memmap.ErrClosed) {
-			t.Errorf("%s after the File's Close = %v, want ErrClosed", name, err)
-		}
-	}
-	idx := make([]int, a.Rank())
-	buf := make([]T, a.Size()+1)
-	call("Get", func() error { _, err := a.Get(idx...); return err })
-	call("CopyTo", func() error { _, err := a.CopyTo(buf, 0); return err })
-	call("CopyFrom", func() error { _, err := a.CopyFrom(buf[:1], 0); return err })
-	call("Take", func() error { return a.Take([]int{0}, buf) })
-	call("Data", func() error { _, err := a.Data(); return err })
-	call("Row", func() error { _, err := a.Row(0); return err })
-	call("Rows", func() error { _, err := a.Rows(0, 1); return err })
-	call("Slice", func() error { _, err := a.Slice(0, 1); return err })
-	call("Flush", a.Flush)
-	call("Advise", func() error { return a.Advise(memmap.Random) })
-	call("Refresh", a.Refresh)
-	for range a.All() {
-		t.Error("All after the File's Close yielded a row")
-	}
-	if err := a.Close(); err != nil {
-		t.Errorf("the array's Close after the File's: %v", err)
 	}
 }

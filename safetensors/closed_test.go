@@ -3,11 +3,10 @@ package safetensors_test
 import (
 	"errors"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 
 	"github.com/gomemmap/memmap"
-	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/safetensors"
 )
@@ -57,50 +56,13 @@ func TestTensorAfterClose(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	t.Run("a", func(t *testing.T) { checkClosed(t, a) })
-	t.Run("b", func(t *testing.T) { checkClosed(t, b) })
-	t.Run("slice", func(t *testing.T) { checkClosed(t, sl) })
+	t.Run("a", func(t *testing.T) { npytest.CheckClosed(t, a) })
+	t.Run("b", func(t *testing.T) { npytest.CheckClosed(t, b) })
+	t.Run("slice", func(t *testing.T) { npytest.CheckClosed(t, sl) })
 	if _, err := u.At(0); !errors.Is(err, memmap.ErrClosed) {
 		t.Errorf("Any.At after Close = %v, want ErrClosed", err)
 	}
 	if _, err := f.Bytes("a"); err == nil {
 		t.Error("File.Bytes after Close: no error")
-	}
-}
-
-// checkClosed calls the methods of a that return an error and wants each
-// to return an error wrapping memmap.ErrClosed, without faulting.
-func checkClosed[T any](t *testing.T, a *array.Array[T]) {
-	t.Helper()
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	call := func(name string, fn func() error) {
-		t.Helper()
-		defer func() {
-			if v := recover(); v != nil {
-				t.Errorf("%s after the File's Close panicked: %v", name, v)
-			}
-		}()
-		if err := fn(); !errors.Is(err, memmap.ErrClosed) {
-			t.Errorf("%s after the File's Close = %v, want ErrClosed", name, err)
-		}
-	}
-	idx := make([]int, a.Rank())
-	buf := make([]T, a.Size()+1)
-	call("Get", func() error { _, err := a.Get(idx...); return err })
-	call("CopyTo", func() error { _, err := a.CopyTo(buf, 0); return err })
-	call("CopyFrom", func() error { _, err := a.CopyFrom(buf[:1], 0); return err })
-	call("Take", func() error { return a.Take([]int{0}, buf) })
-	call("Data", func() error { _, err := a.Data(); return err })
-	call("Row", func() error { _, err := a.Row(0); return err })
-	call("Rows", func() error { _, err := a.Rows(0, 1); return err })
-	call("Slice", func() error { _, err := a.Slice(0, 1); return err })
-	call("Flush", a.Flush)
-	call("Advise", func() error { return a.Advise(memmap.Random) })
-	call("Refresh", a.Refresh)
-	for range a.All() {
-		t.Error("All after the File's Close yielded a row")
-	}
-	if err := a.Close(); err != nil {
-		t.Errorf("the array's Close after the File's: %v", err)
 	}
 }
