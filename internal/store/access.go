@@ -290,3 +290,28 @@ func (s *Store) flushViews(off, n int64) error {
 	}
 	return first
 }
+
+// Advise gives the OS an access-pattern hint for the whole map.
+func (s *Store) Advise(a memmap.Advice) error {
+	if err := s.checkOpen("advise"); err != nil {
+		return err
+	}
+	if s.borrowed {
+		return s.AdviseRows(0, s.n, a) // the view's bytes, not the whole map
+	}
+	return s.advise(a) // every map of the store (access.go)
+}
+
+// AdviseRows gives the OS an access-pattern hint for rows [i, j).
+func (s *Store) AdviseRows(i, j int64, a memmap.Advice) error {
+	if err := s.checkOpen("advise"); err != nil {
+		return err
+	}
+	if err := s.checkRows("advise", i, j); err != nil {
+		return err
+	}
+	if i == j {
+		return nil
+	}
+	return s.adviseRange(s.off+i*s.rowSize, (j-i)*s.rowSize, a) // every map (access.go)
+}
