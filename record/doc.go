@@ -120,7 +120,11 @@
 // digits only: they take appends up to the longest length that fits, and
 // Append past it fails with an error wrapping header.ErrNoRoom, appending
 // nothing. Rewrite (with no writer open) gives such a file room for any
-// length.
+// length. A header longer than a 4 KiB page whose length digits NumPy put
+// across a page boundary (only long structured descrs make such headers)
+// cannot change its length at all, with the same error naming Rewrite: no
+// single write could rewrite its shape. Rewrite lays out the header so
+// that the shape sits in one page.
 //
 // Errors. Errors match the sentinels of package memmap (ErrClosed,
 // ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrShape, ErrFault,

@@ -397,10 +397,12 @@ func (f *File[T]) Commit() error {
 // extends the map to cover it: the way a ReadOnly reader follows a writer
 // in another process. It reads the header until two reads agree, so a
 // header the writer is rewriting is not taken for a length, and it does
-// not see records the writer has not committed. (The one gap: a writer
-// stalled part way through its few-byte header write for the whole time
-// of both reads; see internal/store's Refresh.) Pointers and slices taken before stay valid. If the writer
-// truncated the file, Len shrinks, and views must not be used past it.
+// not see records the writer has not committed: a writer commits the
+// length with one write inside one 4 KiB page of the header, which the OS
+// copies in one go (a header whose length digits cross a page takes no
+// length change at all; see "Old files" in the package documentation).
+// Pointers and slices taken before stay valid. If the writer truncated
+// the file, Len shrinks, and views must not be used past it.
 // Refresh does nothing for a writer; a CopyOnWrite file cannot follow its
 // file (memmap.ErrUnsupported). A header that no longer describes this
 // record file gives an error wrapping header.ErrFormat.
