@@ -221,8 +221,10 @@ func (f *File[T]) panicView(op string) {
 // All returns an iterator over the records as their indexes and pointers
 // into the map (as At returns them), from 0 to the Len at the start of the
 // loop: records appended during the loop are not visited, and the loop
-// stops early if the file is truncated below the next index or closed. It
-// panics, when the loop starts, on a closed file.
+// stops early if the file is truncated below the next index or closed. If
+// the file is closed when the loop starts, it panics with an error
+// wrapping memmap.ErrClosed, as At does (array.Array.All yields nothing
+// instead).
 //
 // For a file whose records cannot be laid over the map (the other byte
 // order, a packed struct, misaligned data: see At), each pointer is to a
@@ -422,12 +424,16 @@ func (f *File[T]) Refresh() error {
 // Close commits a writer's records (Flush), shrinks the file to them
 // (dropping the preallocated capacity, so that the closed file is exactly
 // what np.save would write), releases the writer lock and unmaps the file.
-// Every pointer and slice into the file must no longer be used. Close is
-// idempotent; it returns the first error met but releases everything in
-// any case. On Windows a file cannot be shrunk while another map of it is
-// open (a reader, in any process): Close then returns that error, after
-// the records were committed; the file keeps its zeroed capacity past
-// them, which NumPy and Open ignore.
+// Afterwards At panics with an error wrapping memmap.ErrClosed, and so
+// does All when a loop over it starts (array.Array.All yields nothing
+// instead); the other methods with an error result return one wrapping
+// memmap.ErrClosed. Every pointer and slice into the file must no longer
+// be used. Close is idempotent (closing again returns nil); it returns the
+// first error met but releases everything in any case. On Windows a file
+// cannot be shrunk while another map of it is open (a reader, in any
+// process): Close then returns that error, after the records were
+// committed; the file keeps its zeroed capacity past them, which NumPy and
+// Open ignore.
 func (f *File[T]) Close() error {
 	if f.closed {
 		return nil
