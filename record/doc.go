@@ -106,13 +106,13 @@
 //
 // Byte order. Create writes the host's byte order unless Options.ByteOrder
 // says otherwise; Open accepts either order. On a file in the host's order
-// At, All and Slice are zero-copy views; on one in the other order they
-// refuse (Slice returns an error wrapping memmap.ErrByteOrder, At and All
-// panic with it) and Get, Set and Append swap each record's bytes. The
-// layout of T is the host's (int64 and float64 are 4-aligned on 386 and
-// 32-bit arm): for files shared across architectures, order fields from
-// largest to smallest or pad with explicit `_ [N]byte` fields, and Open
-// says where a layout differs.
+// At, All and Slice are zero-copy views; on one in the other order Slice
+// returns an error wrapping memmap.ErrByteOrder and At panics with it,
+// All yields swapped copies (see File.All), and Get, Set and Append swap
+// each record's bytes. The layout of T is the host's (int64 and float64
+// are 4-aligned on 386 and 32-bit arm): for files shared across
+// architectures, order fields from largest to smallest or pad with
+// explicit `_ [N]byte` fields, and Open says where a layout differs.
 //
 // Old files. The length is committed by rewriting the shape in the
 // header's padding. Files written by NumPy < 1.23 (headers padded to 16
