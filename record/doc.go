@@ -59,12 +59,13 @@
 // data range, which writes back the pages dirtied since the last flush
 // and waits for the device, and one over the header's page. Its cost is
 // the device's write latency, twice, whatever the number of records
-// appended: from about 0.06 ms to 0.8 ms for one appended record on ext4
-// in the virtual machines we measured, the same for a file of a thousand
-// records as for one of a million (BenchmarkFlush), against 20-100 ns for
-// the Append itself. Batch appends between Flushes. Commit flushes only the records
-// appended since the last commit (not records changed in place by Set or
-// At, which Flush also writes back).
+// appended, and it does not grow with the size of the file; an Append
+// that does not grow the file makes no system call at all, so one Flush
+// costs as much as a great many Appends (BenchmarkFlush in this package
+// measures it; bench/RESULTS.md has the figures of appending to disk).
+// Batch appends between Flushes. Commit flushes only the records appended
+// since the last commit (not records changed in place by Set or At, which
+// Flush also writes back).
 //
 // Append itself makes no system call and allocates nothing unless the
 // file must grow; capacity grows geometrically (doubling, by at most 1 GiB
