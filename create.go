@@ -153,14 +153,18 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		if err := o.Init(m.Bytes()); err != nil {
 			return fail(&os.PathError{Op: "init", Path: path, Err: err})
 		}
-		createHook("init")
+		if createHook != nil {
+			createHook("init")
+		}
 		if err := m.Flush(); err != nil {
 			return fail(err)
 		}
 		if err := f.Sync(); err != nil {
 			return fail(wrapErr("fsync", path, err))
 		}
-		createHook("flushed")
+		if createHook != nil {
+			createHook("flushed")
+		}
 	}
 	if !sys.ReplaceOpen {
 		// Windows cannot replace a file that is open: let go of the old
@@ -168,7 +172,9 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		// between makes the rename fail, with nothing changed.
 		releaseOld()
 	}
-	createHook("rename")
+	if createHook != nil {
+		createHook("rename")
+	}
 	if err := os.Rename(tmp, target); err != nil {
 		return fail(err)
 	}
@@ -179,8 +185,11 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	return m, nil
 }
 
-// createHook is called by Create at its steps, for tests.
-var createHook = func(step string) {}
+// createHook, when a test sets it, is called by Create at its steps:
+// "init" after opt.Init ran and "flushed" once its bytes are durable
+// (both only with an Init), and "rename" just before the new file takes
+// the path's name. It is nil outside tests.
+var createHook func(step string)
 
 // createTemp creates a new file with a unique name starting with
 // "."+base in dir.

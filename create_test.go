@@ -143,7 +143,7 @@ func TestCreateInit(t *testing.T) {
 			}
 		}
 	}
-	defer func() { createHook = func(string) {} }()
+	defer func() { createHook = nil }()
 	m, err := Create(path, 64, &Options{Offset: 3, Init: func(b []byte) error {
 		if len(b) != 64 {
 			t.Errorf("Init got %d bytes, want 64", len(b))

@@ -116,13 +116,14 @@
 // Readers of a growing array or record file. A writer in these packages
 // commits a new length by rewriting the digits of the shape in the
 // header in place, and a reader in another process (Refresh, or NumPy's
-// np.load) never takes a half-written length for a committed one. The
-// headers this library writes keep those digits inside one 4 KiB page, so
-// a commit is one write the OS copies in one go. A header that NumPy wrote
-// may put them across a page boundary (over 4 KiB: long structured
-// dtypes); a commit there makes the header unparseable until it is done,
-// so Open and Refresh read it again, and an np.load that falls inside
-// that window fails with a ValueError instead of returning a wrong shape.
+// np.load) never takes a half-written length for a committed one: a
+// commit is one write inside one 4 KiB page of the header, which the OS
+// copies in one go. The headers this library writes keep those digits
+// inside one page. A header that NumPy wrote may put them across a page
+// boundary (over 4 KiB: long structured dtypes); a writer of such a file
+// refuses every change of its length with an error wrapping
+// header.ErrNoRoom that names Rewrite (array.Rewrite, record.Rewrite),
+// which copies the file into one whose shape sits in one page.
 //
 // A writer whose file another process truncates or re-creates (without
 // the lock) finds out at its next growth or commit: Append, Flush and

@@ -404,13 +404,15 @@ func wrapErrIf(op, path string, err error) error {
 
 // Close unmaps the map and every earlier region Resize kept, releases the
 // lock Options.Lock took, and closes the file (unless the map came from
-// OpenFile). It does not flush: see Flush. After Close every method
-// returns ErrClosed; those without an error return nothing (Bytes, Len,
-// File) or, for the searches Find, RFind, Count and their range forms,
-// panic with an error wrapping ErrClosed; the iterators yield nothing. Every
-// slice the map handed out must no longer be touched. Close is idempotent:
-// closing again does nothing and returns nil. It returns the first error
-// it met, but releases everything in any case.
+// OpenFile). It does not flush: see Flush. After Close the methods with
+// an error result return ErrClosed; those without one return their zero
+// value (Bytes, Len, File, Tell), except the searches (Find, RFind, Count,
+// CountOverlapping and their range forms), which panic with an error
+// wrapping ErrClosed, and the iterators (All, AllOverlapping, AllRegexp,
+// Lines), which panic with it at the first step that finds the map
+// closed. Every slice the map handed out must no longer be touched. Close
+// is idempotent: closing again does nothing and returns nil. It returns
+// the first error it met, but releases everything in any case.
 func (m *Map) Close() error {
 	if m.closed {
 		return nil

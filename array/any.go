@@ -93,8 +93,10 @@ func Stat(path string) (*Info, error) {
 		return nil, err
 	}
 	size := fi.Size()
-	// As Open does: a header caught in the middle of a writer's commit
-	// across a page is read again until the commit is over.
+	// As Open does: a header caught in the middle of a commit across a
+	// page by a writer of an earlier version of this library is read
+	// again until the commit is over (writers now commit with one write
+	// inside one page, which no read sees half done).
 	h, err := store.ReadHeader(f, size, 0)
 	if err == nil {
 		err = h.Validate(size)

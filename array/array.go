@@ -134,10 +134,13 @@ type Array[T any] struct {
 // maxInt is the largest int, 2^31-1 on 32-bit systems.
 const maxInt = math.MaxInt
 
-// Create creates (or truncates) the .npy file at path for an array of the
-// given shape, all zeros, and opens it read-write, taking the writer lock
-// (NumPy's mode "w+"). The header leaves room for the growth axis to reach
-// any length, as NumPy >= 1.23 writes it. A second writer of the same file,
+// Create creates the .npy file at path for an array of the given shape,
+// all zeros, and opens it read-write, taking the writer lock (NumPy's mode
+// "w+"). The header leaves room for the growth axis to reach any length,
+// as NumPy >= 1.23 writes it. A file already at path is replaced, not
+// truncated: the new file is built under a temporary name beside it and
+// renamed over it once its header is durable (see memmap.Create), so a
+// failure leaves the old file as it was. A second writer of the same file,
 // in this process or another, gets an error wrapping memmap.ErrLocked; so
 // does Create over a file another writer holds, which it leaves unchanged.
 //

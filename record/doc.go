@@ -59,12 +59,13 @@
 // data range, which writes back the pages dirtied since the last flush
 // and waits for the device, and one over the header's page. Its cost is
 // the device's write latency, twice, whatever the number of records
-// appended: from about 0.06 ms to 0.8 ms for one appended record on ext4
-// in the virtual machines we measured, the same for a file of a thousand
-// records as for one of a million (BenchmarkFlush), against 20-100 ns for
-// the Append itself. Batch appends between Flushes. Commit flushes only the records
-// appended since the last commit (not records changed in place by Set or
-// At, which Flush also writes back).
+// appended, and it does not grow with the size of the file; an Append
+// that does not grow the file makes no system call at all, so one Flush
+// costs as much as a great many Appends (BenchmarkFlush in this package
+// measures it; bench/RESULTS.md has the figures of appending to disk).
+// Batch appends between Flushes. Commit flushes only the records appended
+// since the last commit (not records changed in place by Set or At, which
+// Flush also writes back).
 //
 // Append itself makes no system call and allocates nothing unless the
 // file must grow; capacity grows geometrically (doubling, by at most 1 GiB
@@ -106,13 +107,13 @@
 //
 // Byte order. Create writes the host's byte order unless Options.ByteOrder
 // says otherwise; Open accepts either order. On a file in the host's order
-// At, All and Slice are zero-copy views; on one in the other order they
-// refuse (Slice returns an error wrapping memmap.ErrByteOrder, At and All
-// panic with it) and Get, Set and Append swap each record's bytes. The
-// layout of T is the host's (int64 and float64 are 4-aligned on 386 and
-// 32-bit arm): for files shared across architectures, order fields from
-// largest to smallest or pad with explicit `_ [N]byte` fields, and Open
-// says where a layout differs.
+// At, All and Slice are zero-copy views; on one in the other order Slice
+// returns an error wrapping memmap.ErrByteOrder and At panics with it,
+// All yields swapped copies (see File.All), and Get, Set and Append swap
+// each record's bytes. The layout of T is the host's (int64 and float64
+// are 4-aligned on 386 and 32-bit arm): for files shared across
+// architectures, order fields from largest to smallest or pad with
+// explicit `_ [N]byte` fields, and Open says where a layout differs.
 //
 // Old files. The length is committed by rewriting the shape in the
 // header's padding. Files written by NumPy < 1.23 (headers padded to 16
@@ -120,7 +121,11 @@
 // digits only: they take appends up to the longest length that fits, and
 // Append past it fails with an error wrapping header.ErrNoRoom, appending
 // nothing. Rewrite (with no writer open) gives such a file room for any
-// length.
+// length. A header longer than a 4 KiB page whose length digits NumPy put
+// across a page boundary (only long structured descrs make such headers)
+// cannot change its length at all, with the same error naming Rewrite: no
+// single write could rewrite its shape. Rewrite lays out the header so
+// that the shape sits in one page.
 //
 // Errors. Errors match the sentinels of package memmap (ErrClosed,
 // ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder, ErrShape, ErrFault,

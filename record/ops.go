@@ -221,8 +221,10 @@ func (f *File[T]) panicView(op string) {
 // All returns an iterator over the records as their indexes and pointers
 // into the map (as At returns them), from 0 to the Len at the start of the
 // loop: records appended during the loop are not visited, and the loop
-// stops early if the file is truncated below the next index or closed. It
-// panics, when the loop starts, on a closed file.
+// stops early if the file is truncated below the next index or closed. If
+// the file is closed when the loop starts, it panics with an error
+// wrapping memmap.ErrClosed, as At does (array.Array.All yields nothing
+// instead).
 //
 // For a file whose records cannot be laid over the map (the other byte
 // order, a packed struct, misaligned data: see At), each pointer is to a
@@ -397,10 +399,12 @@ func (f *File[T]) Commit() error {
 // extends the map to cover it: the way a ReadOnly reader follows a writer
 // in another process. It reads the header until two reads agree, so a
 // header the writer is rewriting is not taken for a length, and it does
-// not see records the writer has not committed. (The one gap: a writer
-// stalled part way through its few-byte header write for the whole time
-// of both reads; see internal/store's Refresh.) Pointers and slices taken before stay valid. If the writer
-// truncated the file, Len shrinks, and views must not be used past it.
+// not see records the writer has not committed: a writer commits the
+// length with one write inside one 4 KiB page of the header, which the OS
+// copies in one go (a header whose length digits cross a page takes no
+// length change at all; see "Old files" in the package documentation).
+// Pointers and slices taken before stay valid. If the writer truncated
+// the file, Len shrinks, and views must not be used past it.
 // Refresh does nothing for a writer; a CopyOnWrite file cannot follow its
 // file (memmap.ErrUnsupported). A header that no longer describes this
 // record file gives an error wrapping header.ErrFormat.
@@ -420,12 +424,16 @@ func (f *File[T]) Refresh() error {
 // Close commits a writer's records (Flush), shrinks the file to them
 // (dropping the preallocated capacity, so that the closed file is exactly
 // what np.save would write), releases the writer lock and unmaps the file.
-// Every pointer and slice into the file must no longer be used. Close is
-// idempotent; it returns the first error met but releases everything in
-// any case. On Windows a file cannot be shrunk while another map of it is
-// open (a reader, in any process): Close then returns that error, after
-// the records were committed; the file keeps its zeroed capacity past
-// them, which NumPy and Open ignore.
+// Afterwards At panics with an error wrapping memmap.ErrClosed, and so
+// does All when a loop over it starts (array.Array.All yields nothing
+// instead); the other methods with an error result return one wrapping
+// memmap.ErrClosed. Every pointer and slice into the file must no longer
+// be used. Close is idempotent (closing again returns nil); it returns the
+// first error met but releases everything in any case. On Windows a file
+// cannot be shrunk while another map of it is open (a reader, in any
+// process): Close then returns that error, after the records were
+// committed; the file keeps its zeroed capacity past them, which NumPy and
+// Open ignore.
 func (f *File[T]) Close() error {
 	if f.closed {
 		return nil

@@ -93,12 +93,16 @@ type File[T any] struct {
 	closed bool
 }
 
-// Create creates the record file at path (truncating it if it exists) with
-// no records, and opens it read-write with the writer lock: a second
-// writer, in this process or another, gets an error wrapping
-// memmap.ErrLocked. T must be a fixed-size type that layout.Of accepts
-// (else an error wrapping layout.ErrType that names the field and the type
-// to use instead).
+// Create creates the record file at path with no records, and opens it
+// read-write with the writer lock: a second writer, in this process or
+// another, gets an error wrapping memmap.ErrLocked, and so does Create
+// over a file another writer holds, which it leaves unchanged. A file
+// already at path is replaced, not truncated: the new file is built under
+// a temporary name beside it and renamed over it once its header is
+// durable (see memmap.Create), so a failure leaves the old file as it was.
+// T must be a fixed-size type that layout.Of accepts (else an error
+// wrapping layout.ErrType that names the field and the type to use
+// instead).
 func Create[T any](path string, opt *Options) (*File[T], error) {
 	o := options(opt)
 	dt, err := layout.Of[T]()

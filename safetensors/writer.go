@@ -153,7 +153,7 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	return w, nil
 }
 
-// writerErr returns an error for the writer's path.
+// pathErr returns err as an *os.PathError for the writer's path.
 func (w *Writer) pathErr(op string, err error) error {
 	return &os.PathError{Op: op, Path: w.path, Err: err}
 }
