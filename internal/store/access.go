@@ -14,8 +14,9 @@ import (
 //
 // A cold fault on a file mapping with the OS's default advice reads a
 // large window around the page (read-around): random element reads then
-// cost hundreds of times what pread costs, while with Random advice a
-// scan loses its read-ahead. One mapping cannot have both, so with
+// cost far more than a pread of the element (bench/RESULTS.md, cold
+// section), while with Random advice a scan loses its read-ahead. One
+// mapping cannot have both, so with
 // memmap.AccessAuto a store keeps two maps of the same file where that
 // works: the main map, advised Random, behind the element accessors (and
 // TakeRows), and a scan map, advised Sequential, behind the whole-range
@@ -112,10 +113,11 @@ func (s *Store) SetAccess(a memmap.Access, reserve int64) error {
 }
 
 // adviseMain applies the main map's advice. Under AccessAuto a writer's
-// capacity past its length is the exception to Random: appends fill it by writing through
-// the map, and under Random each write fault makes a single-page folio
-// (no read-around), where Normal makes large ones and far fewer faults
-// (single-record appends measured about 1.7 times slower under Random).
+// capacity past its length is the exception to Random: appends fill it
+// by writing through the map, and under Random each write fault makes a
+// single-page folio (no read-around), where Normal makes large ones and
+// far fewer faults, which makes single-record appends slower under
+// Random (bench/RESULTS.md).
 // Those pages are written, not read from the disk, so Random buys nothing
 // there; the rows get Random at the next growth, once they are data.
 func (s *Store) adviseMain() error {

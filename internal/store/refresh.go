@@ -62,8 +62,9 @@ func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) 
 const openCommitWait = time.Second
 
 // ReadHeader reads the header of the size-byte file f with pread, as Open
-// does: a header caught in the middle of a writer's commit is read again
-// until the commit is over. maxLen is header.Options.MaxHeaderLen.
+// does: a header caught in the middle of a commit across a page by a
+// writer of an earlier version of this package is read again until the
+// commit is over. maxLen is header.Options.MaxHeaderLen.
 func ReadHeader(f *os.File, size int64, maxLen int) (*header.Header, error) {
 	return readOpenHeader(f, size, maxLen)
 }

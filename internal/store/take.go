@@ -157,9 +157,8 @@ func (s *Store) copyRows(idx []int, dst []byte) {
 // row32 and row64 are rows of 32 and 64 bytes as machine words. A loop
 // that copies them as structs compiles to a few word loads and stores a
 // row, which the CPU overlaps across rows, so many cache misses are in
-// flight at once; a [64]byte copy is a block move that keeps fewer.
-// Measured on a 256 MiB gather of 64-byte rows: 23 ns a row as words,
-// 47 ns as [64]byte, 39 ns with copy (heap and mapped pages alike).
+// flight at once; a [64]byte copy is a block move that keeps fewer, and
+// copy is slower than both (BenchmarkTake in bench/, bench/RESULTS.md).
 type (
 	row32 struct{ a, b, c, d uint64 }
 	row64 struct{ a, b, c, d, e, f, g, h uint64 }
