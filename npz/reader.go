@@ -129,7 +129,7 @@ func newFile(m *memmap.Map, path string) (*File, error) {
 	if err != nil {
 		return nil, pathErr("open", path, err)
 	}
-	f := &File{path: path, m: m, byName: make(map[string]*member)}
+	f := &File{path: path, m: m, byName: make(map[string]*member, len(ents))}
 	for _, e := range ents {
 		key, ok := strings.CutSuffix(e.name, ".npy")
 		if !ok {
