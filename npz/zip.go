@@ -9,6 +9,24 @@ import (
 	"unicode/utf8"
 )
 
+// Why this package reads the zip directory itself rather than with
+// archive/zip (STYLE: standard library first, unless a measurement or a
+// strictness it lacks says otherwise). Both were measured (issue 19, in
+// a branch that put the reader on zip.NewReader and DataOffset):
+//   - Strictness: archive/zip does not check what the hostile-archive
+//     tests require: the disk numbers of multi-disk archives, a directory
+//     that must lie before its end record, an exact entry count, that a
+//     saturated 32-bit size has its Zip64 field, that local headers agree
+//     with the directory (name, method, flags, CRC, sizes), overlapping
+//     members; and it keeps the local header's offset private. Kept as
+//     our own code, the checks made zip.go longer (488 lines against 340).
+//   - Speed: opening an archive of 1,000 small members took 1.16 ms
+//     against 0.70 ms with this parser (BenchmarkOpen, 6 alternating
+//     rounds, benchstat p = 0.002), zip.NewReader alone being more than
+//     this whole directory walk, and allocated 54% more.
+// The parser reads the directory from the map under a fault guard; the
+// members' .npy headers are read with pread (reader.go).
+
 // The zip format (PKWARE's APPNOTE.TXT), as much of it as .npz archives use.
 const (
 	sigLocal   = 0x04034b50 // local file header
