@@ -60,7 +60,7 @@ func CheckAccess(a memmap.Access) error {
 // scanWorks reports whether a second map for scans helps and is sound for
 // this store (see the comment at the top of this file).
 func (s *Store) scanWorks() bool {
-	return sys.AdviceWorks && strconv.IntSize == 64 && !s.anon && s.mode != memmap.CopyOnWrite
+	return sys.AdviceWorks && strconv.IntSize == 64 && s.b.file() && s.b.owned() && s.mode != memmap.CopyOnWrite
 }
 
 // SetAccess advises the store's maps for the access pattern a: called by
@@ -78,7 +78,7 @@ func (s *Store) SetAccess(a memmap.Access, reserve int64) error {
 	if err := CheckAccess(a); err != nil {
 		return s.err("advise", err)
 	}
-	if s.borrowed {
+	if !s.b.owned() {
 		return nil // the map's owner advises it (view.go)
 	}
 	s.acc.mu.Lock()
@@ -122,7 +122,7 @@ func (s *Store) SetAccess(a memmap.Access, reserve int64) error {
 // there; the rows get Random at the next growth, once they are data.
 func (s *Store) adviseMain() error {
 	adv := s.acc.mainAdv
-	if !s.acc.auto || adv != memmap.Random || s.mode != memmap.ReadWrite || s.anon {
+	if !s.acc.auto || adv != memmap.Random || s.mode != memmap.ReadWrite || !s.b.file() {
 		return s.m.Advise(adv)
 	}
 	end := min(s.off+s.n*s.rowSize, int64(s.m.Len()))
@@ -298,7 +298,7 @@ func (s *Store) Advise(a memmap.Advice) error {
 	if err := s.checkOpen("advise"); err != nil {
 		return err
 	}
-	if s.borrowed {
+	if !s.b.owned() {
 		return s.AdviseRows(0, s.n, a) // the view's bytes, not the whole map
 	}
 	return s.advise(a) // every map of the store (access.go)

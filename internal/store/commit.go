@@ -18,9 +18,15 @@ import (
 // file would report success over lost rows. It costs an fstat and a
 // pread of the header.
 func (s *Store) checkFile(op string) error {
-	if s.anon || s.mode != memmap.ReadWrite {
+	if s.mode != memmap.ReadWrite {
 		return nil
 	}
+	return s.b.checkFile(s, op)
+}
+
+// checkSize is checkFile for a file without a header to compare (raw.go:
+// the bytes before the data are the caller's): the size only.
+func (s *Store) checkSize(op string) error {
 	size, err := s.m.Size()
 	if err != nil {
 		return err
@@ -28,8 +34,14 @@ func (s *Store) checkFile(op string) error {
 	if want := int64(s.m.Len()); size < want {
 		return s.err(op, fmt.Errorf("%w: the file has %d bytes, the writer wrote %d", memmap.ErrTruncated, size, want))
 	}
-	if s.headerless {
-		return nil // raw.go: no header to compare; the bytes before the data are the caller's
+	return nil
+}
+
+// checkHeader is checkFile for a .npy file: the size, and the header
+// bytes against the ones the writer committed.
+func (s *Store) checkHeader(op string) error {
+	if err := s.checkSize(op); err != nil {
+		return err
 	}
 	var small [256]byte
 	got := small[:0]
@@ -68,8 +80,8 @@ func (s *Store) Commit() error {
 }
 
 func (s *Store) flush(from int64) error {
-	if s.anon {
-		return s.rewriteHeader() // no file to flush; keep the header true
+	if !s.b.file() {
+		return s.b.commit(s) // no file to flush; keep the header true
 	}
 	if s.mode != memmap.ReadWrite {
 		return nil
@@ -85,36 +97,44 @@ func (s *Store) flush(from int64) error {
 		// than report them durable.
 		return s.checkFile("flush")
 	}
-	return s.commitHeader()
+	return s.b.commit(s)
 }
 
-// commitHeader rewrites the header's shape to the length and flushes the
-// header page.
+// commitHeader is the commit of a .npy file: it rewrites the header's
+// shape to the length in the file (one pwrite, writeHeader) and flushes
+// the header page.
 func (s *Store) commitHeader() error {
-	if s.headerless {
-		return s.commitRaw() // raw.go: the length is the file's size
-	}
 	if err := s.checkFile("commit"); err != nil {
 		return err
 	}
-	if err := s.rewriteHeader(); err != nil {
+	if err := s.rewriteHeader(true); err != nil {
 		return err
 	}
-	if !s.anon {
-		if err := fault("msync header"); err != nil {
-			return s.err("commit", err)
-		}
-		if err := s.m.FlushRange(0, s.off); err != nil {
-			return err
-		}
+	if err := fault("msync header"); err != nil {
+		return s.err("commit", err)
+	}
+	if err := s.m.FlushRange(0, s.off); err != nil {
+		return err
+	}
+	s.committed = s.n
+	return nil
+}
+
+// commitMemory is the commit of an anonymous store: the header bytes at
+// the start of its memory are kept true, for a process it shares them
+// with.
+func (s *Store) commitMemory() error {
+	if err := s.rewriteHeader(false); err != nil {
+		return err
 	}
 	s.committed = s.n
 	return nil
 }
 
 // rewriteHeader writes the shape with the current length into the header
-// bytes, changing only the bytes that differ.
-func (s *Store) rewriteHeader() error {
+// bytes, changing only the bytes that differ: in the file with pwrite
+// (writeHeader) when toFile, and in the map.
+func (s *Store) rewriteHeader(toFile bool) error {
 	if s.axis < 0 {
 		return nil
 	}
@@ -131,7 +151,7 @@ func (s *Store) rewriteHeader() error {
 	for hi > lo && raw[hi-1] == dst[hi-1] {
 		hi--
 	}
-	if !s.anon && lo < hi {
+	if toFile && lo < hi {
 		if err := s.writeHeader(raw, lo, hi); err != nil {
 			return err
 		}
@@ -141,9 +161,6 @@ func (s *Store) rewriteHeader() error {
 	// not coherent.
 	copy(dst[lo:hi], raw[lo:hi])
 	s.raw = raw
-	if s.anon {
-		s.committed = s.n
-	}
 	return nil
 }
 
@@ -208,7 +225,7 @@ func (s *Store) FlushRows(i, j int64) error {
 	if err := s.checkRows("flush", i, j); err != nil {
 		return err
 	}
-	if s.mode != memmap.ReadWrite || s.anon || i == j {
+	if s.mode != memmap.ReadWrite || !s.b.file() || i == j {
 		return nil
 	}
 	return s.flushRange(s.off+i*s.rowSize, (j-i)*s.rowSize)

@@ -92,7 +92,7 @@ func (s *Store) Append(b []byte) error {
 	if k*s.rowSize != int64(len(b)) {
 		return s.err("append", fmt.Errorf("%w: %d bytes is not a whole number of %d-byte rows", memmap.ErrShape, len(b), s.rowSize))
 	}
-	if len(b) >= bulkMin && sys.WriteCoherent && !s.anon {
+	if len(b) >= bulkMin && sys.WriteCoherent && s.b.file() {
 		return s.appendWrite(b, k)
 	}
 	return s.AppendRows(k, func(dst []byte) { copy(dst, b) })
@@ -205,7 +205,7 @@ func (s *Store) SetLen(n int64) error {
 		s.dirty = max(s.dirty, s.n)
 		s.n = n
 		if n < s.committed {
-			return s.commitHeader()
+			return s.b.commit(s)
 		}
 	}
 	return nil

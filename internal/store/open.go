@@ -46,7 +46,10 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 		return nil, pathErr(op, path, err)
 	}
 	hh.DataOffset = int64(len(raw))
-	s := &Store{path: path, mode: memmap.ReadWrite, anon: anon, hdr: hh}
+	s := &Store{path: path, mode: memmap.ReadWrite, b: npyFile{}, hdr: hh}
+	if anon {
+		s.b = anonymous{}
+	}
 	if err := s.geometry(); err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -123,7 +126,7 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 			return nil, pathErr("open", path, err)
 		}
 	}
-	s := &Store{m: m, path: path, mode: mode, hdr: *h}
+	s := &Store{m: m, path: path, mode: mode, b: npyFile{}, hdr: *h}
 	if err := s.geometry(); err != nil {
 		return nil, pathErr("open", path, err)
 	}

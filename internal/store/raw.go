@@ -17,19 +17,20 @@ import (
 // .bin files, fvecs-style embeddings) has no header: the caller says what
 // a header would, and the store keeps it in s.hdr so that the rest of the
 // store works unchanged, with s.off the caller's offset and s.raw empty.
-// There is nothing to commit, so the file's size is the length:
+// There is nothing to commit, so the file's size is the length; its
+// backing, rawFile (backing.go), does:
 //
-//   - commitHeader (Flush, Close, Truncate) calls commitRaw, which only
-//     shrinks the file when the length went below what was committed;
-//   - Refresh calls refreshRaw, which reads the file's size;
-//   - checkFile compares no header.
+//   - commit (Flush, Close, Truncate): commitRaw, which only shrinks the
+//     file when the length went below what was committed;
+//   - refresh: refreshRaw, which reads the file's size;
+//   - checkFile: checkSize, which compares no header.
 //
 // A raw array owns the file's tail — it can change its length, and a
 // reader's Refresh follows the file's size — unless the file holds bytes
 // after the array's data at open (a shape shorter than the file): those
-// bytes are not the array's, so the length is fixed (fixedLen, and noRoom
-// for writers), and a writer's map covers only up to the end of the data,
-// so that nothing (Close's shrink) ever cuts them off.
+// bytes are not the array's, so the length is fixed (rawFile.fixed, and
+// noRoom for writers), and a writer's map covers only up to the end of
+// the data, so that nothing (Close's shrink) ever cuts them off.
 
 // OpenRaw opens the headerless file at path as the array h describes:
 // h.DType, h.FortranOrder, h.Shape, and h.DataOffset, the bytes before the
@@ -66,7 +67,7 @@ func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{m: m, path: path, mode: mode, hdr: hh, headerless: true}
+	s := &Store{m: m, path: path, mode: mode, b: rawFile{}, hdr: hh}
 	if err := s.geometry(); err != nil { // the inferred dim is 0 for now
 		return nil, pathErr(op, path, err)
 	}
@@ -89,7 +90,7 @@ func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *
 	case size < end:
 		return nil, pathErr(op, path, s.shortErr(end, size, memmap.ErrShape, "has"))
 	case size > end:
-		s.fixedLen = true
+		s.b = rawFile{fixed: true}
 		if mode == memmap.ReadWrite {
 			// Map only up to the end of the data, so that no shrink
 			// (Close gives capacity back) reaches the bytes after it.
@@ -118,7 +119,7 @@ func CreateRaw(path string, h *header.Header, opt *Options) (*Store, error) {
 		return nil, pathErr(op, path, err)
 	}
 	o := options(opt)
-	s := &Store{path: path, mode: memmap.ReadWrite, hdr: hh, headerless: true}
+	s := &Store{path: path, mode: memmap.ReadWrite, b: rawFile{}, hdr: hh}
 	if err := s.geometry(); err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -208,7 +209,7 @@ func (s *Store) rawRoom(extra int64) {
 	switch {
 	case s.axis < 0:
 		s.noRoom = fmt.Errorf("%w: a 0-d array cannot grow", memmap.ErrShape)
-	case s.fixedLen:
+	case extra > 0: // rawFile.fixed
 		s.noRoom = fmt.Errorf("%w: the file holds %d bytes after the array's data, which are not the array's (open with -1 on the growth axis, or the whole file's shape, to change the length)", memmap.ErrShape, extra)
 	}
 }
@@ -240,13 +241,17 @@ func (s *Store) commitRaw() error {
 // refreshRaw is Refresh for a raw file: the length becomes the whole rows
 // the file holds after the data offset (a partial last row, which a
 // writer is still writing, is left out), unless the length is fixed
-// (fixedLen, 0-d), which only checks that the file still holds the rows.
-func (s *Store) refreshRaw() error {
+// (rawFile.fixed, 0-d): then it only checks that the file still holds
+// the rows.
+func (s *Store) refreshRaw(fixed bool) error {
+	if err := s.followable(); err != nil {
+		return err
+	}
 	size, err := s.m.Size()
 	if err != nil {
 		return err
 	}
-	if s.fixedLen || s.axis < 0 {
+	if fixed || s.axis < 0 {
 		if end, _ := s.fileSizeFor(s.n); size < end {
 			return s.err("refresh", s.shortErr(end, size, memmap.ErrTruncated, "now has"))
 		}

@@ -118,13 +118,16 @@ func (s *Store) Refresh() error {
 	if err := s.checkOpen("refresh"); err != nil {
 		return err
 	}
-	switch {
-	case s.mode == memmap.ReadWrite || s.anon || s.borrowed:
-		return nil
-	case s.mode == memmap.CopyOnWrite:
-		return s.err("refresh", fmt.Errorf("%w: a copy-on-write array cannot follow its file", memmap.ErrUnsupported))
-	case s.headerless:
-		return s.refreshRaw() // raw.go: the length is the file's size
+	if s.mode == memmap.ReadWrite {
+		return nil // a writer's length is its own
+	}
+	return s.b.refresh(s)
+}
+
+// refreshHeader is Refresh for a .npy file: the length is the header's.
+func (s *Store) refreshHeader() error {
+	if err := s.followable(); err != nil {
+		return err
 	}
 	h, err := s.readHeader()
 	if err != nil {

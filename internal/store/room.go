@@ -75,9 +75,6 @@ func (s *Store) checkRoom() {
 // checkSpan returns the error of a header whose growth span crosses a
 // page boundary (see the file comment), nil for every other header.
 func (s *Store) checkSpan() error {
-	if s.anon || s.headerless {
-		return nil
-	}
 	lo, hi, err := header.GrowthSpan(s.raw, s.axis)
 	if err != nil {
 		return err

@@ -109,7 +109,7 @@ type Store struct {
 	m      *memmap.Map
 	path   string
 	mode   memmap.Mode
-	anon   bool
+	b      backing // what the kind of store does differently (backing.go)
 	closed bool
 
 	hdr     header.Header // Shape is the in-memory shape (axis length n)
@@ -128,16 +128,6 @@ type Store struct {
 	stepCap   int64 // when > 0, the most bytes a growth step adds (after a step failed)
 
 	acc accessState // advice and the scan view (access.go)
-
-	// Headerless raw files (raw.go): no header bytes, the length is the
-	// file's size; fixedLen when the file holds bytes after the data
-	// that are not the array's, so the length cannot change.
-	headerless, fixedLen bool
-
-	// borrowed: a View of a map the store does not own (view.go): Close
-	// leaves the map mapped, Advise covers the view's bytes only, and no
-	// scan map is made.
-	borrowed bool
 }
 
 func options(opt *Options) Options {
@@ -224,9 +214,10 @@ func (s *Store) checkGrowable(op string) error {
 // Path returns the file's path ("anonymous" for New).
 func (s *Store) Path() string { return s.path }
 
-// Closed reports whether Close has been called (for a View, on it or on
-// its map).
-func (s *Store) Closed() bool { return s.closed || s.borrowed && s.m.Closed() }
+// Closed reports whether Close has been called, on the store or on its
+// map (for a View, the map's owner closes the map). It is two loads, no
+// call: Get checks it on every element.
+func (s *Store) Closed() bool { return s.closed || s.m.Closed() }
 
 // Mode returns the mode the store was opened in.
 func (s *Store) Mode() memmap.Mode { return s.mode }
@@ -323,12 +314,12 @@ func (s *Store) Close() error {
 	if s.closed {
 		return nil
 	}
-	if s.borrowed {
+	if !s.b.owned() {
 		s.closed = true // the map's owner unmaps it
 		return nil
 	}
 	var first error
-	if s.mode == memmap.ReadWrite && !s.anon {
+	if s.mode == memmap.ReadWrite && s.b.file() {
 		first = s.flush(0)
 		if first == nil {
 			if size, ok := s.fileSizeFor(s.committed); ok && size < int64(s.m.Len()) {

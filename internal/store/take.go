@@ -193,7 +193,7 @@ func copyWords[W [2]uint64 | row32 | row64](idx []int, dst, m []byte) {
 // the page cache with the map) and a sample of the rows' pages is not
 // resident.
 func (s *Store) coldTake(idx []int) bool {
-	if s.anon || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || s.m.File() == nil {
+	if !s.b.file() || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || s.m.File() == nil {
 		return false
 	}
 	switch TakePath(takePath.Load()) {

@@ -45,7 +45,7 @@ func View(m *memmap.Map, name string, h *header.Header) (*Store, error) {
 	}
 	hh := *h
 	hh.Shape = append([]int64(nil), h.Shape...)
-	s := &Store{m: m, path: name, mode: m.Mode(), hdr: hh, headerless: true, fixedLen: true, borrowed: true}
+	s := &Store{m: m, path: name, mode: m.Mode(), b: view{}, hdr: hh}
 	if err := s.geometry(); err != nil {
 		return nil, pathErr(op, name, err)
 	}
@@ -68,6 +68,3 @@ func View(m *memmap.Map, name string, h *header.Header) (*Store, error) {
 // errViewLength is why a View cannot change its length; one value for
 // all, so that making a view costs no formatting.
 var errViewLength = fmt.Errorf("%w: an array in a container of many (a view of a shared map) has a fixed length", memmap.ErrShape)
-
-// Borrowed reports whether the store is a View of a map it does not own.
-func (s *Store) Borrowed() bool { return s.borrowed }
