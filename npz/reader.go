@@ -166,15 +166,15 @@ func (f *File) Names() []string {
 // that cannot open (not a valid .npy file, encrypted, compressed with a
 // method other than deflate, sizes that do not add up) an error wrapping
 // ErrFormat; after Close, memmap.ErrClosed.
-func (f *File) Info(name string) (*Info, error) {
+func (f *File) Info(name string) (Info, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	mb, h, err := f.header(name)
 	if err != nil {
-		return nil, err
+		return Info{}, err
 	}
 	data, _ := h.DataSize() // checked by header
-	in := &Info{
+	in := Info{
 		Name:           mb.key,
 		DType:          h.DType,
 		FortranOrder:   h.FortranOrder,
