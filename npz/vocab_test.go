@@ -3,10 +3,13 @@ package npz_test
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/npz"
 )
@@ -70,4 +73,124 @@ func TestVocabNotFound(t *testing.T) {
 	if _, err := f.Info("a"); !errors.Is(err, memmap.ErrClosed) {
 		t.Errorf("Info after Close: %v, want memmap.ErrClosed", err)
 	}
+}
+
+// tempOf returns the path of the Writer's temporary file, the one file
+// in dir whose name starts with ".".
+func tempOf(t *testing.T, dir string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, ".*"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("temporary files in %s: %q, %v; want one", dir, m, err)
+	}
+	return m[0]
+}
+
+// TestVocabClose: Close is idempotent on a File and on a Writer: a second
+// Close, and a Close after Abort, return nil, also when the first Close
+// failed (before issue 19 they returned the first's error again).
+func TestVocabClose(t *testing.T) {
+	path := smallArchive(t)
+	m, err := memmap.Open(path, memmap.ReadOnly, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := npz.OpenMap(m, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.File().Close() // makes the map's Close, and so the File's, fail
+	if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("File: Close over a closed descriptor: %v, want os.ErrClosed", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Errorf("File: second Close after a failed one: %v, want nil", err)
+	}
+
+	dir := testutil.TempDir(t)
+	w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Create("x", &header.Header{DType: mustDType[int32](t), Shape: []int64{4}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); !errors.Is(err, memmap.ErrShape) {
+		t.Fatalf("Close with a member short of data: %v, want memmap.ErrShape", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Writer: second Close after a failed one: %v, want nil", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Writer: Abort after a failed Close: %v, want nil", err)
+	}
+
+	w, err = npz.Create(filepath.Join(dir, "w.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Abort: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Writer: Close after Abort: %v, want nil", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Writer: second Abort: %v, want nil", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("Abort left %d files", len(ents))
+	}
+}
+
+// TestVocabAbort: Abort returns the first error met discarding the
+// output (before issue 19 it returned nil whatever happened), and nil
+// when called again; a temporary file someone else removed is not an
+// error.
+func TestVocabAbort(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the temporary file is open: Windows does not remove it")
+	}
+	t.Run("gone", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(tempOf(t, dir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("Abort of a removed temporary file: %v, want nil", err)
+		}
+	})
+	t.Run("fails", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A non-empty directory where the temporary file was: removing
+		// it fails, as root too.
+		tmp := tempOf(t, dir)
+		if err := os.Remove(tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "x"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = w.Abort()
+		var pe *os.PathError
+		if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) { // ENOTEMPTY
+			t.Errorf("Abort that cannot remove its temporary file: %v, want an *os.PathError matching fs.ErrExist", err)
+		} else {
+			t.Log(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("second Abort: %v, want nil", err)
+		}
+	})
 }

@@ -83,9 +83,19 @@ type tempFile struct {
 	name string
 }
 
-func (t *tempFile) remove() {
-	t.f.Close()
-	os.Remove(t.name)
+func (t *tempFile) remove() { _ = t.discard() }
+
+// discard closes and removes the temporary file and returns the first
+// error met; a file already closed (by Close) or already gone is not one.
+func (t *tempFile) discard() error {
+	err := t.f.Close()
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
+	}
+	if rerr := os.Remove(t.name); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // wentry is a member written, for the central directory.
@@ -361,10 +371,10 @@ func (w *Writer) finish() error {
 // flushes the archive to the disk and renames it to its path. If anything
 // failed, now or before, it removes the temporary file instead and
 // returns the first error, and the path is left as it was. Close is
-// idempotent: later calls return the first's result.
+// idempotent: after Close or Abort it does nothing and returns nil.
 func (w *Writer) Close() error {
 	if w.closed {
-		return w.err
+		return nil
 	}
 	if err := w.finish(); err != nil {
 		return w.abort(err)
@@ -435,22 +445,27 @@ func syncDir(dir string) {
 	}
 }
 
-// Abort abandons the archive: it removes the temporary file, and leaves
-// the path as it was. It returns nil, or after Close Close's result.
+// Abort abandons the archive: it removes the temporary file, leaves the
+// path as it was, and returns the first error met doing so (closing or
+// removing the temporary file: the OS's *os.PathError, which names it;
+// a file that is already gone is not an error). After Close or Abort it
+// does nothing and returns nil.
 func (w *Writer) Abort() error {
 	if w.closed {
-		return w.err
+		return nil
 	}
-	w.abort(nil)
-	w.err = nil
-	return nil
+	return w.abort(nil)
 }
 
-// abort removes the temporary file and closes w with err.
+// abort removes the temporary file and closes w with err. It returns
+// err, or when err is nil the error of removing the temporary file.
 func (w *Writer) abort(err error) error {
 	w.cleanup.Stop()
-	w.tmp.remove()
+	derr := w.tmp.discard()
 	w.closed, w.err = true, err
+	if err == nil {
+		return derr
+	}
 	return err
 }
 

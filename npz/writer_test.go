@@ -312,8 +312,8 @@ func TestWriterErrors(t *testing.T) {
 	if err := w.Close(); !errors.Is(err, memmap.ErrShape) {
 		t.Errorf("Close of a broken writer: %v, want its error", err)
 	}
-	if err := w.Close(); !errors.Is(err, memmap.ErrShape) {
-		t.Errorf("second Close: %v, want the first's error", err)
+	if err := w.Close(); err != nil {
+		t.Errorf("second Close: %v, want nil", err)
 	}
 	if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
 		t.Errorf("path after a failed Close: %q, %v; want the old file", b, err)

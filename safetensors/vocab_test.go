@@ -3,7 +3,9 @@ package safetensors_test
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/gomemmap/memmap"
@@ -67,4 +69,119 @@ func TestVocabNotFound(t *testing.T) {
 	if _, err := f.Info("a"); !errors.Is(err, memmap.ErrClosed) {
 		t.Errorf("Info after Close: %v, want memmap.ErrClosed", err)
 	}
+}
+
+// tempOf returns the path of the Writer's temporary file, the one file
+// in dir whose name starts with ".".
+func tempOf(t *testing.T, dir string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, ".*"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("temporary files in %s: %q, %v; want one", dir, m, err)
+	}
+	return m[0]
+}
+
+// blockRemoval puts a non-empty directory where the Writer's temporary
+// file was, so that removing it fails (as root too).
+func blockRemoval(t *testing.T, dir string) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the temporary file is open: Windows does not remove it")
+	}
+	tmp := tempOf(t, dir)
+	must(t, os.Remove(tmp))
+	must(t, os.Mkdir(tmp, 0o755))
+	must(t, os.WriteFile(filepath.Join(tmp, "x"), nil, 0o644))
+}
+
+// TestVocabClose: Close is idempotent on a File and on a Writer: a second
+// Close, and a Close after Abort, return nil, also when the first Close
+// failed (before issue 19, a Writer's later Close returned the first's
+// error again).
+func TestVocabClose(t *testing.T) {
+	f, err := safetensors.Open(smallModel(t))
+	must(t, err)
+	must(t, f.Close())
+	if err := f.Close(); err != nil {
+		t.Errorf("File: second Close: %v, want nil", err)
+	}
+
+	dir := testutil.TempDir(t)
+	w, err := safetensors.Create(filepath.Join(dir, "w.safetensors"), nil)
+	must(t, err)
+	must(t, w.Declare("x", "U8", []int{4}))
+	if err := w.Close(); !errors.Is(err, memmap.ErrShape) {
+		t.Fatalf("Close of an incomplete file: %v, want memmap.ErrShape", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Writer: second Close after a failed one: %v, want nil", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Writer: Abort after Close: %v, want nil", err)
+	}
+
+	w, err = safetensors.Create(filepath.Join(dir, "w.safetensors"), nil)
+	must(t, err)
+	must(t, w.Declare("x", "U8", []int{1}))
+	if err := w.Write("x", []byte{1, 2}); !errors.Is(err, memmap.ErrShape) {
+		t.Fatalf("Write past the tensor: %v, want memmap.ErrShape", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Writer: Abort after a failed Write: %v, want nil", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Writer: Close after Abort: %v, want nil", err)
+	}
+}
+
+// TestVocabAbort: Abort returns an error, the first met discarding the
+// output (before issue 19 it returned nothing), and nil when called
+// again; a temporary file someone else removed is not an error.
+func TestVocabAbort(t *testing.T) {
+	dir := testutil.TempDir(t)
+	path := filepath.Join(dir, "w.safetensors")
+	w, err := safetensors.Create(path, nil)
+	must(t, err)
+	if err := w.Abort(); err != nil {
+		t.Errorf("Abort: %v", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("second Abort: %v, want nil", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Close after Abort: %v, want nil", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("Abort left %d files", len(ents))
+	}
+
+	t.Run("gone", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("the temporary file is open: Windows does not remove it")
+		}
+		dir := testutil.TempDir(t)
+		w, err := safetensors.Create(filepath.Join(dir, "w.safetensors"), nil)
+		must(t, err)
+		must(t, os.Remove(tempOf(t, dir)))
+		if err := w.Abort(); err != nil {
+			t.Errorf("Abort of a removed temporary file: %v, want nil", err)
+		}
+	})
+	t.Run("fails", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		w, err := safetensors.Create(filepath.Join(dir, "w.safetensors"), nil)
+		must(t, err)
+		blockRemoval(t, dir)
+		err = w.Abort()
+		var pe *os.PathError
+		if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) { // ENOTEMPTY
+			t.Errorf("Abort that cannot remove its temporary file: %v, want an *os.PathError matching fs.ErrExist", err)
+		} else {
+			t.Log(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("second Abort: %v, want nil", err)
+		}
+	})
 }

@@ -69,16 +69,17 @@ type WriterOptions struct {
 // serialised. The data of Add and the bytes of Write are little-endian,
 // as the format requires; Add and WriteTensor swap on big-endian hosts.
 type Writer struct {
-	mu      sync.Mutex
-	path    string
-	tmp     string
-	f       *os.File
-	meta    map[string]string
-	tensors []*wtensor
-	byName  map[string]*wtensor
-	dataOff int64 // set when the layout is frozen, 0 before
-	err     error // the first error: the writer is done
-	done    bool  // closed or aborted
+	mu       sync.Mutex
+	path     string
+	tmp      string
+	f        *os.File
+	meta     map[string]string
+	tensors  []*wtensor
+	byName   map[string]*wtensor
+	dataOff  int64 // set when the layout is frozen, 0 before
+	err      error // the first error: the writer is done
+	cleanErr error // the first error met removing the temporary file, for Abort
+	done     bool  // closed or aborted
 }
 
 // wtensor is a declared tensor.
@@ -164,17 +165,26 @@ func (w *Writer) fail(err error) error {
 	if w.err == nil {
 		w.err = err
 	}
-	w.cleanup()
+	_ = w.cleanup() // its error is kept for Abort
 	return err
 }
 
-// cleanup closes and removes the temporary file.
-func (w *Writer) cleanup() {
-	if w.f != nil {
-		w.f.Close()
-		w.f = nil
-		os.Remove(w.tmp)
+// cleanup closes and removes the temporary file, and returns (and
+// keeps, for Abort) the first error it met. A temporary file that is
+// already gone is not an error: it is what cleanup is for.
+func (w *Writer) cleanup() error {
+	if w.f == nil {
+		return w.cleanErr
 	}
+	err := w.f.Close()
+	w.f = nil
+	if rerr := os.Remove(w.tmp); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	if err != nil && w.cleanErr == nil {
+		w.cleanErr = err // the OS's *os.PathError, naming the temporary file
+	}
+	return w.cleanErr
 }
 
 // usable returns the error that keeps the writer from being used.
@@ -512,15 +522,19 @@ func writeLE[T any](out io.Writer, data []T) error {
 }
 
 // Abort gives up the file: it removes the temporary file, leaving what
-// was at the path untouched. It is a no-op after Close or Abort.
-func (w *Writer) Abort() {
+// was at the path untouched, and returns the first error met doing so
+// (closing or removing the temporary file: the OS's *os.PathError, which
+// names it; a file that is already gone is not an error), also when a
+// failed Write or WriteTensor removed it before. After Close or Abort it
+// does nothing and returns nil.
+func (w *Writer) Abort() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done {
-		return
+		return nil
 	}
 	w.done = true
-	w.cleanup()
+	return w.cleanup()
 }
 
 // Close writes the data of the tensors given by Add and the header,
@@ -528,17 +542,17 @@ func (w *Writer) Abort() {
 // and renames it over the path (then fsyncs the directory, where the OS
 // allows). On any failure it removes the temporary file and returns the
 // error (the Writer's first one, if an earlier call failed); the path is
-// then untouched. Close is idempotent: later calls return what the first
-// returned.
+// then untouched. Close is idempotent: after Close or Abort it does
+// nothing and returns nil.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done {
-		return w.err
+		return nil
 	}
 	w.done = true
 	if w.err != nil {
-		w.cleanup()
+		_ = w.cleanup()
 		return w.err
 	}
 	hdr, err := w.freeze()
