@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
+	"github.com/gomemmap/memmap/layout"
 	"github.com/gomemmap/memmap/npz"
 )
 
@@ -193,4 +195,26 @@ func TestVocabAbort(t *testing.T) {
 			t.Errorf("second Abort: %v, want nil", err)
 		}
 	})
+}
+
+// TestVocabByteOrder: a byte order Add cannot write (layout.Mixed, or a
+// value that is no byte order) is an error matching memmap.ErrByteOrder,
+// as in array.Create (before issue 19, memmap.ErrRange), and adds
+// nothing.
+func TestVocabByteOrder(t *testing.T) {
+	dir := testutil.TempDir(t)
+	w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for _, o := range []layout.ByteOrder{layout.Mixed, 99} {
+		err := npz.Add(w, "a", []int32{1}, nil, &array.Options{ByteOrder: o})
+		if !errors.Is(err, memmap.ErrByteOrder) {
+			t.Errorf("Add with ByteOrder %v: %v, want memmap.ErrByteOrder", o, err)
+		}
+	}
+	if err := npz.Add(w, "a", []int32{1}, nil, &array.Options{ByteOrder: layout.Big}); err != nil {
+		t.Errorf("Add after the refused ones: %v", err)
+	}
 }

@@ -159,8 +159,8 @@ func createTemp(path string, perm os.FileMode) (*tempFile, error) {
 //
 // Errors: ErrName for a bad or repeated name, memmap.ErrShape for a shape
 // that does not hold len(data) elements, layout.ErrType for a T without a
-// dtype, memmap.ErrRange for a byte order other than Little, Big or the
-// default; those change nothing. An I/O error breaks the Writer: Close
+// dtype, memmap.ErrByteOrder for a byte order other than Little, Big or
+// the default (as array.Create); those change nothing. An I/O error breaks the Writer: Close
 // then removes the temporary file and returns it.
 func Add[T any](w *Writer, name string, data []T, shape []int, opt *array.Options) error {
 	var o array.Options
@@ -197,7 +197,7 @@ func Add[T any](w *Writer, name string, data []T, shape []int, opt *array.Option
 		swap = o.ByteOrder != layout.HostOrder() && dt.Order() != layout.NotApplicable
 		dt = dt.WithByteOrder(o.ByteOrder)
 	default:
-		return w.opErr(name, fmt.Errorf("%w: byte order %v: want layout.Little, layout.Big or the default", memmap.ErrRange, o.ByteOrder))
+		return w.opErr(name, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder))
 	}
 	mw, err := w.Create(name, &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: shape64})
 	if err != nil {

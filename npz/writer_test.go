@@ -281,7 +281,7 @@ func TestWriterErrors(t *testing.T) {
 		{"shape", npz.Add(w, "a", []int32{1, 2, 3}, []int{2, 2}, nil), memmap.ErrShape},
 		{"negative", npz.Add(w, "a", []int32{}, []int{-1}, nil), memmap.ErrShape},
 		{"type", npz.Add(w, "a", []string{"x"}, nil, nil), layout.ErrType},
-		{"order", npz.Add(w, "a", []int32{1}, nil, &array.Options{ByteOrder: layout.Mixed}), memmap.ErrRange},
+		{"order", npz.Add(w, "a", []int32{1}, nil, &array.Options{ByteOrder: layout.Mixed}), memmap.ErrByteOrder},
 	} {
 		if !errors.Is(c.err, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
