@@ -33,8 +33,8 @@ const Alignment = 64
 // WriterOptions tunes Create. A nil *WriterOptions means the defaults of
 // every field.
 type WriterOptions struct {
-	// Perm is the permission of the new archive. Default 0o644, less the
-	// umask.
+	// Perm is the permission bits of the new archive, less the umask (as
+	// os.OpenFile and memmap.Create apply them); zero means 0o644.
 	Perm os.FileMode
 
 	// Modified is the modification time recorded for every member (in

@@ -37,8 +37,8 @@ type WriterOptions struct {
 	// Nil or empty writes none.
 	Metadata map[string]string
 
-	// Perm is the permission bits of the new file; zero means 0o644.
-	// They are set exactly (the umask does not apply).
+	// Perm is the permission bits of the new file, less the umask (as
+	// os.OpenFile and memmap.Create apply them); zero means 0o644.
 	Perm fs.FileMode
 }
 
@@ -138,11 +138,6 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 		if !errors.Is(err, fs.ErrExist) || try == 100 {
 			return nil, err
 		}
-	}
-	if err := f.Chmod(o.Perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		f.Close()
-		os.Remove(tmp)
-		return nil, err
 	}
 	w := &Writer{path: path, tmp: tmp, f: f, byName: make(map[string]*wtensor)}
 	if len(o.Metadata) > 0 {
