@@ -159,4 +159,44 @@
 // AllRegexp, Lines) have no error result: on a closed map they panic with
 // an error wrapping ErrClosed, as the typed accessors do, rather than
 // answer "not found"; check [Map.Closed] where a map may be closed.
+//
+// # Vocabulary
+//
+// The verbs and nouns that more than one package of this module uses
+// mean one thing, with one signature, in all of them; a new package
+// follows them.
+//
+//   - Close() error releases what the value holds, in any case, and
+//     returns the first error met. It is idempotent: a second Close, or a
+//     Close after Abort, does nothing and returns nil ([Map],
+//     array.Array, array.Any, record.File, npz.File, npz.Writer,
+//     safetensors.File, safetensors.Writer).
+//   - Abort() error gives up a writer that builds its output under a
+//     temporary name (npz.Writer, safetensors.Writer): it removes the
+//     temporary file, leaves the path as it was, and returns the first
+//     error met doing so; after Close or Abort it does nothing and
+//     returns nil.
+//   - Not found: a name that is not there (a path given to Open, a
+//     tensor or member name given to Info, Tensor, Array, Any, Bytes,
+//     Verify or a Writer's Write) gives an error that matches
+//     [io/fs.ErrNotExist] with [errors.Is]. safetensors.ErrNotFound
+//     matches it too.
+//   - Info(name string) (Info, error) describes one named item of a
+//     container (npz.File.Info, safetensors.File.Info): a value of the
+//     package's type Info, not a pointer, and for a name that is not
+//     there an error matching fs.ErrNotExist, not a bool.
+//   - [ErrByteOrder] is the error for a byte order that cannot be used:
+//     an Options.ByteOrder that array.Create, record.Create or npz.Add
+//     cannot write (anything but layout.Little, layout.Big or the zero
+//     value, the host's order), and a zero-copy view ([]T, *T) of data
+//     whose order is not the host's.
+//   - Perm, in every Options or WriterOptions that creates files, is the
+//     permission bits of a new file less the umask, as for os.OpenFile.
+//   - Create follows a symbolic link at the path and replaces the file
+//     it names, leaving the link a link, and the new file keeps the
+//     permission bits (and, where the caller may set them, the owner and
+//     group) of a file it replaces: Perm applies only where no file was
+//     ([Create], and array's and record's Creates, which build on it;
+//     npz.Create and safetensors.Create, whose Writer's Close replaces
+//     the file).
 package memmap

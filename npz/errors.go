@@ -22,7 +22,9 @@ import (
 //   - a decompressed member larger than the system can hold in anonymous
 //     memory gives an error wrapping memmap.ErrRange;
 //   - Writer methods return memmap.ErrShape for data that does not fit its
-//     shape and ErrName for a bad member name.
+//     shape, ErrName for a bad member name, and memmap.ErrByteOrder for a
+//     byte order Add cannot write (one other than layout.Little,
+//     layout.Big or the host's default).
 var (
 	// ErrFormat is matched by every error about a malformed archive: not a
 	// zip file, a central directory or local header that is cut short,

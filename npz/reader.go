@@ -33,7 +33,6 @@ type File struct {
 
 	mu     sync.Mutex // guards the lazily filled fields of members, and closed
 	closed bool
-	err    error // Close's result
 }
 
 // member is one .npy member of an open archive.
@@ -166,15 +165,15 @@ func (f *File) Names() []string {
 // that cannot open (not a valid .npy file, encrypted, compressed with a
 // method other than deflate, sizes that do not add up) an error wrapping
 // ErrFormat; after Close, memmap.ErrClosed.
-func (f *File) Info(name string) (*Info, error) {
+func (f *File) Info(name string) (Info, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	mb, h, err := f.header(name)
 	if err != nil {
-		return nil, err
+		return Info{}, err
 	}
 	data, _ := h.DataSize() // checked by header
-	in := &Info{
+	in := Info{
 		Name:           mb.key,
 		DType:          h.DType,
 		FortranOrder:   h.FortranOrder,
@@ -254,32 +253,32 @@ func (f *File) Verify(name string) error {
 
 // Close unmaps the archive and frees the memory of the decompressed
 // members. Every array that Array and Any returned becomes invalid: using
-// its []T views afterwards faults. Close is idempotent: later calls
-// return the first's result.
+// its []T views afterwards faults. Close is idempotent: later calls do
+// nothing and return nil. Close releases everything in any case and
+// returns the first error it met.
 func (f *File) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
-		return f.err
+		return nil
 	}
 	f.closed = true
-	var errs []error
+	var first error
+	note := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
 	for _, mb := range f.members {
 		for _, m := range []*memmap.Map{mb.ro, mb.anon} {
 			if m != nil {
-				errs = append(errs, m.Close())
+				note(m.Close())
 			}
 		}
 		mb.ro, mb.anon = nil, nil
 	}
-	errs = append(errs, f.m.Close())
-	for _, err := range errs {
-		if err != nil {
-			f.err = err
-			break
-		}
-	}
-	return f.err
+	note(f.m.Close())
+	return first
 }
 
 // view returns the map that holds the member name's data and the member's

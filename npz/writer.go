@@ -21,6 +21,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/sys"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -33,8 +34,10 @@ const Alignment = 64
 // WriterOptions tunes Create. A nil *WriterOptions means the defaults of
 // every field.
 type WriterOptions struct {
-	// Perm is the permission of the new archive. Default 0o644, less the
-	// umask.
+	// Perm is the permission bits of the new archive, less the umask (as
+	// os.OpenFile and memmap.Create apply them); zero means 0o644. An
+	// archive that replaces a file already at the path keeps that file's
+	// permission bits instead (see Create).
 	Perm os.FileMode
 
 	// Modified is the modification time recorded for every member (in
@@ -48,9 +51,10 @@ type WriterOptions struct {
 // archive so that Open maps every member zero-copy. np.load reads it.
 //
 // The archive is written under a temporary name in the destination's
-// directory and appears at its path only when Close has written it whole
-// and flushed it to the disk (fsync, then rename): readers never see a
-// partial archive, and an archive already at the path stays until then.
+// directory (that of the file a symbolic link at the path names) and
+// appears at its path only when Close has written it whole and flushed
+// it to the disk (fsync, then rename): readers never see a partial
+// archive, and an archive already at the path stays until then.
 // Abort, or a failed Close, removes the temporary file; so does, as a last
 // resort, the garbage collector for a Writer dropped without either.
 //
@@ -59,10 +63,11 @@ type WriterOptions struct {
 // written through the io.Writer it returns, and which ends at the next
 // Add, Create or Close.
 type Writer struct {
-	path string
-	tmp  *tempFile
-	bw   *bufio.Writer
-	pos  int64 // bytes written to the archive
+	path   string
+	target string // path with the symbolic links at its end followed: what Close replaces
+	tmp    *tempFile
+	bw     *bufio.Writer
+	pos    int64 // bytes written to the archive
 
 	ents  []wentry
 	names map[string]bool
@@ -83,9 +88,19 @@ type tempFile struct {
 	name string
 }
 
-func (t *tempFile) remove() {
-	t.f.Close()
-	os.Remove(t.name)
+func (t *tempFile) remove() { _ = t.discard() }
+
+// discard closes and removes the temporary file and returns the first
+// error met; a file already closed (by Close) or already gone is not one.
+func (t *tempFile) discard() error {
+	err := t.f.Close()
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
+	}
+	if rerr := os.Remove(t.name); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // wentry is a member written, for the central directory.
@@ -97,9 +112,20 @@ type wentry struct {
 	lho   int64
 }
 
-// Create starts a new archive that Close will put at path (replacing any
-// file there then; a symbolic link at path is replaced, not followed).
-// Errors are the OS's, as *os.PathError.
+// Create starts a new archive that Close will put at path, replacing any
+// file there then. Errors are the OS's, as *os.PathError.
+//
+// Replacing an existing file, as memmap.Create does:
+//   - A symbolic link at path is followed (now, by Create): Close
+//     replaces the file it points to, and the link stays a link. The
+//     temporary file is made in that file's directory.
+//   - The new archive keeps the permission bits of the file it replaces
+//     (and, as far as the caller may change them, its owner and group);
+//     opt.Perm applies only to a file that did not exist when Close
+//     renames the new one into place.
+//   - Other hard links to the old file, and maps and descriptors open on
+//     it, keep the old data: Close makes a new file, it does not write
+//     into the old one.
 func Create(path string, opt *WriterOptions) (*Writer, error) {
 	var o WriterOptions
 	if opt != nil {
@@ -111,19 +137,24 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if o.Modified.IsZero() {
 		o.Modified = time.Now()
 	}
-	t, err := createTemp(path, o.Perm)
+	target, err := followLinks(path)
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{path: path, tmp: t, bw: bufio.NewWriterSize(t.f, 1<<20), names: make(map[string]bool)}
+	t, err := createTemp(path, target, o.Perm)
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{path: path, target: target, tmp: t, bw: bufio.NewWriterSize(t.f, 1<<20), names: make(map[string]bool)}
 	w.date, w.time = dosTime(o.Modified)
 	w.cleanup = runtime.AddCleanup(w, (*tempFile).remove, t)
 	return w, nil
 }
 
-// createTemp creates the temporary file for the archive at path.
-func createTemp(path string, perm os.FileMode) (*tempFile, error) {
-	dir, base := filepath.Split(path)
+// createTemp creates the temporary file for the archive at path, in the
+// directory of target, the file Close will replace.
+func createTemp(path, target string, perm os.FileMode) (*tempFile, error) {
+	dir, base := filepath.Split(target)
 	if len(base) > 200 {
 		base = base[:200] // stay under NAME_MAX with the suffix
 	}
@@ -149,8 +180,8 @@ func createTemp(path string, perm os.FileMode) (*tempFile, error) {
 //
 // Errors: ErrName for a bad or repeated name, memmap.ErrShape for a shape
 // that does not hold len(data) elements, layout.ErrType for a T without a
-// dtype, memmap.ErrRange for a byte order other than Little, Big or the
-// default; those change nothing. An I/O error breaks the Writer: Close
+// dtype, memmap.ErrByteOrder for a byte order other than Little, Big or
+// the default (as array.Create); those change nothing. An I/O error breaks the Writer: Close
 // then removes the temporary file and returns it.
 func Add[T any](w *Writer, name string, data []T, shape []int, opt *array.Options) error {
 	var o array.Options
@@ -187,7 +218,7 @@ func Add[T any](w *Writer, name string, data []T, shape []int, opt *array.Option
 		swap = o.ByteOrder != layout.HostOrder() && dt.Order() != layout.NotApplicable
 		dt = dt.WithByteOrder(o.ByteOrder)
 	default:
-		return w.opErr(name, fmt.Errorf("%w: byte order %v: want layout.Little, layout.Big or the default", memmap.ErrRange, o.ByteOrder))
+		return w.opErr(name, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder))
 	}
 	mw, err := w.Create(name, &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: shape64})
 	if err != nil {
@@ -358,13 +389,15 @@ func (w *Writer) finish() error {
 
 // Close ends the member being written, writes the central directory (with
 // Zip64 records where sizes, offsets or the number of members need them),
-// flushes the archive to the disk and renames it to its path. If anything
+// gives the archive the permission bits of a file it replaces, flushes it
+// to the disk and renames it to its path, or over the file a symbolic
+// link there named at Create. If anything
 // failed, now or before, it removes the temporary file instead and
 // returns the first error, and the path is left as it was. Close is
-// idempotent: later calls return the first's result.
+// idempotent: after Close or Abort it does nothing and returns nil.
 func (w *Writer) Close() error {
 	if w.closed {
-		return w.err
+		return nil
 	}
 	if err := w.finish(); err != nil {
 		return w.abort(err)
@@ -410,19 +443,64 @@ func (w *Writer) Close() error {
 		return w.abort(w.fail(err))
 	}
 	f := w.tmp.f
+	if err := keepMode(f, w.target); err != nil {
+		return w.abort(err)
+	}
 	if err := f.Sync(); err != nil {
 		return w.abort(pathErr("fsync", w.path, err))
 	}
 	if err := f.Close(); err != nil {
 		return w.abort(pathErr("close", w.path, err))
 	}
-	if err := os.Rename(w.tmp.name, w.path); err != nil {
+	if err := os.Rename(w.tmp.name, w.target); err != nil {
 		return w.abort(err)
 	}
 	w.cleanup.Stop()
 	w.closed = true
-	syncDir(filepath.Dir(w.path)) // the rename is done; durability of the name is best effort
+	syncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
 	return nil
+}
+
+// keepMode gives f, the new archive, the permission bits (and, as far as
+// the caller may, the owner and group) of the file at target that it is
+// about to replace, as memmap.Create does; with no file at target, f
+// keeps the Perm it was created with.
+func keepMode(f *os.File, target string) error {
+	old, err := os.Stat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// chmod after chown, which may clear setuid bits; the umask applied
+	// at creation does not concern the old file's bits.
+	_ = sys.CopyOwner(f, old)
+	if err := f.Chmod(old.Mode().Perm()); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	return nil
+}
+
+// followLinks returns the file that path names once every symbolic link
+// at its end is followed (the file need not exist: a dangling link gives
+// the path it points to), as memmap.Create resolves it.
+func followLinks(path string) (string, error) {
+	for range 255 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil // missing or not a link: path is the target
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", &os.PathError{Op: "create", Path: path, Err: errors.New("too many levels of symbolic links")}
 }
 
 // syncDir makes the entries of the directory dir durable (fsync of the
@@ -435,22 +513,27 @@ func syncDir(dir string) {
 	}
 }
 
-// Abort abandons the archive: it removes the temporary file, and leaves
-// the path as it was. It returns nil, or after Close Close's result.
+// Abort abandons the archive: it removes the temporary file, leaves the
+// path as it was, and returns the first error met doing so (closing or
+// removing the temporary file: the OS's *os.PathError, which names it;
+// a file that is already gone is not an error). After Close or Abort it
+// does nothing and returns nil.
 func (w *Writer) Abort() error {
 	if w.closed {
-		return w.err
+		return nil
 	}
-	w.abort(nil)
-	w.err = nil
-	return nil
+	return w.abort(nil)
 }
 
-// abort removes the temporary file and closes w with err.
+// abort removes the temporary file and closes w with err. It returns
+// err, or when err is nil the error of removing the temporary file.
 func (w *Writer) abort(err error) error {
 	w.cleanup.Stop()
-	w.tmp.remove()
+	derr := w.tmp.discard()
 	w.closed, w.err = true, err
+	if err == nil {
+		return derr
+	}
 	return err
 }
 

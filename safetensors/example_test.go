@@ -112,7 +112,10 @@ func ExampleWriter_Write() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	info, _ := f.Info("x")
+	info, err := f.Info("x")
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(x.Shape(), x.At(3, 999), info.Offset%safetensors.DataAlign)
 	// Output:
 	// [4 1000] 3999 0

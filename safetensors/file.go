@@ -138,8 +138,8 @@ func (f *File) Names() []string {
 
 // Tensors returns the descriptions of all tensors, in file order (as
 // Names).
-func (f *File) Tensors() []TensorInfo {
-	ts := make([]TensorInfo, len(f.p.tensors))
+func (f *File) Tensors() []Info {
+	ts := make([]Info, len(f.p.tensors))
 	for i := range f.p.tensors {
 		ts[i] = f.p.tensors[i]
 		ts[i].Shape = slices.Clone(ts[i].Shape)
@@ -147,16 +147,18 @@ func (f *File) Tensors() []TensorInfo {
 	return ts
 }
 
-// Info returns the description of the tensor called name, and whether
-// the file has one.
-func (f *File) Info(name string) (TensorInfo, bool) {
-	i, ok := f.p.index[name]
-	if !ok {
-		return TensorInfo{}, false
+// Info returns the description of the tensor called name. A name the
+// file does not have gives an error matching ErrNotFound and
+// fs.ErrNotExist; after Close, one matching memmap.ErrClosed. Errors
+// are *os.PathError values naming f.Path() + ":" + name.
+func (f *File) Info(name string) (Info, error) {
+	t, err := f.lookup(name)
+	if err != nil {
+		return Info{}, err
 	}
-	t := f.p.tensors[i]
-	t.Shape = slices.Clone(t.Shape)
-	return t, true
+	in := *t
+	in.Shape = slices.Clone(in.Shape)
+	return in, nil
 }
 
 // Metadata returns a copy of the file's "__metadata__" (nil when it has
@@ -164,7 +166,7 @@ func (f *File) Info(name string) (TensorInfo, bool) {
 func (f *File) Metadata() map[string]string { return maps.Clone(f.p.meta) }
 
 // lookup returns the tensor called name, or an error naming it.
-func (f *File) lookup(name string) (*TensorInfo, error) {
+func (f *File) lookup(name string) (*Info, error) {
 	if f.m == nil {
 		return nil, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: memmap.ErrClosed}
 	}

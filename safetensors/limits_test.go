@@ -168,7 +168,7 @@ func hostileHeader(kind string, size int) []byte {
 // header read into memory; the rank is refused), 3.6, 2.3 and 1.3 for
 // "meta" (refused at MaxMetadataEntries, whose map and strings cost about
 // 11 MB whatever the header's size), 4.8 for "tensors" (the header, and per 55-byte
-// entry a rawTensor, a TensorInfo, an index entry and the name) and 4.7
+// entry a rawTensor, a Info, an index entry and the name) and 4.7
 // for "shapes" (64 dimensions of 8 bytes from 128 bytes of JSON). Before
 // the limits (main at 1af89c1), 32 MB headers made Open allocate 27, 10,
 // 9.8 and 19 times their size.

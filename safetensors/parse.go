@@ -48,8 +48,8 @@ const maxSkipDepth = 64
 // metadataKey is the key of the optional string-to-string metadata.
 const metadataKey = "__metadata__"
 
-// TensorInfo describes one tensor of a file.
-type TensorInfo struct {
+// Info describes one tensor of a file.
+type Info struct {
 	// Name is the tensor's name, its key in the header.
 	Name string
 
@@ -79,7 +79,7 @@ type TensorInfo struct {
 // parsed is a validated header.
 type parsed struct {
 	dataOff int64          // 8 + the header length
-	tensors []TensorInfo   // by offset, then name
+	tensors []Info         // by offset, then name
 	index   map[string]int // name -> index in tensors
 	meta    map[string]string
 }
@@ -524,7 +524,7 @@ func validate(raws []rawTensor, index map[string]int, meta map[string]string, da
 		}
 		return strings.Compare(a.name, b.name)
 	})
-	p := &parsed{dataOff: dataOff, meta: meta, tensors: make([]TensorInfo, 0, len(raws)), index: index}
+	p := &parsed{dataOff: dataOff, meta: meta, tensors: make([]Info, 0, len(raws)), index: index}
 	var start uint64
 	for i := range raws {
 		rt := &raws[i]
@@ -560,7 +560,7 @@ func validate(raws []rawTensor, index map[string]int, meta map[string]string, da
 		}
 		start = rt.end
 		index[rt.name] = len(p.tensors)
-		p.tensors = append(p.tensors, TensorInfo{
+		p.tensors = append(p.tensors, Info{
 			Name:   rt.name,
 			DType:  rt.dt.name,
 			Type:   rt.dt.dt,

@@ -35,9 +35,9 @@ func wantRange[T any](conv func(int) T) []T {
 // Data) and through Any.
 func checkTensor[T comparable](t *testing.T, f *safetensors.File, name, dtype string, want []T) {
 	t.Helper()
-	info, ok := f.Info(name)
-	if !ok {
-		t.Fatalf("%s: no tensor %q (names %q)", f.Path(), name, f.Names())
+	info, err := f.Info(name)
+	if err != nil {
+		t.Fatalf("%s: Info(%q): %v (names %q)", f.Path(), name, err, f.Names())
 	}
 	if info.DType != dtype || !slices.Equal(info.Shape, []int64{6}) || info.Size != int64(6*info.Type.Size()) {
 		t.Errorf("%s: info %+v, want dtype %s shape [6]", name, info, dtype)
@@ -178,8 +178,8 @@ func TestReferenceSamples(t *testing.T) {
 		if _, err := f.Any("nope"); !errors.Is(err, safetensors.ErrNotFound) {
 			t.Errorf("missing tensor via Any: %v", err)
 		}
-		if _, ok := f.Info("nope"); ok {
-			t.Error("Info of a missing tensor")
+		if _, err := f.Info("nope"); !errors.Is(err, safetensors.ErrNotFound) || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Info of a missing tensor: %v, want ErrNotFound and fs.ErrNotExist", err)
 		}
 		// Read-only: Set panics with ErrReadOnly.
 		a, err := safetensors.Tensor[float32](f, "f")

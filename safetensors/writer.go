@@ -37,8 +37,10 @@ type WriterOptions struct {
 	// Nil or empty writes none.
 	Metadata map[string]string
 
-	// Perm is the permission bits of the new file; zero means 0o644.
-	// They are set exactly (the umask does not apply).
+	// Perm is the permission bits of the new file, less the umask (as
+	// os.OpenFile and memmap.Create apply them); zero means 0o644. A file
+	// that replaces one already at the path keeps that file's permission
+	// bits instead (see Create).
 	Perm fs.FileMode
 }
 
@@ -48,8 +50,9 @@ type WriterOptions struct {
 // writes the header and makes the file appear at its path, complete.
 //
 // The file is built under a temporary name in the same directory
-// (".NAME.safetensors-*") and renamed over the path only after all of it
-// is written and fsynced, so that the path holds either what was there
+// (".NAME.safetensors-*") and renamed over the path (over the file a
+// symbolic link there names: see Create) only after all of it is written
+// and fsynced, so that the path holds either what was there
 // before or the whole new file, also across a crash (which may leave the
 // temporary file behind), and maps of an old file at the path keep their
 // data. Abort, or a failed Write, WriteTensor or Close, removes the
@@ -69,16 +72,18 @@ type WriterOptions struct {
 // serialised. The data of Add and the bytes of Write are little-endian,
 // as the format requires; Add and WriteTensor swap on big-endian hosts.
 type Writer struct {
-	mu      sync.Mutex
-	path    string
-	tmp     string
-	f       *os.File
-	meta    map[string]string
-	tensors []*wtensor
-	byName  map[string]*wtensor
-	dataOff int64 // set when the layout is frozen, 0 before
-	err     error // the first error: the writer is done
-	done    bool  // closed or aborted
+	mu       sync.Mutex
+	path     string
+	target   string // path with the symbolic links at its end followed: what Close replaces
+	tmp      string
+	f        *os.File
+	meta     map[string]string
+	tensors  []*wtensor
+	byName   map[string]*wtensor
+	dataOff  int64 // set when the layout is frozen, 0 before
+	err      error // the first error: the writer is done
+	cleanErr error // the first error met removing the temporary file, for Abort
+	done     bool  // closed or aborted
 }
 
 // wtensor is a declared tensor.
@@ -97,6 +102,18 @@ type wtensor struct {
 // Close. Errors are the OS's, as *os.PathError values, and one matching
 // ErrFormat for metadata that is not valid UTF-8 or that Open would refuse
 // (more than MaxMetadataEntries keys or MaxMetadataLen bytes).
+//
+// Replacing an existing file, as memmap.Create does:
+//   - A symbolic link at path is followed (now, by Create): Close
+//     replaces the file it points to, and the link stays a link. The
+//     temporary file is made in that file's directory.
+//   - The new file keeps the permission bits of the file it replaces
+//     (and, as far as the caller may change them, its owner and group);
+//     opt.Perm applies only to a file that did not exist when Close
+//     renames the new one into place.
+//   - Other hard links to the old file, and maps and descriptors open on
+//     it, keep the old data: Close makes a new file, it does not write
+//     into the old one.
 func Create(path string, opt *WriterOptions) (*Writer, error) {
 	var o WriterOptions
 	if opt != nil {
@@ -118,7 +135,11 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if metaLen > MaxMetadataLen {
 		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d bytes of keys and values: Open reads at most %d", metaLen, MaxMetadataLen)}
 	}
-	dir, base := filepath.Split(path)
+	target, err := followLinks(path)
+	if err != nil {
+		return nil, err
+	}
+	dir, base := filepath.Split(target)
 	if dir == "" {
 		dir = "."
 	}
@@ -138,12 +159,7 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 			return nil, err
 		}
 	}
-	if err := f.Chmod(o.Perm); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		f.Close()
-		os.Remove(tmp)
-		return nil, err
-	}
-	w := &Writer{path: path, tmp: tmp, f: f, byName: make(map[string]*wtensor)}
+	w := &Writer{path: path, target: target, tmp: tmp, f: f, byName: make(map[string]*wtensor)}
 	if len(o.Metadata) > 0 {
 		w.meta = make(map[string]string, len(o.Metadata))
 		for k, v := range o.Metadata {
@@ -164,17 +180,26 @@ func (w *Writer) fail(err error) error {
 	if w.err == nil {
 		w.err = err
 	}
-	w.cleanup()
+	_ = w.cleanup() // its error is kept for Abort
 	return err
 }
 
-// cleanup closes and removes the temporary file.
-func (w *Writer) cleanup() {
-	if w.f != nil {
-		w.f.Close()
-		w.f = nil
-		os.Remove(w.tmp)
+// cleanup closes and removes the temporary file, and returns (and
+// keeps, for Abort) the first error it met. A temporary file that is
+// already gone is not an error: it is what cleanup is for.
+func (w *Writer) cleanup() error {
+	if w.f == nil {
+		return w.cleanErr
 	}
+	err := w.f.Close()
+	w.f = nil
+	if rerr := os.Remove(w.tmp); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
+		err = rerr
+	}
+	if err != nil && w.cleanErr == nil {
+		w.cleanErr = err // the OS's *os.PathError, naming the temporary file
+	}
+	return w.cleanErr
 }
 
 // usable returns the error that keeps the writer from being used.
@@ -512,33 +537,38 @@ func writeLE[T any](out io.Writer, data []T) error {
 }
 
 // Abort gives up the file: it removes the temporary file, leaving what
-// was at the path untouched. It is a no-op after Close or Abort.
-func (w *Writer) Abort() {
+// was at the path untouched, and returns the first error met doing so
+// (closing or removing the temporary file: the OS's *os.PathError, which
+// names it; a file that is already gone is not an error), also when a
+// failed Write or WriteTensor removed it before. After Close or Abort it
+// does nothing and returns nil.
+func (w *Writer) Abort() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done {
-		return
+		return nil
 	}
 	w.done = true
-	w.cleanup()
+	return w.cleanup()
 }
 
 // Close writes the data of the tensors given by Add and the header,
-// checks that every streamed tensor has all its bytes, fsyncs the file
-// and renames it over the path (then fsyncs the directory, where the OS
-// allows). On any failure it removes the temporary file and returns the
+// checks that every streamed tensor has all its bytes, gives the file
+// the permission bits of a file it replaces, fsyncs it and renames it
+// over the path, or over the file a symbolic link there named at Create
+// (then fsyncs the directory, where the OS allows). On any failure it removes the temporary file and returns the
 // error (the Writer's first one, if an earlier call failed); the path is
-// then untouched. Close is idempotent: later calls return what the first
-// returned.
+// then untouched. Close is idempotent: after Close or Abort it does
+// nothing and returns nil.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.done {
-		return w.err
+		return nil
 	}
 	w.done = true
 	if w.err != nil {
-		w.cleanup()
+		_ = w.cleanup()
 		return w.err
 	}
 	hdr, err := w.freeze()
@@ -566,6 +596,9 @@ func (w *Writer) Close() error {
 	if err := w.f.Truncate(end); err != nil { // exact: nothing after the last tensor
 		return w.fail(err)
 	}
+	if err := keepMode(w.f, w.target); err != nil {
+		return w.fail(err)
+	}
 	if err := w.f.Sync(); err != nil {
 		return w.fail(err)
 	}
@@ -575,10 +608,52 @@ func (w *Writer) Close() error {
 		return w.fail(err)
 	}
 	w.f = nil
-	if err := os.Rename(w.tmp, w.path); err != nil {
+	if err := os.Rename(w.tmp, w.target); err != nil {
 		os.Remove(w.tmp)
 		return w.fail(err)
 	}
-	_ = sys.SyncDir(filepath.Dir(w.path)) // the rename is done; durability of the name is best effort
+	_ = sys.SyncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
 	return nil
+}
+
+// keepMode gives f, the new file, the permission bits (and, as far as
+// the caller may, the owner and group) of the file at target that it is
+// about to replace, as memmap.Create does; with no file at target, f
+// keeps the Perm it was created with.
+func keepMode(f *os.File, target string) error {
+	old, err := os.Stat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// chmod after chown, which may clear setuid bits; the umask applied
+	// at creation does not concern the old file's bits.
+	_ = sys.CopyOwner(f, old)
+	if err := f.Chmod(old.Mode().Perm()); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	return nil
+}
+
+// followLinks returns the file that path names once every symbolic link
+// at its end is followed (the file need not exist: a dangling link gives
+// the path it points to), as memmap.Create resolves it.
+func followLinks(path string) (string, error) {
+	for range 255 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil // missing or not a link: path is the target
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", &os.PathError{Op: "create", Path: path, Err: errors.New("too many levels of symbolic links")}
 }

@@ -1,0 +1,326 @@
+package npz_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/array"
+	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/testutil"
+	"github.com/gomemmap/memmap/layout"
+	"github.com/gomemmap/memmap/npz"
+)
+
+// The tests of this file check the verbs this package shares with the
+// others against the vocabulary of package memmap's documentation
+// (issue 19, item 2).
+
+// smallArchive writes an archive of one member "a" (int32, shape [2])
+// and returns its path.
+func smallArchive(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(testutil.TempDir(t), "x.npz")
+	w, err := npz.Create(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := npz.Add(w, "a", []int32{1, 2}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestVocabNotFound: Info returns an Info value (before issue 19 a
+// pointer) and an error; every method that takes a member name gives,
+// for a name the archive does not hold, an error matching
+// fs.ErrNotExist.
+func TestVocabNotFound(t *testing.T) {
+	f, err := npz.Open(smallArchive(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var in npz.Info
+	in, err = f.Info("a")
+	if err != nil || in.Name != "a" || len(in.Shape) != 1 || in.Shape[0] != 2 {
+		t.Errorf(`Info("a") = %+v, %v`, in, err)
+	}
+	_, infoErr := f.Info("nope")
+	_, arrayErr := npz.Array[int32](f, "nope")
+	_, anyErr := f.Any("nope")
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"Info", infoErr},
+		{"Array", arrayErr},
+		{"Any", anyErr},
+		{"Verify", f.Verify("nope")},
+	} {
+		if !errors.Is(c.err, fs.ErrNotExist) {
+			t.Errorf("%s of a missing member: %v, want fs.ErrNotExist", c.name, c.err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Info("a"); !errors.Is(err, memmap.ErrClosed) {
+		t.Errorf("Info after Close: %v, want memmap.ErrClosed", err)
+	}
+}
+
+// tempOf returns the path of the Writer's temporary file, the one file
+// in dir whose name starts with ".".
+func tempOf(t *testing.T, dir string) string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, ".*"))
+	if err != nil || len(m) != 1 {
+		t.Fatalf("temporary files in %s: %q, %v; want one", dir, m, err)
+	}
+	return m[0]
+}
+
+// TestVocabClose: Close is idempotent on a File and on a Writer: a second
+// Close, and a Close after Abort, return nil, also when the first Close
+// failed (before issue 19 they returned the first's error again).
+func TestVocabClose(t *testing.T) {
+	path := smallArchive(t)
+	m, err := memmap.Open(path, memmap.ReadOnly, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := npz.OpenMap(m, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.File().Close() // makes the map's Close, and so the File's, fail
+	if err := f.Close(); !errors.Is(err, os.ErrClosed) {
+		t.Fatalf("File: Close over a closed descriptor: %v, want os.ErrClosed", err)
+	}
+	if err := f.Close(); err != nil {
+		t.Errorf("File: second Close after a failed one: %v, want nil", err)
+	}
+
+	dir := testutil.TempDir(t)
+	w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Create("x", &header.Header{DType: mustDType[int32](t), Shape: []int64{4}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); !errors.Is(err, memmap.ErrShape) {
+		t.Fatalf("Close with a member short of data: %v, want memmap.ErrShape", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Writer: second Close after a failed one: %v, want nil", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Writer: Abort after a failed Close: %v, want nil", err)
+	}
+
+	w, err = npz.Create(filepath.Join(dir, "w.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Abort: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Errorf("Writer: Close after Abort: %v, want nil", err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Errorf("Writer: second Abort: %v, want nil", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("Abort left %d files", len(ents))
+	}
+}
+
+// TestVocabAbort: Abort returns the first error met discarding the
+// output (before issue 19 it returned nil whatever happened), and nil
+// when called again; a temporary file someone else removed is not an
+// error.
+func TestVocabAbort(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the temporary file is open: Windows does not remove it")
+	}
+	t.Run("gone", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(tempOf(t, dir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("Abort of a removed temporary file: %v, want nil", err)
+		}
+	})
+	t.Run("fails", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A non-empty directory where the temporary file was: removing
+		// it fails, as root too.
+		tmp := tempOf(t, dir)
+		if err := os.Remove(tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "x"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = w.Abort()
+		var pe *os.PathError
+		if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) { // ENOTEMPTY
+			t.Errorf("Abort that cannot remove its temporary file: %v, want an *os.PathError matching fs.ErrExist", err)
+		} else {
+			t.Log(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("second Abort: %v, want nil", err)
+		}
+	})
+}
+
+// TestVocabByteOrder: a byte order Add cannot write (layout.Mixed, or a
+// value that is no byte order) is an error matching memmap.ErrByteOrder,
+// as in array.Create (before issue 19, memmap.ErrRange), and adds
+// nothing.
+func TestVocabByteOrder(t *testing.T) {
+	dir := testutil.TempDir(t)
+	w, err := npz.Create(filepath.Join(dir, "w.npz"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for _, o := range []layout.ByteOrder{layout.Mixed, 99} {
+		err := npz.Add(w, "a", []int32{1}, nil, &array.Options{ByteOrder: o})
+		if !errors.Is(err, memmap.ErrByteOrder) {
+			t.Errorf("Add with ByteOrder %v: %v, want memmap.ErrByteOrder", o, err)
+		}
+	}
+	if err := npz.Add(w, "a", []int32{1}, nil, &array.Options{ByteOrder: layout.Big}); err != nil {
+		t.Errorf("Add after the refused ones: %v", err)
+	}
+}
+
+// TestVocabCreateReplaces: as memmap.Create, Create follows a symbolic
+// link at the path, so that Close replaces the file it names and the link
+// stays a link, and a file replaced keeps its permission bits, whatever
+// WriterOptions.Perm says (before issue 19 Close replaced the link itself,
+// with a file of mode Perm less the umask, and gave a replaced file Perm).
+func TestVocabCreateReplaces(t *testing.T) {
+	write := func(t *testing.T, path string) {
+		t.Helper()
+		w, err := npz.Create(path, &npz.WriterOptions{Perm: 0o600})
+		mustOK(t, err)
+		mustOK(t, npz.Add(w, "a", []int32{1, 2}, nil, nil))
+		mustOK(t, w.Close())
+	}
+	check := func(t *testing.T, path string, mode os.FileMode) {
+		t.Helper()
+		f, err := npz.Open(path)
+		if err != nil {
+			t.Fatalf("the new file: %v", err)
+		}
+		f.Close()
+		fi, err := os.Stat(path)
+		mustOK(t, err)
+		if runtime.GOOS != "windows" && fi.Mode().Perm() != mode {
+			t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), mode)
+		}
+	}
+	old := func(t *testing.T, path string) {
+		t.Helper()
+		mustOK(t, os.WriteFile(path, []byte("old"), 0o644))
+		mustOK(t, os.Chmod(path, 0o755)) // no umask makes this of 0o600 or 0o644
+	}
+	link := func(t *testing.T, dest, path string) {
+		t.Helper()
+		if err := os.Symlink(dest, path); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	checkLink := func(t *testing.T, path, dest string) {
+		t.Helper()
+		fi, err := os.Lstat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			t.Fatalf("%s after Close has mode %v; want the symbolic link", path, fi.Mode())
+		}
+		if got, err := os.Readlink(path); err != nil || got != dest {
+			t.Errorf("the link points to %q, %v; want %q", got, err, dest)
+		}
+	}
+	noTemp := func(t *testing.T, dirs ...string) {
+		t.Helper()
+		for _, dir := range dirs {
+			if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) != 0 {
+				t.Errorf("temporary files left: %q", m)
+			}
+		}
+	}
+
+	t.Run("mode", func(t *testing.T) {
+		path := filepath.Join(testutil.TempDir(t), "m.npz")
+		old(t, path)
+		write(t, path)
+		check(t, path, 0o755)
+	})
+	t.Run("relative link", func(t *testing.T) {
+		dir := testutil.TempDir(t)
+		real, path := filepath.Join(dir, "real.npz"), filepath.Join(dir, "m.npz")
+		old(t, real)
+		link(t, "real.npz", path)
+		write(t, path)
+		checkLink(t, path, "real.npz")
+		check(t, real, 0o755)
+		noTemp(t, dir)
+	})
+	t.Run("link to another directory", func(t *testing.T) {
+		dir, other := testutil.TempDir(t), testutil.TempDir(t)
+		real, path := filepath.Join(other, "real.npz"), filepath.Join(dir, "m.npz")
+		old(t, real)
+		link(t, real, path)
+		mid := filepath.Join(dir, "mid.npz") // a link to a link
+		link(t, path, mid)
+		write(t, mid)
+		checkLink(t, mid, path)
+		checkLink(t, path, real)
+		check(t, real, 0o755)
+		noTemp(t, dir, other)
+	})
+	t.Run("dangling link", func(t *testing.T) {
+		dir, other := testutil.TempDir(t), testutil.TempDir(t)
+		real, path := filepath.Join(other, "new.npz"), filepath.Join(dir, "m.npz")
+		link(t, real, path)
+		write(t, path)
+		checkLink(t, path, real)
+		check(t, real, 0o600) // Perm, for a file that did not exist
+		noTemp(t, dir, other)
+	})
+}
+
+func mustOK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
