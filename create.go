@@ -55,7 +55,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	if size < 0 || o.Offset < 0 || size > maxInt64-o.Offset {
 		return nil, rangeErr("create", path, "size %d at offset %d", size, o.Offset)
 	}
-	target, err := followLinks(path)
+	target, err := sys.FollowLinks(path)
 	if err != nil {
 		return nil, err
 	}
@@ -205,27 +205,6 @@ func createTemp(dir, base string, perm os.FileMode) (string, *os.File, error) {
 		}
 		return name, f, err
 	}
-}
-
-// followLinks returns the file that path names once every symbolic link
-// at its end is followed; the file need not exist (a dangling link gives
-// the path it points to).
-func followLinks(path string) (string, error) {
-	for range 255 {
-		fi, err := os.Lstat(path)
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return path, nil // missing or not a link: path is the target
-		}
-		dest, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		path = dest
-	}
-	return "", &os.PathError{Op: "create", Path: path, Err: errors.New("too many levels of symbolic links")}
 }
 
 // notRegular is the error for a path that is not a regular file.

@@ -137,7 +137,7 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if o.Modified.IsZero() {
 		o.Modified = time.Now()
 	}
-	target, err := followLinks(path)
+	target, err := sys.FollowLinks(path)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +443,7 @@ func (w *Writer) Close() error {
 		return w.abort(w.fail(err))
 	}
 	f := w.tmp.f
-	if err := keepMode(f, w.target); err != nil {
+	if err := sys.KeepMode(f, w.target); err != nil {
 		return w.abort(err)
 	}
 	if err := f.Sync(); err != nil {
@@ -457,60 +457,8 @@ func (w *Writer) Close() error {
 	}
 	w.cleanup.Stop()
 	w.closed = true
-	syncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
+	_ = sys.SyncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
 	return nil
-}
-
-// keepMode gives f, the new archive, the permission bits (and, as far as
-// the caller may, the owner and group) of the file at target that it is
-// about to replace, as memmap.Create does; with no file at target, f
-// keeps the Perm it was created with.
-func keepMode(f *os.File, target string) error {
-	old, err := os.Stat(target)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	// chmod after chown, which may clear setuid bits; the umask applied
-	// at creation does not concern the old file's bits.
-	_ = sys.CopyOwner(f, old)
-	if err := f.Chmod(old.Mode().Perm()); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	return nil
-}
-
-// followLinks returns the file that path names once every symbolic link
-// at its end is followed (the file need not exist: a dangling link gives
-// the path it points to), as memmap.Create resolves it.
-func followLinks(path string) (string, error) {
-	for range 255 {
-		fi, err := os.Lstat(path)
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return path, nil // missing or not a link: path is the target
-		}
-		dest, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		path = dest
-	}
-	return "", &os.PathError{Op: "create", Path: path, Err: errors.New("too many levels of symbolic links")}
-}
-
-// syncDir makes the entries of the directory dir durable (fsync of the
-// directory, after a rename into it) where the OS can; Windows cannot,
-// and needs not.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
 }
 
 // Abort abandons the archive: it removes the temporary file, leaves the

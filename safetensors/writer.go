@@ -135,7 +135,7 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if metaLen > MaxMetadataLen {
 		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d bytes of keys and values: Open reads at most %d", metaLen, MaxMetadataLen)}
 	}
-	target, err := followLinks(path)
+	target, err := sys.FollowLinks(path)
 	if err != nil {
 		return nil, err
 	}
@@ -596,7 +596,7 @@ func (w *Writer) Close() error {
 	if err := w.f.Truncate(end); err != nil { // exact: nothing after the last tensor
 		return w.fail(err)
 	}
-	if err := keepMode(w.f, w.target); err != nil {
+	if err := sys.KeepMode(w.f, w.target); err != nil {
 		return w.fail(err)
 	}
 	if err := w.f.Sync(); err != nil {
@@ -614,46 +614,4 @@ func (w *Writer) Close() error {
 	}
 	_ = sys.SyncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
 	return nil
-}
-
-// keepMode gives f, the new file, the permission bits (and, as far as
-// the caller may, the owner and group) of the file at target that it is
-// about to replace, as memmap.Create does; with no file at target, f
-// keeps the Perm it was created with.
-func keepMode(f *os.File, target string) error {
-	old, err := os.Stat(target)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	// chmod after chown, which may clear setuid bits; the umask applied
-	// at creation does not concern the old file's bits.
-	_ = sys.CopyOwner(f, old)
-	if err := f.Chmod(old.Mode().Perm()); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	return nil
-}
-
-// followLinks returns the file that path names once every symbolic link
-// at its end is followed (the file need not exist: a dangling link gives
-// the path it points to), as memmap.Create resolves it.
-func followLinks(path string) (string, error) {
-	for range 255 {
-		fi, err := os.Lstat(path)
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return path, nil // missing or not a link: path is the target
-		}
-		dest, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		path = dest
-	}
-	return "", &os.PathError{Op: "create", Path: path, Err: errors.New("too many levels of symbolic links")}
 }
