@@ -264,17 +264,7 @@ func (s *Store) refreshRaw(fixed bool) error {
 	if s.rowSize == 0 {
 		n = s.n // rows of 0 bytes: the size says nothing
 	}
-	if need := s.off + n*s.rowSize; need > int64(s.m.Len()) {
-		if err := s.m.Remap(size); err != nil {
-			return err
-		}
-		s.capRows = s.rowsIn(size)
-		if err := s.viewsChanged(); err != nil {
-			return err
-		}
-	}
-	s.n, s.committed = n, n
-	return nil
+	return s.follow(n, size) // refresh.go
 }
 
 // shortErr reports a size-byte raw file too short for the array, which

@@ -148,7 +148,12 @@ func (s *Store) refreshHeader() error {
 	if s.axis < 0 {
 		return nil
 	}
-	n := h.Shape[s.axis]
+	return s.follow(h.Shape[s.axis], size)
+}
+
+// follow makes a reader's length n rows, committed, mapping more of the
+// size-byte file first if the rows lie past the map.
+func (s *Store) follow(n, size int64) error {
 	if need := s.off + n*s.rowSize; need > int64(s.m.Len()) {
 		if err := s.m.Remap(size); err != nil {
 			return err
