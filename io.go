@@ -96,12 +96,15 @@ const bulkWrite = 64 << 10
 // A pwrite, unlike a store into the map, extends a file that is shorter
 // than the write: after another process truncated the file, it would
 // regrow it with a hole of zeros where data was, and succeed. So put
-// checks the file's size (fstat) before the pwrite, writes the last byte
-// through the map (which never extends the file; a fault there is
-// recovered), and checks the size again: a file shorter than the map at
-// any point gives an error wrapping ErrTruncated. A failed pwrite (a full
-// disk, an I/O error) returns its error; some of p may have been written
-// then.
+// checks the file's size (fstat) before the pwrite and again after it: a
+// file shorter than the bytes the map covers gives an error wrapping
+// ErrTruncated. A pwrite that ends before the map does leaves a file
+// shorter than the map if it extended it, which the second check sees;
+// one that would end exactly where the map does could restore the map's
+// size over a hole, so its last byte is stored through the map instead,
+// which never extends the file (a fault there is recovered). A failed
+// pwrite (a full disk, an I/O error) returns its error; some of p may
+// have been written then.
 func (m *Map) put(op string, off int, p []byte) error {
 	if len(p) < bulkWrite || m.mode != ReadWrite || !sys.WriteCoherent || m.f == nil {
 		copy(m.data[off:], p)
@@ -113,7 +116,10 @@ func (m *Map) put(op string, off int, p []byte) error {
 	if putHook != nil {
 		putHook()
 	}
-	n := len(p) - 1
+	n := len(p)
+	if off+n == len(m.data) {
+		n-- // the map's last byte: stored through the map below
+	}
 	w, err := m.f.WriteAt(p[:n], m.st.off+int64(off))
 	if err == nil && w != n {
 		err = io.ErrShortWrite
@@ -121,7 +127,7 @@ func (m *Map) put(op string, off int, p []byte) error {
 	if err != nil {
 		return &os.PathError{Op: op, Path: m.path, Err: err}
 	}
-	if !storeGuarded(m.data, off+n, p[n]) {
+	if n < len(p) && !storeGuarded(m.data, off+n, p[n]) {
 		return &os.PathError{Op: op, Path: m.path, Err: errorf(ErrTruncated, "memmap: the file was truncated under the map during a write of %d bytes at offset %d", len(p), off)}
 	}
 	return m.checkSize(op)
