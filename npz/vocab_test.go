@@ -224,6 +224,7 @@ func TestVocabByteOrder(t *testing.T) {
 // stays a link, and a file replaced keeps its permission bits, whatever
 // WriterOptions.Perm says (before issue 19 Close replaced the link itself,
 // with a file of mode Perm less the umask, and gave a replaced file Perm).
+// The cases are testutil.CheckCreateReplaces.
 func TestVocabCreateReplaces(t *testing.T) {
 	write := func(t *testing.T, path string) {
 		t.Helper()
@@ -232,92 +233,12 @@ func TestVocabCreateReplaces(t *testing.T) {
 		mustOK(t, npz.Add(w, "a", []int32{1, 2}, nil, nil))
 		mustOK(t, w.Close())
 	}
-	check := func(t *testing.T, path string, mode os.FileMode) {
-		t.Helper()
+	testutil.CheckCreateReplaces(t, ".npz", write, func(path string) error {
 		f, err := npz.Open(path)
-		if err != nil {
-			t.Fatalf("the new file: %v", err)
+		if err == nil {
+			f.Close()
 		}
-		f.Close()
-		fi, err := os.Stat(path)
-		mustOK(t, err)
-		if runtime.GOOS != "windows" && fi.Mode().Perm() != mode {
-			t.Errorf("%s has mode %v, want %v", path, fi.Mode().Perm(), mode)
-		}
-	}
-	old := func(t *testing.T, path string) {
-		t.Helper()
-		mustOK(t, os.WriteFile(path, []byte("old"), 0o644))
-		mustOK(t, os.Chmod(path, 0o755)) // no umask makes this of 0o600 or 0o644
-	}
-	link := func(t *testing.T, dest, path string) {
-		t.Helper()
-		if err := os.Symlink(dest, path); err != nil {
-			t.Skipf("no symbolic links here: %v", err)
-		}
-		if fi, err := os.Lstat(path); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			t.Skipf("os.Symlink made no link that Lstat sees (Wine): %v, %v", fi, err)
-		}
-	}
-	checkLink := func(t *testing.T, path, dest string) {
-		t.Helper()
-		fi, err := os.Lstat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			t.Fatalf("%s after Close has mode %v; want the symbolic link", path, fi.Mode())
-		}
-		if got, err := os.Readlink(path); err != nil || got != dest {
-			t.Errorf("the link points to %q, %v; want %q", got, err, dest)
-		}
-	}
-	noTemp := func(t *testing.T, dirs ...string) {
-		t.Helper()
-		for _, dir := range dirs {
-			if m, _ := filepath.Glob(filepath.Join(dir, ".*")); len(m) != 0 {
-				t.Errorf("temporary files left: %q", m)
-			}
-		}
-	}
-
-	t.Run("mode", func(t *testing.T) {
-		path := filepath.Join(testutil.TempDir(t), "m.npz")
-		old(t, path)
-		write(t, path)
-		check(t, path, 0o755)
-	})
-	t.Run("relative link", func(t *testing.T) {
-		dir := testutil.TempDir(t)
-		real, path := filepath.Join(dir, "real.npz"), filepath.Join(dir, "m.npz")
-		old(t, real)
-		link(t, "real.npz", path)
-		write(t, path)
-		checkLink(t, path, "real.npz")
-		check(t, real, 0o755)
-		noTemp(t, dir)
-	})
-	t.Run("link to another directory", func(t *testing.T) {
-		dir, other := testutil.TempDir(t), testutil.TempDir(t)
-		real, path := filepath.Join(other, "real.npz"), filepath.Join(dir, "m.npz")
-		old(t, real)
-		link(t, real, path)
-		mid := filepath.Join(dir, "mid.npz") // a link to a link
-		link(t, path, mid)
-		write(t, mid)
-		checkLink(t, mid, path)
-		checkLink(t, path, real)
-		check(t, real, 0o755)
-		noTemp(t, dir, other)
-	})
-	t.Run("dangling link", func(t *testing.T) {
-		dir, other := testutil.TempDir(t), testutil.TempDir(t)
-		real, path := filepath.Join(other, "new.npz"), filepath.Join(dir, "m.npz")
-		link(t, real, path)
-		write(t, path)
-		checkLink(t, path, real)
-		check(t, real, 0o600) // Perm, for a file that did not exist
-		noTemp(t, dir, other)
+		return err
 	})
 }
 
