@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap/internal/sys"
 )
 
@@ -153,8 +155,8 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		if err := o.Init(m.Bytes()); err != nil {
 			return fail(&os.PathError{Op: "init", Path: path, Err: err})
 		}
-		if createHook != nil {
-			createHook("init")
+		if seam.Create != nil {
+			seam.Create("init")
 		}
 		if err := m.Flush(); err != nil {
 			return fail(err)
@@ -162,8 +164,8 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		if err := f.Sync(); err != nil {
 			return fail(wrapErr("fsync", path, err))
 		}
-		if createHook != nil {
-			createHook("flushed")
+		if seam.Create != nil {
+			seam.Create("flushed")
 		}
 	}
 	if !sys.ReplaceOpen {
@@ -172,8 +174,8 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		// between makes the rename fail, with nothing changed.
 		releaseOld()
 	}
-	if createHook != nil {
-		createHook("rename")
+	if seam.Create != nil {
+		seam.Create("rename")
 	}
 	if err := os.Rename(tmp, target); err != nil {
 		return fail(err)
@@ -184,12 +186,6 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	}
 	return m, nil
 }
-
-// createHook, when a test sets it, is called by Create at its steps:
-// "init" after opt.Init ran and "flushed" once its bytes are durable
-// (both only with an Init), and "rename" just before the new file takes
-// the path's name. It is nil outside tests.
-var createHook func(step string)
 
 // createTemp creates a new file with a unique name starting with
 // "."+base in dir.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap/internal/testutil"
 )
 
@@ -134,7 +136,7 @@ func TestCreateInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	var steps []string
-	createHook = func(step string) {
+	seam.Create = func(step string) {
 		steps = append(steps, step)
 		if step == "rename" {
 			// Nothing has replaced the old file yet.
@@ -143,7 +145,7 @@ func TestCreateInit(t *testing.T) {
 			}
 		}
 	}
-	defer func() { createHook = nil }()
+	defer func() { seam.Create = nil }()
 	m, err := Create(path, 64, &Options{Offset: 3, Init: func(b []byte) error {
 		if len(b) != 64 {
 			t.Errorf("Init got %d bytes, want 64", len(b))

@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap/internal/sys"
 )
 
@@ -113,8 +115,8 @@ func (m *Map) put(op string, off int, p []byte) error {
 	if err := m.checkSize(op); err != nil {
 		return err
 	}
-	if putHook != nil {
-		putHook()
+	if seam.Put != nil {
+		seam.Put()
 	}
 	n := len(p)
 	if off+n == len(m.data) {
@@ -132,10 +134,6 @@ func (m *Map) put(op string, off int, p []byte) error {
 	}
 	return m.checkSize(op)
 }
-
-// putHook, when a test sets it, runs in put between the size check and
-// the pwrite: where another process's truncation races the write.
-var putHook func()
 
 // checkSize returns an error wrapping ErrTruncated when the file is
 // shorter than the bytes the map covers.

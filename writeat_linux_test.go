@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap/internal/testutil"
 )
 
@@ -49,8 +51,8 @@ func TestBulkWriteAfterTruncate(t *testing.T) {
 				}
 			}
 			if c.racing {
-				putHook = cut
-				defer func() { putHook = nil }()
+				seam.Put = cut
+				defer func() { seam.Put = nil }()
 			} else {
 				cut()
 			}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gomemmap/memmap"
@@ -27,8 +29,8 @@ var takePaths = []struct {
 // withTakePath runs fn with TakeRows forced to p.
 func withTakePath(t *testing.T, p store.TakePath, fn func()) {
 	t.Helper()
-	old := store.SetTakePath(p)
-	defer store.SetTakePath(old)
+	old := seam.TakePath.Swap(int32(p))
+	defer seam.TakePath.Store(old)
 	fn()
 }
 

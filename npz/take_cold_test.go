@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/npz"
@@ -58,8 +60,8 @@ func TestTakeCold(t *testing.T) {
 			path store.TakePath
 		}{{"auto", store.TakeAuto}, {"map", store.TakeMap}, {"pread", store.TakeRead}} {
 			t.Run(fmt.Sprint(m.name, " path ", p), func(t *testing.T) {
-				old := store.SetTakePath(p.path)
-				defer store.SetTakePath(old)
+				old := seam.TakePath.Swap(int32(p.path))
+				defer seam.TakePath.Store(old)
 				got := make([]int32, len(want))
 				if err := a.Take(idx, got); err != nil {
 					t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/internal/testutil"
@@ -204,8 +206,8 @@ func TestTake(t *testing.T) {
 	for _, p := range takePaths {
 		for _, bo := range []bool{false, true} {
 			t.Run(fmt.Sprint("path ", p, " other order ", bo), func(t *testing.T) {
-				old := store.SetTakePath(p)
-				defer store.SetTakePath(old)
+				old := seam.TakePath.Swap(int32(p))
+				defer seam.TakePath.Store(old)
 				opt := &Options{}
 				if bo {
 					opt.ByteOrder = otherOrder()
@@ -278,12 +280,12 @@ func TestTakeMisaligned(t *testing.T) {
 	f := mustOpen(t, oddRecFile(t), memmap.ReadWrite)
 	mustAppend(t, f, 0, 100)
 	for _, p := range takePaths {
-		old := store.SetTakePath(p)
+		old := seam.TakePath.Swap(int32(p))
 		dst := make([]rec, 3)
 		if err := f.Take([]int{99, 0, 50}, dst); err != nil {
 			t.Fatal(err)
 		}
-		store.SetTakePath(old)
+		seam.TakePath.Store(old)
 		if dst[0] != makeRec(99) || dst[1] != makeRec(0) || dst[2] != makeRec(50) {
 			t.Errorf("path %v: Take = %+v", p, dst)
 		}

@@ -1,5 +1,7 @@
 package safetensors
 
+import "github.com/gomemmap/memmap/internal/seam"
+
 // Parse checks a whole safetensors file in memory, as Open does, and
 // returns the names of its tensors in file order, for the tests of
 // package safetensors_test.
@@ -19,6 +21,6 @@ func Parse(b []byte) ([]string, error) {
 // the file and taken its size, before it reads the header, until the
 // returned restore is called.
 func SetOpenHook(fn func(path string)) (restore func()) {
-	openHook = fn
-	return func() { openHook = nil }
+	seam.SafetensorsOpen = fn
+	return func() { seam.SafetensorsOpen = nil }
 }

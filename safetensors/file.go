@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
@@ -76,18 +78,14 @@ func Open(path string) (*File, error) {
 	return &File{m: m, path: path, p: p}, nil
 }
 
-// openHook, when a test sets it, runs in Open between the map's size and
-// the read of the header: it may truncate the file there.
-var openHook func(path string)
-
 // readHeader reads and checks the header of the file mapped by m, whose
 // length is the size its views see. The header is read with pread into a
 // buffer of its own, never from the map (see store.ReadAtFull): a file
 // truncated meanwhile gives an error rather than SIGBUS.
 func readHeader(m *memmap.Map) (*parsed, error) {
 	size := int64(m.Len())
-	if openHook != nil {
-		openHook(m.File().Name())
+	if seam.SafetensorsOpen != nil {
+		seam.SafetensorsOpen(m.File().Name())
 	}
 	f := m.File()
 	prefix, err := store.ReadAtFull(f, 0, int(min(size, 8)))

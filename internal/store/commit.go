@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 )
@@ -201,19 +203,17 @@ func (s *Store) writeHeader(raw []byte, lo, hi int) error {
 	return nil
 }
 
-// faultHook, when a test sets it, runs before each step of a write path
-// that changes the file (a data pwrite, a growth, an msync, the header
-// pwrite, the shrink at Close) with the step's name; an error it returns
-// is that step's error, as if the system call had failed. Tests use it to
-// inject an I/O error, or to kill the process, at every step of a commit.
-var faultHook func(step string) error
-
-// fault calls faultHook, if set.
+// fault calls seam.Fault, if a test set it, before each step of a write
+// path that changes the file (a data pwrite, a growth, an msync, the
+// header pwrite, the shrink at Close) with the step's name; an error it
+// returns is that step's error, as if the system call had failed. Tests
+// use it to inject an I/O error, or to kill the process, at every step of
+// a commit.
 func fault(step string) error {
-	if faultHook == nil {
+	if seam.Fault == nil {
 		return nil
 	}
-	return faultHook(step)
+	return seam.Fault(step)
 }
 
 // FlushRows flushes the data of rows [i, j) (msync: durable when it

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
@@ -118,7 +120,7 @@ func checkFaulted(t *testing.T, path string) int64 {
 }
 
 // TestCommitFaultsEIO injects an I/O error at each step of the writer's
-// work in turn (faultHook), in every kind of file.
+// work in turn (seam.Fault), in every kind of file.
 func TestCommitFaultsEIO(t *testing.T) {
 	for _, kind := range []string{"small", "long", "straddler"} {
 		t.Run(kind, func(t *testing.T) {
@@ -127,7 +129,7 @@ func TestCommitFaultsEIO(t *testing.T) {
 				path := filepath.Join(dir, fmt.Sprintf("eio%d.npy", at))
 				faultFile(t, kind, path)
 				var steps []string
-				faultHook = func(step string) error {
+				seam.Fault = func(step string) error {
 					steps = append(steps, step)
 					if len(steps) == at {
 						return syscall.EIO
@@ -135,7 +137,7 @@ func TestCommitFaultsEIO(t *testing.T) {
 					return nil
 				}
 				err := faultScenario(path)
-				faultHook = nil
+				seam.Fault = nil
 				if len(steps) < at {
 					// Every step has had its fault: this run had none.
 					if kind == "straddler" {
@@ -222,7 +224,7 @@ func readAll(c *testutil.Child) (string, error) {
 // function, no Close) before the step numbered at.
 func committer(path string, at int) {
 	steps := 0
-	faultHook = func(step string) error {
+	seam.Fault = func(step string) error {
 		steps++
 		if steps == at {
 			fmt.Fprintf(os.Stderr, "killed at step %d: %s\n", at, step)
@@ -301,14 +303,14 @@ func TestFaultNumPy(t *testing.T) {
 			path := filepath.Join(dir, fmt.Sprintf("%s%d.npy", kind, at))
 			faultFile(t, kind, path)
 			steps := 0
-			faultHook = func(string) error {
+			seam.Fault = func(string) error {
 				if steps++; steps == at {
 					return syscall.EIO
 				}
 				return nil
 			}
 			faultScenario(path)
-			faultHook = nil
+			seam.Fault = nil
 			want[path] = checkFaulted(t, path)
 			paths = append(paths, path)
 		}
@@ -336,7 +338,7 @@ for p in sys.argv[1:]:
 
 // TestBulkAppendAfterTruncate is issue 18 item 4 for the store: another
 // process truncates the file into its committed rows just before a bulk
-// append's pwrite (faultHook stands for it). Append, Flush and Close
+// append's pwrite (seam.Fault stands for it). Append, Flush and Close
 // return errors wrapping ErrTruncated; before, the pwrite regrew the file
 // and all three returned nil over committed rows that read back as zeros.
 func TestBulkAppendAfterTruncate(t *testing.T) {
@@ -352,17 +354,17 @@ func TestBulkAppendAfterTruncate(t *testing.T) {
 				// The bulk rows end exactly where the capacity does.
 				must(t, s.Reserve(faultBase+faultBulk))
 			}
-			faultHook = func(step string) error {
+			seam.Fault = func(step string) error {
 				if step == "pwrite data" {
 					must(t, os.Truncate(path, s.DataOffset()+50*4))
 				}
 				return nil
 			}
-			defer func() { faultHook = nil }()
+			defer func() { seam.Fault = nil }()
 			if err := s.Append(u32Rows(faultBase, faultBulk)); !errors.Is(err, memmap.ErrTruncated) {
 				t.Errorf("bulk Append after the file was truncated into its rows: %v, want ErrTruncated", err)
 			}
-			faultHook = nil
+			seam.Fault = nil
 			if err := s.Flush(); !errors.Is(err, memmap.ErrTruncated) {
 				t.Errorf("Flush after the file was truncated into its rows: %v, want ErrTruncated", err)
 			}

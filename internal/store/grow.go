@@ -66,7 +66,7 @@ func (s *Store) reserve(op string, rows int64) error {
 }
 
 // grow resizes the map and the file to size bytes; step names it for
-// faultHook.
+// seam.Fault.
 func (s *Store) grow(step string, size int64) error {
 	if err := fault(step); err != nil {
 		return s.err("append", err)

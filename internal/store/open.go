@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/sys"
@@ -162,8 +164,8 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 		if err != nil {
 			return nil, err
 		}
-		if openHook != nil {
-			openHook(try)
+		if seam.StoreOpen != nil {
+			seam.StoreOpen(try)
 		}
 		locked, err1 := m.File().Stat()
 		named, err2 := os.Stat(path)
@@ -176,7 +178,3 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 		}
 	}
 }
-
-// openHook, when set by a test, runs in openLocked after the lock is
-// taken: it can replace the file there.
-var openHook func(try int)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
@@ -482,17 +484,17 @@ func TestOpenAfterReplace(t *testing.T) {
 	path := filepath.Join(dir, "r.npy")
 	must(t, os.WriteFile(path, npyOf(t, 3), 0o644))
 	must(t, os.WriteFile(path+".new", npyOf(t, 7), 0o644))
-	openHook = func(try int) {
+	seam.StoreOpen = func(try int) {
 		if try == 0 {
 			must(t, os.Rename(path+".new", path))
 		}
 	}
-	defer func() { openHook = nil }()
+	defer func() { seam.StoreOpen = nil }()
 	s := mustOpen(t, path, memmap.ReadWrite)
 	if s.Len() != 7 {
 		t.Fatalf("the writer opened a file of %d rows, want the new one of 7", s.Len())
 	}
-	openHook = func(int) {
+	seam.StoreOpen = func(int) {
 		must(t, os.WriteFile(path+".x", npyOf(t, 1), 0o644))
 		must(t, os.Rename(path+".x", path))
 	}

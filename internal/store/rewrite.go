@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 )
@@ -64,8 +66,8 @@ func Rewrite(path string) error {
 		})
 		return err
 	}}
-	if rewriteHook != nil {
-		rewriteHook()
+	if seam.Rewrite != nil {
+		seam.Rewrite()
 	}
 	m, err := memmap.Create(path, int64(len(raw))+dataLen, mo)
 	if err != nil {
@@ -110,7 +112,3 @@ func snapshot(path string, fn func(*Store, *snap) error) (_ *snap, err error) {
 	}
 	return sn, nil
 }
-
-// rewriteHook, when set by a test, runs in Rewrite between its first read
-// of the file and the copy.
-var rewriteHook func()

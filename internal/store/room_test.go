@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
@@ -258,8 +260,8 @@ func TestRewriteLocked(t *testing.T) {
 func TestRewriteChanged(t *testing.T) {
 	path := legacyFile(t, 5, 0, 3)
 	var hookErr error
-	rewriteHook = func() {
-		rewriteHook = nil
+	seam.Rewrite = func() {
+		seam.Rewrite = nil
 		s, err := Open(path, memmap.ReadWrite, nil, nil)
 		if err != nil {
 			hookErr = err
@@ -272,7 +274,7 @@ func TestRewriteChanged(t *testing.T) {
 			hookErr = err
 		}
 	}
-	t.Cleanup(func() { rewriteHook = nil })
+	t.Cleanup(func() { seam.Rewrite = nil })
 	err := Rewrite(path)
 	if hookErr != nil {
 		t.Fatal(hookErr)

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/internal/sys"
 )
@@ -29,12 +31,6 @@ const (
 	// ReadOnly or ReadWrite file), as for cold rows.
 	TakeRead
 )
-
-var takePath atomic.Int32
-
-// SetTakePath makes every TakeRows take path p, and returns the path it
-// took before. It is for tests, which must restore it.
-func SetTakePath(p TakePath) TakePath { return TakePath(takePath.Swap(int32(p))) }
 
 const (
 	// minColdTake is the fewest rows worth probing for residency: fewer
@@ -196,7 +192,7 @@ func (s *Store) coldTake(idx []int) bool {
 	if !s.b.file() || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || s.m.File() == nil {
 		return false
 	}
-	switch TakePath(takePath.Load()) {
+	switch TakePath(seam.TakePath.Load()) {
 	case TakeMap:
 		return false
 	case TakeRead:

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/gomemmap/memmap/internal/seam"
+
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/testutil"
@@ -18,8 +20,8 @@ import (
 
 // forcePath forces TakeRows onto p for the rest of the test.
 func forcePath(t *testing.T, p TakePath) {
-	old := SetTakePath(p)
-	t.Cleanup(func() { SetTakePath(old) })
+	old := seam.TakePath.Swap(int32(p))
+	t.Cleanup(func() { seam.TakePath.Store(old) })
 }
 
 // wantRows is TakeRows by a loop over Data.
