@@ -59,8 +59,8 @@ func vmAdvice(t *testing.T, p unsafe.Pointer) string {
 	return ""
 }
 
-// TestAccessAdvice checks, on Linux, the advice of the maps behind At and
-// Slice for each Options.Access, at open and after growth, and Advise.
+// TestAccessAdvice checks, on Linux, the advice of the maps behind Row and
+// Data for each Options.Access, at open and after growth, and Advise.
 func TestAccessAdvice(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skipf("the VmFlags of mappings are read from /proc/self/smaps, which %s has not", runtime.GOOS)
@@ -95,11 +95,11 @@ func TestAccessAdvice(t *testing.T) {
 			autoWriter := tc.access == memmap.AccessAuto && two
 			check := func(when string) {
 				t.Helper()
-				s, err := f.Slice()
+				s, err := f.Data()
 				if err != nil {
 					t.Fatal(err)
 				}
-				last := f.At(f.Len() - 1)
+				last := mustRow(t, f, f.Len()-1)
 				// Under AccessAuto a writer's records appended since
 				// the last growth lie in capacity it keeps Normal,
 				// where appends write (store.adviseMain); the first is
@@ -107,19 +107,19 @@ func TestAccessAdvice(t *testing.T) {
 				lastWant := tc.main
 				if autoWriter {
 					lastWant = ""
-					if got := vmAdvice(t, unsafe.Pointer(f.At(0))); got != tc.main && f.Len() > 1000 {
-						t.Errorf("%s: At(0) has advice %q, want %q", when, got, tc.main)
+					if got := vmAdvice(t, unsafe.Pointer(mustRow(t, f, 0))); got != tc.main && f.Len() > 1000 {
+						t.Errorf("%s: Row(0) has advice %q, want %q", when, got, tc.main)
 					}
 				}
 				if got := vmAdvice(t, unsafe.Pointer(last)); got != lastWant {
-					t.Errorf("%s: At has advice %q, want %q", when, got, lastWant)
+					t.Errorf("%s: Row has advice %q, want %q", when, got, lastWant)
 				}
 				if got := vmAdvice(t, unsafe.Pointer(&s[len(s)-1])); got != tc.scan {
-					t.Errorf("%s: Slice has advice %q, want %q", when, got, tc.scan)
+					t.Errorf("%s: Data has advice %q, want %q", when, got, tc.scan)
 				}
 				split := tc.access == memmap.AccessAuto && two
 				if (&s[len(s)-1] != last) != split {
-					t.Errorf("%s: At at %p, Slice at %p: want two maps %v", when, last, &s[len(s)-1], split)
+					t.Errorf("%s: Row at %p, Data at %p: want two maps %v", when, last, &s[len(s)-1], split)
 				}
 				n := 0
 				for i, r := range f.All() {
@@ -150,7 +150,7 @@ func TestAccessAdvice(t *testing.T) {
 	}
 }
 
-// TestScanViews checks that Slice views taken before growth keep reading
+// TestScanViews checks that Data views taken before growth keep reading
 // and writing the records, that writes through them are seen by Get and
 // reach the file with Flush, whatever Options.Access.
 func TestScanViews(t *testing.T) {
@@ -159,30 +159,30 @@ func TestScanViews(t *testing.T) {
 			path := tempPath(t, "sv.npy")
 			f := mustCreate(t, path, &Options{Access: acc})
 			mustAppend(t, f, 0, 10)
-			old, err := f.Slice()
+			old, err := f.Data()
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := range 20 {
 				mustAppend(t, f, 10+i*200, 10+(i+1)*200)
 			}
-			if err := f.Set(3, makeRec(103)); err != nil {
+			if err := f.Set(makeRec(103), 3); err != nil {
 				t.Fatal(err)
 			}
 			if old[3] != makeRec(103) {
-				t.Errorf("a Slice taken before growth reads %+v after Set, want record 103", old[3])
+				t.Errorf("a Data view taken before growth reads %+v after Set, want record 103", old[3])
 			}
 			old[4] = makeRec(104)
-			now, err := f.Slice()
+			now, err := f.Data()
 			if err != nil {
 				t.Fatal(err)
 			}
 			now[len(now)-1] = makeRec(-1)
 			if r, _ := f.Get(4); r != makeRec(104) {
-				t.Errorf("Get(4) = %+v after a write through an old Slice", r)
+				t.Errorf("Get(4) = %+v after a write through an old Data view", r)
 			}
 			if r, _ := f.Get(f.Len() - 1); r != makeRec(-1) {
-				t.Errorf("Get(last) = %+v after a write through Slice", r)
+				t.Errorf("Get(last) = %+v after a write through Data", r)
 			}
 			if err := f.Flush(); err != nil {
 				t.Fatal(err)
@@ -301,12 +301,12 @@ func TestSmallThings(t *testing.T) {
 	if f.Cap() < 100 {
 		t.Errorf("Cap = %d, want at least 100", f.Cap())
 	}
-	_, err := f.Slice()
+	_, err := f.Data()
 	words := map[layout.ByteOrder]string{layout.Little: "little-endian", layout.Big: "big-endian"}
 	want := "the file is " + words[otherOrder()]
 	host := "the host " + words[layout.HostOrder()]
 	if !errors.Is(err, memmap.ErrByteOrder) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), host) {
-		t.Errorf("Slice of a file in the other byte order: %v, want the orders in words (%q, %q)", err, want, host)
+		t.Errorf("Data of a file in the other byte order: %v, want the orders in words (%q, %q)", err, want, host)
 	}
 	if err := f.AdviseRows(0, 1, memmap.Random); !errors.Is(err, memmap.ErrRange) {
 		t.Errorf("AdviseRows past Len: %v, want ErrRange", err)

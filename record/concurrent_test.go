@@ -157,7 +157,7 @@ func readerChild(path string) error {
 		return err
 	}
 	defer f.Close()
-	first, err := f.Slice()
+	first, err := f.Data()
 	if err != nil {
 		return err
 	}

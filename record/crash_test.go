@@ -109,12 +109,15 @@ func appendBatch(f *File[rec], k, how int) error {
 		}
 		return nil
 	default:
-		if err := f.Truncate(n + k); err != nil {
+		if err := f.Resize(n + k); err != nil {
 			return err
 		}
 		for j := range k {
 			want := makeRec(n + j)
-			p := f.At(n + j)
+			p, err := f.Row(n + j)
+			if err != nil {
+				return err
+			}
 			p.Index = want.Index
 			p.Tag = want.Tag
 			p.Value = want.Value

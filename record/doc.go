@@ -21,12 +21,19 @@
 //
 // Create and Open(path, memmap.ReadWrite, nil) open a writer; Open with
 // memmap.ReadOnly a reader, and with memmap.CopyOnWrite a private copy.
-// Append adds records at the end; Get and Set copy a record out and in; At,
-// All and Slice give pointers and slices into the map.
+// The verbs are array.Array's, with the same meanings (see "Vocabulary"
+// in package memmap): Append(rows...) adds records at the end and returns
+// the index of the first; Get and At copy a record out (Get returns an
+// error, At panics like indexing a slice), Set(v, i) copies one in; Row,
+// Rows and Data give a pointer to one record, a slice of records [i, j)
+// and a slice of them all, into the map; All iterates over Row's
+// pointers. Flush commits, FlushRows makes records changed in place
+// durable, Commit commits the appended records only; Grow, Resize and
+// Truncate change the capacity and the length.
 //
-// For files bigger than memory: Get, Set, At and Take read only the pages
-// they touch, as pread would, while Slice and All are read ahead, as
-// read(2) would (Options.Access; see "Files bigger than memory" in
+// For files bigger than memory: Get, At, Set, Row and Take read only the
+// pages they touch, as pread would, while Rows, Data and All are read
+// ahead, as read(2) would (Options.Access; see "Files bigger than memory" in
 // package memmap). Take gathers a batch of records in any order and keeps
 // many reads in flight when their pages are not in memory.
 //
@@ -36,8 +43,9 @@
 // of np.dtype([('id', '<i8'), ('score', '<f4'), ('flag', 'u1')]) has
 // 13-byte records, which no Go struct can be. Open opens it with the Go
 // struct whose fields match by name (or `npy` tag), as `memmap info`
-// suggests; Get, Set, Append, Take and All copy each record field by field,
-// and At and Slice refuse it with an error wrapping memmap.ErrPacked. Save
+// suggests; Get, At, Set, Append, Take and All copy each record field by
+// field, and Row, Rows and Data refuse it with an error wrapping
+// memmap.ErrPacked. Save
 // with align=True in NumPy for zero-copy views.
 //
 // # Durability
@@ -64,8 +72,8 @@
 // costs as much as a great many Appends (BenchmarkFlush in this package
 // measures it; bench/RESULTS.md has the figures of appending to disk).
 // Batch appends between Flushes. Commit flushes only the records appended
-// since the last commit (not records changed in place by Set or At, which
-// Flush also writes back).
+// since the last commit (not records changed in place by Set or through
+// Row, Rows and Data, which Flush and FlushRows also write back).
 //
 // Append itself makes no system call and allocates nothing unless the
 // file must grow; capacity grows geometrically (doubling, by at most 1 GiB
@@ -75,8 +83,8 @@
 //
 // # Caveats
 //
-// View lifetime. A *T from At or All and a []T from Slice point into the
-// map: they see later writes, and writing through them changes the file.
+// View lifetime. A *T from Row or All and a []T from Rows or Data point
+// into the map: they see later writes, and writing through them changes the file.
 // They stay valid until Close, across any number of appends and growths
 // (the map grows in reserved address space, or keeps its old mapping
 // alive). Touching them after Close faults and kills the process, like
@@ -88,7 +96,7 @@
 // process. Readers of files that other programs may shrink should read
 // inside File.Guard, which turns the fault into an error wrapping
 // memmap.ErrFault. A writer using this package shrinks the file only
-// after a Truncate below the committed length (its Close then cuts the
+// after a Truncate (or Resize) below the committed length (its Close then cuts the
 // file to the new length), so readers of files that are only appended to
 // need no guard.
 //
@@ -102,14 +110,15 @@
 // and Refresh brings it up to the writer's latest commit, never reading a
 // half-written header or an uncommitted record. Within a process, a File
 // is not safe for concurrent use while one goroutine changes it (Append,
-// Set, Truncate, Flush, Commit, Refresh, Close); reads (Len, Get, At, All,
-// Slice) may run concurrently with each other.
+// Set, Grow, Resize, Truncate, Flush, FlushRows, Commit, Refresh, Close);
+// reads (Len, Get, At, Row, Rows, Data, All) may run concurrently with each
+// other.
 //
 // Byte order. Create writes the host's byte order unless Options.ByteOrder
 // says otherwise; Open accepts either order. On a file in the host's order
-// At, All and Slice are zero-copy views; on one in the other order Slice
-// returns an error wrapping memmap.ErrByteOrder and At panics with it,
-// All yields swapped copies (see File.All), and Get, Set and Append swap
+// Row, Rows, Data and All are zero-copy views; on one in the other order
+// Row, Rows and Data return an error wrapping memmap.ErrByteOrder, All
+// yields swapped copies (see File.All), and Get, At, Set and Append swap
 // each record's bytes. The layout of T is the host's (int64 and float64
 // are 4-aligned on 386 and 32-bit arm): for files shared across
 // architectures, order fields from largest to smallest or pad with
@@ -119,7 +128,7 @@
 // header's padding. Files written by NumPy < 1.23 (headers padded to 16
 // bytes) or with long structured descrs have room there for a few more
 // digits only: they take appends up to the longest length that fits, and
-// Append past it fails with an error wrapping header.ErrNoRoom, appending
+// Append (or Resize) past it fails with an error wrapping header.ErrNoRoom, appending
 // nothing. Rewrite (with no writer open) gives such a file room for any
 // length. A header longer than a 4 KiB page whose length digits NumPy put
 // across a page boundary (only long structured descrs make such headers)

@@ -26,7 +26,7 @@ type Score struct {
 
 // Open a file of packed records, as NumPy saves structured arrays by
 // default (align=False): Get, Set, Append and All convert each record;
-// Slice and At, which would need Go's layout in the file, say so.
+// Data and Row, which would need Go's layout in the file, say so.
 func ExampleOpen_packed() {
 	dir, err := os.MkdirTemp("", "record-example")
 	if err != nil {
@@ -65,11 +65,11 @@ func ExampleOpen_packed() {
 	for i, r := range f.All() {
 		fmt.Println(i, *r)
 	}
-	_, err = f.Slice()
-	fmt.Println("Slice:", errors.Is(err, memmap.ErrPacked), f.DType().Size(), "bytes a record")
+	_, err = f.Data()
+	fmt.Println("Data:", errors.Is(err, memmap.ErrPacked), f.DType().Size(), "bytes a record")
 	// Output:
 	// 0 {1 0.5 1}
 	// 1 {2 0.25 0}
 	// 2 {3 0.125 1}
-	// Slice: true 13 bytes a record
+	// Data: true 13 bytes a record
 }

@@ -43,7 +43,11 @@ func ExampleFile() {
 	if err := f.Flush(); err != nil {
 		log.Fatal(err)
 	}
-	f.At(1).Value = 99 // in place, in the file; committed by Close
+	r, err := f.Row(1) // a pointer into the map, not a copy
+	if err != nil {
+		log.Fatal(err)
+	}
+	r.Value = 99 // in place, in the file; committed by Close
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}

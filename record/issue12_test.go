@@ -11,10 +11,10 @@ import (
 	"github.com/gomemmap/memmap/internal/testutil"
 )
 
-// TestFlushRange checks FlushRange, the FlushRows of arrays for record
-// files: records written in place reach the file, the length is not
+// TestFlushRows checks FlushRows (array's verb, FlushRange before issue
+// 19) for record files: records written in place reach the file, the length is not
 // committed, bad ranges give ErrRange, a closed file ErrClosed.
-func TestFlushRange(t *testing.T) {
+func TestFlushRows(t *testing.T) {
 	path := tempPath(t, "fr.npy")
 	f := mustCreate(t, path, nil)
 	mustAppend(t, f, 0, 10)
@@ -23,20 +23,20 @@ func TestFlushRange(t *testing.T) {
 	}
 	mustAppend(t, f, 10, 12) // not committed
 	want := makeRec(100)
-	if err := f.Set(3, want); err != nil {
+	if err := f.Set(want, 3); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.FlushRange(2, 4); err != nil {
-		t.Fatalf("FlushRange(2, 4): %v", err)
+	if err := f.FlushRows(2, 4); err != nil {
+		t.Fatalf("FlushRows(2, 4): %v", err)
 	}
 	for _, r := range [][2]int{{0, 0}, {12, 12}, {0, 12}, {10, 12}} {
-		if err := f.FlushRange(r[0], r[1]); err != nil {
-			t.Errorf("FlushRange(%d, %d): %v", r[0], r[1], err)
+		if err := f.FlushRows(r[0], r[1]); err != nil {
+			t.Errorf("FlushRows(%d, %d): %v", r[0], r[1], err)
 		}
 	}
 	for _, r := range [][2]int{{-1, 2}, {4, 3}, {0, 13}} {
-		if err := f.FlushRange(r[0], r[1]); !errors.Is(err, memmap.ErrRange) {
-			t.Errorf("FlushRange(%d, %d) = %v, want ErrRange", r[0], r[1], err)
+		if err := f.FlushRows(r[0], r[1]); !errors.Is(err, memmap.ErrRange) {
+			t.Errorf("FlushRows(%d, %d) = %v, want ErrRange", r[0], r[1], err)
 		}
 	}
 	// The record reached the file, and the header still says 10.
@@ -49,7 +49,7 @@ func TestFlushRange(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := h.Shape; len(got) != 1 || got[0] != 10 {
-		t.Errorf("header shape after FlushRange = %v, want [10] (not committed)", got)
+		t.Errorf("header shape after FlushRows = %v, want [10] (not committed)", got)
 	}
 	g := mustOpen(t, path, memmap.ReadOnly)
 	if got, err := g.Get(3); err != nil || got != want {
@@ -58,11 +58,11 @@ func TestFlushRange(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.FlushRange(0, 1); !errors.Is(err, memmap.ErrClosed) {
-		t.Errorf("FlushRange after Close = %v, want ErrClosed", err)
+	if err := f.FlushRows(0, 1); !errors.Is(err, memmap.ErrClosed) {
+		t.Errorf("FlushRows after Close = %v, want ErrClosed", err)
 	}
-	if err := g.FlushRange(0, 1); err != nil {
-		t.Errorf("FlushRange of a read-only file = %v, want nil", err)
+	if err := g.FlushRows(0, 1); err != nil {
+		t.Errorf("FlushRows of a read-only file = %v, want nil", err)
 	}
 }
 

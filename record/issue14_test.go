@@ -30,11 +30,11 @@ func oddRecFile(t *testing.T) string {
 // ErrAlign, and that All and Get read the records.
 func checkNoViews(t *testing.T, f *File[rec], n int) {
 	t.Helper()
-	if s, err := f.Slice(); !errors.Is(err, ErrAlign) {
-		t.Errorf("Slice: %d records, error %v; want ErrAlign", len(s), err)
+	if s, err := f.Data(); !errors.Is(err, ErrAlign) {
+		t.Errorf("Data: %d records, error %v; want ErrAlign", len(s), err)
 	}
-	if err := panicErr(func() { f.At(0) }); !errors.Is(err, ErrAlign) {
-		t.Errorf("At(0) panics with %v, want ErrAlign", err)
+	if _, err := f.Row(0); !errors.Is(err, ErrAlign) {
+		t.Errorf("Row(0): %v, want ErrAlign", err)
 	}
 	checkAllCopies(t, f, n)
 	mustCheck(t, f, n)
@@ -77,6 +77,9 @@ func checkAllCopies(t *testing.T, f *File[rec], n int) {
 			t.Fatalf("All: record %d is %+v, want %+v", i, *p, makeRec(i))
 		}
 		p.Index = -1 // a copy: the file keeps its record
+		if got := f.At(i); got != makeRec(i) {
+			t.Fatalf("At(%d) = %+v, want %+v", i, got, makeRec(i))
+		}
 		seen++
 	}
 	if seen != n {

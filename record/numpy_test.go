@@ -160,8 +160,8 @@ for order in "<>":
 			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b aligned) bool { return a == b })); diff != "" {
 				t.Fatalf("records (-want +got):\n%s", diff)
 			}
-			if s, err := f.Slice(); err == nil && !cmp.Equal(want, s, cmp.Comparer(func(a, b aligned) bool { return a == b })) {
-				t.Fatalf("Slice differs from Get: %v", s)
+			if s, err := f.Data(); err == nil && !cmp.Equal(want, s, cmp.Comparer(func(a, b aligned) bool { return a == b })) {
+				t.Fatalf("Data differs from Get: %v", s)
 			}
 			// Append in the file's order; NumPy reads the grown array.
 			if _, err := f.Append(aligned{A: 9, B: -2.5, C: 77, D: [3]byte{'e', 'n', 'd'}, E: -1}); err != nil {

@@ -39,8 +39,8 @@ func valueBytes[T any](v *T) []byte {
 // closed. The caller has checked f.noView.
 func (f *File[T]) view() []T { return f.viewOf(f.s.Data()) }
 
-// scanView is view over the scan map (see memmap.Access), for Slice and
-// All.
+// scanView is view over the scan map (see memmap.Access), for Rows,
+// Data and All.
 func (f *File[T]) scanView() []T { return f.viewOf(f.s.ScanData()) }
 
 // viewOf returns the records of d, the data region of one of the store's
@@ -73,11 +73,12 @@ func (f *File[T]) check(op string, i int) error {
 	return nil
 }
 
-// Append appends the records recs at the end of the file and returns the
-// index of the first. It copies them into the map (swapping bytes for a
-// file in the other byte order): without growth of the capacity it makes
-// no system call and allocates nothing. The capacity grows geometrically
-// (it doubles, by at most 1 GiB a step), so n appends cost
+// Append appends rows, whole records, at the end of the file and returns
+// the index of the first (the Len before the call, also on error). It
+// copies them into the map (converting or swapping them for a file whose
+// records are not Ts in the host's order): without growth of the capacity
+// it makes no system call and allocates nothing. The capacity grows
+// geometrically (it doubles, by at most 1 GiB a step), so n appends cost
 // O(n) with O(log n) growths, and growth never invalidates a *T or []T
 // taken before.
 //
@@ -89,36 +90,63 @@ func (f *File[T]) check(op string, i int) error {
 //
 // A file whose header has little room for a longer shape (written by
 // NumPy < 1.23, or with a long structured descr) grows only to the
-// lengths whose shape fits in it: an Append (or Truncate) past them gives
-// an error wrapping header.ErrNoRoom that names the shape, and appends
-// nothing. Close the file and call Rewrite on it to give it room for any
-// number of records.
-func (f *File[T]) Append(recs ...T) (first int, err error) {
+// lengths whose shape fits in it: an Append (or Grow, Resize) past them
+// gives an error wrapping header.ErrNoRoom that names the shape, and
+// appends nothing. Close the file and call Rewrite on it to give it room
+// for any number of records.
+func (f *File[T]) Append(rows ...T) (first int, err error) {
 	first = f.Len()
 	if f.closed {
 		return first, f.err("append", memmap.ErrClosed)
 	}
-	if f.conv != nil {
-		b := bytesOf(recs)
-		// The new records are past the committed length: no reader
-		// sees them until they are converted and committed.
-		err := f.s.AppendRows(int64(len(recs)), func(dst []byte) { f.conv.Encode(dst, b) })
-		return first, err
+	b := bytesOf(rows)
+	if f.conv == nil && !f.swap {
+		return first, f.s.Append(b)
 	}
-	if err := f.s.Append(bytesOf(recs)); err != nil {
-		return first, err
-	}
-	if f.swap && len(recs) > 0 {
-		// The new records are past the committed length: no reader
-		// sees them until they are swapped and committed.
-		f.dt.SwapBytes(f.s.Data()[first*f.size:])
-	}
-	return first, nil
+	// The new records are past the committed length: no reader sees
+	// them until they are encoded and committed.
+	return first, f.s.AppendRows(int64(len(rows)), func(dst []byte) { f.encode(dst, b) })
 }
 
-// Get returns a copy of record i (swapped into host order for a file in
-// the other byte order). It allocates nothing. An index outside [0, Len())
-// returns an error wrapping memmap.ErrRange; after Close, memmap.ErrClosed.
+// encode writes the Ts in src (as bytes) into dst as the file holds its
+// records: converted field by field (conv), or swapped into the file's
+// byte order (swap), or copied. dst holds as many records as src.
+func (f *File[T]) encode(dst, src []byte) {
+	if f.conv != nil {
+		f.conv.Encode(dst, src)
+		return
+	}
+	copy(dst, src)
+	if f.swap {
+		f.dt.SwapBytes(dst)
+	}
+}
+
+// decode is encode's inverse: it turns the records in src, as the file
+// holds them, into Ts in dst (as bytes). src may be dst itself when conv
+// is nil: the records are then swapped in place.
+func (f *File[T]) decode(dst, src []byte) {
+	if f.conv != nil {
+		f.conv.Decode(dst, src)
+		return
+	}
+	if len(dst) > 0 && &dst[0] != &src[0] {
+		copy(dst, src)
+	}
+	if f.swap {
+		f.dt.SwapBytes(dst)
+	}
+}
+
+// record returns the bytes of record i in the main map; 0 ≤ i < Len().
+func (f *File[T]) record(i int) []byte {
+	return f.s.Data()[i*f.isize : (i+1)*f.isize]
+}
+
+// Get returns a copy of record i (converted or swapped into host order for
+// a file whose records are not Ts in the host's order). It allocates
+// nothing. An index outside [0, Len()) returns an error wrapping
+// memmap.ErrRange; after Close, memmap.ErrClosed.
 func (f *File[T]) Get(i int) (T, error) {
 	var v T
 	if err := f.check("get", i); err != nil {
@@ -127,26 +155,48 @@ func (f *File[T]) Get(i int) (T, error) {
 	if f.noView == nil {
 		return f.view()[i], nil
 	}
-	b := valueBytes(&v)
-	if f.conv != nil {
-		f.conv.Decode(b, f.s.Data()[i*f.isize:(i+1)*f.isize])
-		return v, nil
-	}
-	copy(b, f.s.Data()[i*f.size:])
-	if f.swap {
-		f.dt.SwapBytes(b)
-	}
+	f.decode(valueBytes(&v), f.record(i))
 	return v, nil
 }
 
-// Set writes v to record i (swapped into the file's byte order if it is
-// not the host's). It allocates nothing and makes no system call; the
-// change reaches the disk with the next Flush or Close (Commit does not
-// flush records below the committed length). An index outside [0, Len())
-// returns an error wrapping memmap.ErrRange; a ReadOnly file
-// memmap.ErrReadOnly; after Close, memmap.ErrClosed. On a CopyOnWrite file
-// the change stays in memory.
-func (f *File[T]) Set(i int, v T) error {
+// At returns a copy of record i, like indexing a slice: it is Get
+// panicking instead of returning an error. When i is outside [0, Len()) it
+// panics with an error wrapping memmap.ErrRange whose message reads like
+// Go's ("record: index 5 out of range for 3 records"), and after Close
+// with one wrapping memmap.ErrClosed. It works on every file (converting
+// or swapping as Get does) and allocates nothing. Row gives a pointer
+// into the map instead of a copy.
+func (f *File[T]) At(i int) T {
+	if f.noView == nil {
+		if v := f.view(); uint(i) < uint(len(v)) {
+			return v[i]
+		}
+	}
+	return f.at(i)
+}
+
+// at is At for files without views and for its panics.
+func (f *File[T]) at(i int) T {
+	if f.closed {
+		panic(f.err("at", memmap.ErrClosed))
+	}
+	if uint(i) >= uint(f.Len()) {
+		panic(f.indexErr(i))
+	}
+	var v T
+	f.decode(valueBytes(&v), f.record(i))
+	return v
+}
+
+// Set writes v to record i (converted or swapped into the file's layout
+// if it is not T's in the host's order). It allocates nothing and makes
+// no system call; the change reaches the disk with the next Flush,
+// FlushRows or Close (Commit does not flush records below the committed
+// length). Set never panics: an index outside [0, Len()) returns an error
+// wrapping memmap.ErrRange; a ReadOnly file memmap.ErrReadOnly; after
+// Close, memmap.ErrClosed. On a CopyOnWrite file the change stays in
+// memory.
+func (f *File[T]) Set(v T, i int) error {
 	if err := f.check("set", i); err != nil {
 		return err
 	}
@@ -157,43 +207,8 @@ func (f *File[T]) Set(i int, v T) error {
 		f.view()[i] = v
 		return nil
 	}
-	b := valueBytes(&v)
-	if f.conv != nil {
-		f.conv.Encode(f.s.Data()[i*f.isize:(i+1)*f.isize], b)
-		return nil
-	}
-	if f.swap {
-		f.dt.SwapBytes(b) // v is a copy: the caller's value is unchanged
-	}
-	copy(f.s.Data()[i*f.size:], b)
+	f.encode(f.record(i), valueBytes(&v))
 	return nil
-}
-
-// At returns a pointer to record i in the map, without copying: reads and
-// writes through it are reads and writes of the file (writes to a ReadOnly
-// file fault, like writes to its memory; writes reach the disk with the
-// next Flush or Close). The pointer stays valid until Close, across any
-// growth; after Truncate or a Refresh that shrank the file it must not be
-// used if i is no longer below Len. At allocates nothing.
-//
-// Like indexing a slice, At panics when i is outside [0, Len()), with an
-// error wrapping memmap.ErrRange whose message reads like Go's ("record:
-// index 5 out of range for 3 records"), and after Close, with one
-// wrapping memmap.ErrClosed. It panics as well, with an error
-// wrapping memmap.ErrByteOrder (or memmap.ErrPacked, or ErrAlign), for a
-// file whose records cannot be laid over the map: one in the other byte
-// order than the host's (see ByteOrder), a packed struct (see Open), or a
-// hand-made file whose data is misaligned for T. Slice returns that error instead of panicking, so a caller that opens
-// arbitrary files can check it first; Get and Set work on every file.
-func (f *File[T]) At(i int) *T {
-	if f.noView != nil || f.closed {
-		f.panicView("at")
-	}
-	v := f.view()
-	if uint(i) >= uint(len(v)) {
-		panic(f.indexErr(i))
-	}
-	return &v[i]
 }
 
 // indexError is the panic value of At for an index out of range: its
@@ -210,31 +225,77 @@ func (f *File[T]) indexErr(i int) error {
 	return &indexError{fmt.Sprintf("record: index %d out of range for %d records (%s)", i, f.Len(), f.s.Path()), memmap.ErrRange}
 }
 
-// panicView panics with the reason At and All cannot give views.
-func (f *File[T]) panicView(op string) {
+// viewErr returns why Row, Rows, Data and All cannot lay Ts over the map,
+// if they cannot: the file is closed, or f.noView.
+func (f *File[T]) viewErr(op string) error {
 	if f.closed {
-		panic(f.err(op, memmap.ErrClosed))
+		return f.err(op, memmap.ErrClosed)
 	}
-	panic(f.err(op, f.noView))
+	if f.noView != nil {
+		return f.err(op, f.noView)
+	}
+	return nil
+}
+
+// Row returns a pointer to record i in the map, without copying: reads and
+// writes through it are reads and writes of the file (writes to a ReadOnly
+// file fault, like writes to its memory; writes reach the disk with the
+// next Flush, FlushRows or Close). The pointer stays valid until Close,
+// across any growth; after Truncate or a Refresh that shrank the file it
+// must not be used if i is no longer below Len. Row allocates nothing.
+//
+// An index outside [0, Len()) gives an error wrapping memmap.ErrRange;
+// after Close, memmap.ErrClosed. A file whose records cannot be laid over
+// the map gives an error wrapping memmap.ErrByteOrder (the other byte
+// order than the host's, see ByteOrder), memmap.ErrPacked (a packed
+// struct, see Open) or ErrAlign (a hand-made file whose data is misaligned
+// for T); Get, At and Set work on every file.
+func (f *File[T]) Row(i int) (*T, error) {
+	if err := f.viewErr("row"); err != nil {
+		return nil, err
+	}
+	v := f.view()
+	if uint(i) >= uint(len(v)) {
+		return nil, f.err("row", fmt.Errorf("%w: record %d of %d", memmap.ErrRange, i, len(v)))
+	}
+	return &v[i], nil
+}
+
+// Rows returns records [i, j) as a slice over the map, without copying
+// (nil when i == j), with the validity of Data. A range outside [0, Len()]
+// or with j < i gives an error wrapping memmap.ErrRange; the other errors
+// are Row's. It is a whole-range view: with memmap.AccessAuto it comes
+// from the map that is read ahead, as Data does.
+func (f *File[T]) Rows(i, j int) ([]T, error) {
+	if err := f.viewErr("rows"); err != nil {
+		return nil, err
+	}
+	v := f.scanView()
+	if i < 0 || j < i || j > len(v) {
+		return nil, f.err("rows", fmt.Errorf("%w: records [%d, %d) of %d", memmap.ErrRange, i, j, len(v)))
+	}
+	if i == j {
+		return nil, nil
+	}
+	return v[i:j:j], nil
 }
 
 // All returns an iterator over the records as their indexes and pointers
-// into the map (as At returns them), from 0 to the Len at the start of the
-// loop: records appended during the loop are not visited, and the loop
-// stops early if the file is truncated below the next index or closed. If
-// the file is closed when the loop starts, it panics with an error
-// wrapping memmap.ErrClosed, as At does (array.Array.All yields nothing
-// instead).
+// into the map (as Row returns them), from 0 to the Len at the start of
+// the loop: records appended during the loop are not visited, and the
+// loop stops early if the file is truncated below the next index or
+// closed. If the file is closed when the loop starts, it panics with an
+// error wrapping memmap.ErrClosed, as At does.
 //
 // For a file whose records cannot be laid over the map (the other byte
-// order, a packed struct, misaligned data: see At), each pointer is to a
+// order, a packed struct, misaligned data: see Row), each pointer is to a
 // copy of the record, converted as Get does, in a variable that All reuses
 // for the next record: writes to it do not change the file (use Set), and
 // it must be copied to outlive the step.
 func (f *File[T]) All() iter.Seq2[int, *T] {
 	return func(yield func(int, *T) bool) {
 		if f.closed {
-			f.panicView("all")
+			panic(f.err("all", memmap.ErrClosed))
 		}
 		if f.noView != nil {
 			n := f.Len()
@@ -243,18 +304,14 @@ func (f *File[T]) All() iter.Seq2[int, *T] {
 				if f.closed || i >= f.Len() {
 					return
 				}
-				r, err := f.Get(i)
-				if err != nil {
-					return
-				}
-				v = r
+				f.decode(valueBytes(&v), f.record(i))
 				if !yield(i, &v) {
 					return
 				}
 			}
 			return
 		}
-		v := f.scanView() // stays valid across growth; see At
+		v := f.scanView() // stays valid across growth; see Row
 		for i := range v {
 			if f.closed || i >= f.Len() || !yield(i, &v[i]) {
 				return
@@ -263,21 +320,17 @@ func (f *File[T]) All() iter.Seq2[int, *T] {
 	}
 }
 
-// Slice returns the records [0, Len()) as a slice over the map, without
+// Data returns the records [0, Len()) as a slice over the map, without
 // copying (nil when there are none): reads and writes of its elements are
-// reads and writes of the file, as with At. Its capacity is its length:
+// reads and writes of the file, as with Row. Its capacity is its length:
 // appending to it copies instead of writing past the records. It stays
 // valid until Close, across any growth; take it again to see records
 // appended since. A file in the other byte order than the host's returns
 // an error wrapping memmap.ErrByteOrder, a packed one memmap.ErrPacked, a
-// misaligned one ErrAlign; after
-// Close, memmap.ErrClosed.
-func (f *File[T]) Slice() ([]T, error) {
-	if f.closed {
-		return nil, f.err("slice", memmap.ErrClosed)
-	}
-	if f.noView != nil {
-		return nil, f.err("slice", f.noView)
+// misaligned one ErrAlign; after Close, memmap.ErrClosed.
+func (f *File[T]) Data() ([]T, error) {
+	if err := f.viewErr("data"); err != nil {
+		return nil, err
 	}
 	return f.scanView(), nil
 }
@@ -328,40 +381,63 @@ func (f *File[T]) Take(idx []int, dst []T) error {
 		return f.err("take", fmt.Errorf("%w: dst holds %d records; %d indexes", memmap.ErrShape, len(dst), len(idx)))
 	}
 	b := bytesOf(dst[:len(idx)])
+	fb := b
 	if f.conv != nil {
 		// The file's records are not Ts: gather them, then convert.
-		fb := make([]byte, len(idx)*f.isize)
-		if err := f.s.TakeRows(idx, fb); err != nil {
-			return err
-		}
-		f.conv.Decode(b, fb)
-		return nil
+		fb = make([]byte, len(idx)*f.isize)
 	}
-	if err := f.s.TakeRows(idx, b); err != nil {
+	if err := f.s.TakeRows(idx, fb); err != nil {
 		return err
 	}
-	if f.swap {
-		f.dt.SwapBytes(b)
-	}
+	f.decode(b, fb)
 	return nil
 }
 
-// Truncate changes the number of records to n: records past n are
-// dropped, and new records (when n > Len) read as zero. Dropping records
+// Grow makes room for n more records without changing the length, like
+// slices.Grow: afterwards, appending n records does not grow the file.
+// The capacity grows geometrically, with a real allocation (a full disk is
+// an error here, not a crash later). Cap reports the result. A negative n
+// gives an error wrapping memmap.ErrRange; a ReadOnly or CopyOnWrite file
+// memmap.ErrReadOnly; after Close, memmap.ErrClosed. Capacity is invisible
+// to NumPy and to readers, and a writer's Close gives it back.
+func (f *File[T]) Grow(n int) error {
+	if f.closed {
+		return f.err("grow", memmap.ErrClosed)
+	}
+	if n < 0 || n > maxInt-f.Len() {
+		return f.err("grow", fmt.Errorf("%w: grow by %d records", memmap.ErrRange, n))
+	}
+	return f.s.Reserve(int64(f.Len() + n)) // checks the mode
+}
+
+// Resize sets the number of records to n: records added read as zero and
+// are committed with the next Flush, like appended ones; records cut off
+// are gone (see Truncate). A negative n gives an error wrapping
+// memmap.ErrRange; a ReadOnly or CopyOnWrite file memmap.ErrReadOnly;
+// after Close, memmap.ErrClosed.
+func (f *File[T]) Resize(n int) error {
+	if f.closed {
+		return f.err("resize", memmap.ErrClosed)
+	}
+	return f.s.SetLen(int64(n)) // checks the mode and n ≥ 0
+}
+
+// Truncate cuts the file to its first n records, n ≤ Len() (an error
+// wrapping memmap.ErrRange otherwise; Resize also grows). Dropping records
 // that were committed commits the new length at once (the header is
 // rewritten and flushed), so the file never claims records that later
-// appends may overwrite; growing commits with the next Flush, like Append.
-// Pointers and slices taken before stay mapped but must not be used past
-// the new length. A ReadOnly or CopyOnWrite file returns an error wrapping
-// memmap.ErrReadOnly; a negative n memmap.ErrRange.
+// appends may overwrite. Pointers and slices taken before stay mapped but
+// must not be used past the new length. The capacity is kept until Close.
+// A ReadOnly or CopyOnWrite file returns an error wrapping
+// memmap.ErrReadOnly; after Close, memmap.ErrClosed.
 func (f *File[T]) Truncate(n int) error {
 	if f.closed {
 		return f.err("truncate", memmap.ErrClosed)
 	}
-	if n < 0 {
-		return f.err("truncate", fmt.Errorf("%w: length %d", memmap.ErrRange, n))
+	if n < 0 || n > f.Len() {
+		return f.err("truncate", fmt.Errorf("%w: truncate to %d records of %d", memmap.ErrRange, n, f.Len()))
 	}
-	return f.s.SetLen(int64(n))
+	return f.s.SetLen(int64(n)) // checks the mode
 }
 
 // Flush makes every record durable and commits the length: it flushes the
@@ -386,7 +462,7 @@ func (f *File[T]) Flush() error {
 // Commit is Flush for an append-only file: it flushes only the records
 // appended since the last Flush or Commit, then commits the length as
 // Flush does. Records changed in place below the committed length (Set,
-// At) are not flushed by it. Its cost depends on the records appended,
+// Row, Rows, Data) are not flushed by it; FlushRows flushes them. Its cost depends on the records appended,
 // not on the size of the file.
 func (f *File[T]) Commit() error {
 	if f.closed {
@@ -425,9 +501,8 @@ func (f *File[T]) Refresh() error {
 // (dropping the preallocated capacity, so that the closed file is exactly
 // what np.save would write), releases the writer lock and unmaps the file.
 // Afterwards At panics with an error wrapping memmap.ErrClosed, and so
-// does All when a loop over it starts (array.Array.All yields nothing
-// instead); the other methods with an error result return one wrapping
-// memmap.ErrClosed. Every pointer and slice into the file must no longer
+// does All when a loop over it starts; the other methods with an error
+// result return one wrapping memmap.ErrClosed. Every pointer and slice into the file must no longer
 // be used. Close is idempotent (closing again returns nil); it returns the
 // first error met but releases everything in any case. On Windows a file
 // cannot be shrunk while another map of it is open (a reader, in any

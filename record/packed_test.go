@@ -25,7 +25,7 @@ func makeRec13(i int) rec13 { return rec13{int64(i)*1e9 - 7, float32(i) / 8, uin
 // TestNumPyPacked: NumPy writes packed record files (align=False, its
 // default) in both byte orders; Go reads every record with Get, All and
 // Take, sets one, appends two; NumPy reads back exactly those values.
-// At and Slice refuse the file with ErrPacked, naming what to use.
+// Row and Data refuse the file with ErrPacked, naming what to use.
 func TestNumPyPacked(t *testing.T) {
 	testutil.NumPy(t)
 	for _, order := range []string{"<", ">"} {
@@ -62,13 +62,16 @@ np.save(sys.argv[1], r)
 		if err := f.Take([]int{49, 0, 7}, dst); err != nil || dst[0] != makeRec13(49) || dst[1] != makeRec13(0) || dst[2] != makeRec13(7) {
 			t.Errorf("%s: Take: %+v, %v", order, dst, err)
 		}
-		if _, err := f.Slice(); !errors.Is(err, memmap.ErrPacked) || !strings.Contains(err.Error(), "Get") {
-			t.Errorf("%s: Slice: %v, want ErrPacked naming Get", order, err)
+		if _, err := f.Data(); !errors.Is(err, memmap.ErrPacked) || !strings.Contains(err.Error(), "Get") {
+			t.Errorf("%s: Data: %v, want ErrPacked naming Get", order, err)
 		}
-		if err := panicErr(func() { f.At(0) }); !errors.Is(err, memmap.ErrPacked) {
-			t.Errorf("%s: At panics with %v, want ErrPacked", order, err)
+		if _, err := f.Row(0); !errors.Is(err, memmap.ErrPacked) {
+			t.Errorf("%s: Row: %v, want ErrPacked", order, err)
 		}
-		if err := f.Set(4, makeRec13(400)); err != nil {
+		if got := f.At(49); got != makeRec13(49) {
+			t.Errorf("%s: At(49) = %+v, want %+v", order, got, makeRec13(49))
+		}
+		if err := f.Set(makeRec13(400), 4); err != nil {
 			t.Fatal(err)
 		}
 		if first, err := f.Append(makeRec13(50), makeRec13(51)); err != nil || first != 50 {

@@ -11,12 +11,13 @@ import (
 	"github.com/gomemmap/memmap/layout"
 )
 
-// ErrAlign, the same sentinel as memmap.ErrAlign, is returned (by Slice) and panicked with (by At and All) for a
-// file whose data does not start at a multiple of the alignment of T, so
-// that a *T into the map would be misaligned. NumPy aligns the data of
-// every file it writes to 64 bytes (16 before NumPy 1.23), which suits
-// every T; only hand-made headers of odd lengths give such files. Get, Set
-// and Append still work on them, by copying each record.
+// ErrAlign, the same sentinel as memmap.ErrAlign, is returned by Row, Rows
+// and Data for a file whose data does not start at a multiple of the
+// alignment of T, so that a *T into the map would be misaligned. NumPy
+// aligns the data of every file it writes to 64 bytes (16 before NumPy
+// 1.23), which suits every T; only hand-made headers of odd lengths give
+// such files. Get, At, Set, Append, Take and All still work on them, by
+// copying each record.
 //
 // The other errors of this package are the shared sentinels of packages
 // memmap (ErrClosed, ErrReadOnly, ErrRange, ErrLocked, ErrByteOrder,
@@ -46,8 +47,9 @@ type Options struct {
 
 	// ByteOrder is the byte order of the file Create writes: layout.Little
 	// or layout.Big. The default (layout.NotApplicable) is the host's,
-	// which gives zero-copy views (At, All, Slice); a file in the other
-	// order is read and written through Get, Set and Append, which swap.
+	// which gives zero-copy views (Row, Rows, Data, All); a file in the
+	// other order is read and written through Get, At, Set and Append,
+	// which swap.
 	// Open ignores it: the file says its order.
 	ByteOrder layout.ByteOrder
 
@@ -55,8 +57,8 @@ type Options struct {
 	// the OS's read-ahead advice (madvise) for its pages; see "Files
 	// bigger than memory" in package memmap. The default,
 	// memmap.AccessAuto, reads only the pages an access touches for Get,
-	// Set, At and Take, as pread would, and reads ahead for Slice and All,
-	// as read(2) would: where the OS takes advice, on 64-bit systems,
+	// At, Set, Row and Take, as pread would, and reads ahead for Rows,
+	// Data and All, as read(2) would: where the OS takes advice, on 64-bit systems,
 	// those then come from a second map of the same file, made on their
 	// first call (not for CopyOnWrite files, whose views come from the
 	// one map, left with the OS's default advice). memmap.AccessRandom,
@@ -72,8 +74,9 @@ type Options struct {
 // with T's field names.
 //
 // A File is not safe for concurrent use by several goroutines while one of
-// them changes it (Append, Set, Truncate, Flush, Commit, Refresh, Close);
-// Len, Get, At, All and Slice may run concurrently with each other. See
+// them changes it (Append, Set, Grow, Resize, Truncate, Flush, FlushRows,
+// Commit, Refresh, Close); Len, Get, At, Row, Rows, Data and All may run
+// concurrently with each other. See
 // the package documentation for durability, view lifetime and readers in
 // other processes.
 type File[T any] struct {
@@ -87,7 +90,7 @@ type File[T any] struct {
 	// but for conv.
 	conv  *layout.Converter
 	isize int
-	// noView is why At, All and Slice cannot lay a T over the map
+	// noView is why Row, Rows and Data cannot lay a T over the map
 	// (ErrByteOrder, ErrPacked or ErrAlign), nil when they can.
 	noView error
 	closed bool
@@ -154,8 +157,8 @@ func Create[T any](path string, opt *Options) (*File[T], error) {
 // file, and one whose fields mix byte orders, opens with the Go struct
 // whose fields match by name (or `npy` tag), kind and shape — the type
 // `memmap info` suggests — and Get, Set, Append, Take and All convert each
-// record field by field (layout.Converter), while At and Slice, which
-// would need T's layout in the map, refuse it with an error wrapping
+// record field by field (layout.Converter), while Row, Rows and Data,
+// which would need T's layout in the map, refuse it with an error wrapping
 // memmap.ErrPacked. NumPy writes Go's layout with align=True. A malformed header or a file too
 // short for its shape gives an error wrapping header.ErrFormat. Opening
 // reads the header only: it costs the same for any number of records.
@@ -232,13 +235,13 @@ func newFile[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T],
 	}
 	switch {
 	case f.conv != nil && dt.Order() == layout.Mixed:
-		f.noView = fmt.Errorf("%w: the dtype %s mixes little- and big-endian fields; use Get, Set and All, which convert each record", memmap.ErrByteOrder, dt.Descr())
+		f.noView = fmt.Errorf("%w: the dtype %s mixes little- and big-endian fields; use Get, At, Set and All, which convert each record", memmap.ErrByteOrder, dt.Descr())
 	case f.conv != nil:
-		f.noView = fmt.Errorf("%w: the file's records (%s, %d bytes) have fields where %T cannot have them (%d bytes; a packed struct, as NumPy writes with align=False); use Get, Set and All, which convert each record", memmap.ErrPacked, dt.Descr(), f.isize, zero, f.size)
+		f.noView = fmt.Errorf("%w: the file's records (%s, %d bytes) have fields where %T cannot have them (%d bytes; a packed struct, as NumPy writes with align=False); use Get, At, Set and All, which convert each record", memmap.ErrPacked, dt.Descr(), f.isize, zero, f.size)
 	case dt.Order() == layout.Little || dt.Order() == layout.Big:
 		if dt.Order() != layout.HostOrder() {
 			f.swap = true
-			f.noView = fmt.Errorf("%w: the file is %s (%s), the host %s; use Get and Set, which swap", memmap.ErrByteOrder, dt.Order().Name(), dt.Descr(), layout.HostOrder().Name())
+			f.noView = fmt.Errorf("%w: the file is %s (%s), the host %s; use Get, At and Set, which swap", memmap.ErrByteOrder, dt.Order().Name(), dt.Descr(), layout.HostOrder().Name())
 		}
 	}
 	// The map starts on a page boundary, so the data's alignment is the
@@ -264,9 +267,9 @@ func (f *File[T]) DType() *layout.DType { return f.dt }
 
 // ByteOrder returns the byte order of the file's records: layout.Little,
 // layout.Big, or layout.NotApplicable when T has no multi-byte fields.
-// When it is neither NotApplicable nor layout.HostOrder(), At, All and
-// Slice refuse the file (memmap.ErrByteOrder) and Get, Set and Append
-// swap bytes.
+// When it is neither NotApplicable nor layout.HostOrder(), Row, Rows and
+// Data refuse the file (memmap.ErrByteOrder) and Get, At, Set, Append and
+// All swap bytes.
 func (f *File[T]) ByteOrder() layout.ByteOrder { return f.dt.Order() }
 
 // Len returns the number of records: for a writer, all those appended

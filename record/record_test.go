@@ -57,6 +57,16 @@ func mustAppend(t testing.TB, f *File[rec], from, to int) {
 	}
 }
 
+// mustRow returns Row(i), failing the test on an error.
+func mustRow[T any](t testing.TB, f *File[T], i int) *T {
+	t.Helper()
+	p, err := f.Row(i)
+	if err != nil {
+		t.Fatalf("Row(%d): %v", i, err)
+	}
+	return p
+}
+
 func mustCheck(t testing.TB, f *File[rec], n int) {
 	t.Helper()
 	if f.Len() != n {
@@ -102,17 +112,20 @@ func TestAppendGetReopen(t *testing.T) {
 		t.Fatalf("Append() = %d, %v", first, err)
 	}
 	mustCheck(t, f, 7)
-	if got := *f.At(4); got != makeRec(4) {
+	if got := f.At(4); got != makeRec(4) {
 		t.Fatalf("At(4) = %+v", got)
 	}
-	s, err := f.Slice()
+	if got := *mustRow(t, f, 4); got != makeRec(4) {
+		t.Fatalf("Row(4) = %+v", got)
+	}
+	s, err := f.Data()
 	if err != nil || len(s) != 7 || cap(s) != 7 {
-		t.Fatalf("Slice: len %d cap %d, %v", len(s), cap(s), err)
+		t.Fatalf("Data: len %d cap %d, %v", len(s), cap(s), err)
 	}
 	var got []int64
 	for i, p := range f.All() {
 		if p != &s[i] {
-			t.Fatalf("All yields %p at %d, Slice has %p", p, i, &s[i])
+			t.Fatalf("All yields %p at %d, Data has %p", p, i, &s[i])
 		}
 		got = append(got, p.Index)
 	}
@@ -120,12 +133,12 @@ func TestAppendGetReopen(t *testing.T) {
 		t.Fatalf("All (-want +got):\n%s", diff)
 	}
 
-	// Writes through Set, At and Slice are writes of the file.
+	// Writes through Set, Row and Data are writes of the file.
 	r := makeRec(100)
-	if err := f.Set(1, r); err != nil {
+	if err := f.Set(r, 1); err != nil {
 		t.Fatal(err)
 	}
-	f.At(2).Small = -5
+	mustRow(t, f, 2).Small = -5
 	s[3].Value = 1.5
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
@@ -142,7 +155,7 @@ func TestAppendGetReopen(t *testing.T) {
 		want := []rec{makeRec(0), r, makeRec(2), makeRec(3), makeRec(4), makeRec(5), makeRec(6)}
 		want[2].Small = -5
 		want[3].Value = 1.5
-		gs, err := g.Slice()
+		gs, err := g.Data()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,10 +190,11 @@ func TestModes(t *testing.T) {
 
 	ro := mustOpen(t, path, memmap.ReadOnly)
 	for name, err := range map[string]error{
-		"Append":         func() error { _, err := ro.Append(makeRec(4)); return err }(),
-		"Set":            ro.Set(0, makeRec(9)),
-		"Truncate":       ro.Truncate(1),
-		"Truncate(grow)": ro.Truncate(9),
+		"Append":       func() error { _, err := ro.Append(makeRec(4)); return err }(),
+		"Set":          ro.Set(makeRec(9), 0),
+		"Truncate":     ro.Truncate(1),
+		"Resize(grow)": ro.Resize(9),
+		"Grow":         ro.Grow(9),
 	} {
 		if !errors.Is(err, memmap.ErrReadOnly) {
 			t.Errorf("ReadOnly %s: %v, want ErrReadOnly", name, err)
@@ -194,10 +208,10 @@ func TestModes(t *testing.T) {
 	// CopyOnWrite: changes in memory, never in the file; the length is
 	// fixed.
 	cw := mustOpen(t, path, memmap.CopyOnWrite)
-	if err := cw.Set(0, makeRec(9)); err != nil {
+	if err := cw.Set(makeRec(9), 0); err != nil {
 		t.Fatalf("CopyOnWrite Set: %v", err)
 	}
-	cw.At(1).Index = 42
+	mustRow(t, cw, 1).Index = 42
 	if r, _ := cw.Get(0); r != makeRec(9) || cw.At(1).Index != 42 {
 		t.Fatalf("CopyOnWrite does not see its own writes: %+v", r)
 	}
@@ -225,17 +239,24 @@ func TestClosed(t *testing.T) {
 	}
 	_, getErr := f.Get(0)
 	_, appendErr := f.Append(makeRec(2))
-	_, sliceErr := f.Slice()
+	_, sliceErr := f.Data()
+	_, rowErr := f.Row(0)
+	_, rowsErr := f.Rows(0, 1)
 	for name, err := range map[string]error{
-		"Get":      getErr,
-		"Append":   appendErr,
-		"Slice":    sliceErr,
-		"Set":      f.Set(0, makeRec(0)),
-		"Truncate": f.Truncate(0),
-		"Flush":    f.Flush(),
-		"Commit":   f.Commit(),
-		"Refresh":  f.Refresh(),
-		"Guard":    f.Guard(func() error { return nil }),
+		"Get":       getErr,
+		"Append":    appendErr,
+		"Data":      sliceErr,
+		"Row":       rowErr,
+		"Rows":      rowsErr,
+		"Grow":      f.Grow(1),
+		"Resize":    f.Resize(1),
+		"Set":       f.Set(makeRec(0), 0),
+		"Truncate":  f.Truncate(0),
+		"Flush":     f.Flush(),
+		"Commit":    f.Commit(),
+		"FlushRows": f.FlushRows(0, 0),
+		"Refresh":   f.Refresh(),
+		"Guard":     f.Guard(func() error { return nil }),
 	} {
 		if !errors.Is(err, memmap.ErrClosed) {
 			t.Errorf("%s after Close: %v, want ErrClosed", name, err)
@@ -277,7 +298,7 @@ func TestRange(t *testing.T) {
 		if _, err := f.Get(i); !errors.Is(err, memmap.ErrRange) {
 			t.Errorf("Get(%d): %v, want ErrRange", i, err)
 		}
-		if err := f.Set(i, makeRec(0)); !errors.Is(err, memmap.ErrRange) {
+		if err := f.Set(makeRec(0), i); !errors.Is(err, memmap.ErrRange) {
 			t.Errorf("Set(%d): %v, want ErrRange", i, err)
 		}
 		// At panics as indexing a slice does, with the library's
@@ -306,10 +327,10 @@ func TestOtherByteOrder(t *testing.T) {
 			if _, err := f.Append(makeRec(2), makeRec(3)); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.Truncate(5); err != nil { // a zero record: the same in both orders
+			if err := f.Resize(5); err != nil { // a zero record: the same in both orders
 				t.Fatal(err)
 			}
-			if err := f.Set(4, makeRec(4)); err != nil {
+			if err := f.Set(makeRec(4), 4); err != nil {
 				t.Fatal(err)
 			}
 			mustCheck(t, f, 5)
@@ -342,15 +363,16 @@ func TestOtherByteOrder(t *testing.T) {
 
 			g := mustOpen(t, path, memmap.ReadWrite)
 			mustCheck(t, g, 5)
-			_, sliceErr := g.Slice()
-			atErr := panicErr(func() { g.At(0) })
+			_, sliceErr := g.Data()
+			_, rowErr := g.Row(0)
+			_, rowsErr := g.Rows(0, 1)
 			allErr := panicErr(func() {
 				for range g.All() {
 				}
 			})
 			if order == layout.HostOrder() {
-				if sliceErr != nil || atErr != nil || allErr != nil {
-					t.Fatalf("host order: Slice %v, At %v, All %v", sliceErr, atErr, allErr)
+				if sliceErr != nil || rowErr != nil || rowsErr != nil || allErr != nil {
+					t.Fatalf("host order: Data %v, Row %v, Rows %v, All %v", sliceErr, rowErr, rowsErr, allErr)
 				}
 				return
 			}
@@ -358,7 +380,7 @@ func TestOtherByteOrder(t *testing.T) {
 				t.Errorf("All on a %v file panics with %v; it yields copies", order, allErr)
 			}
 			checkAllCopies(t, g, 5)
-			for name, err := range map[string]error{"Slice": sliceErr, "At": atErr} {
+			for name, err := range map[string]error{"Data": sliceErr, "Row": rowErr, "Rows": rowsErr} {
 				if !errors.Is(err, memmap.ErrByteOrder) {
 					t.Errorf("%s on a %v file: %v, want ErrByteOrder", name, order, err)
 				}
@@ -403,7 +425,7 @@ func TestCommitVisibility(t *testing.T) {
 	}
 	mustCheck(t, r, 2)
 	mustAppend(t, w, 2, 4)
-	if err := w.Truncate(6); err != nil { // grows with zero records
+	if err := w.Resize(6); err != nil { // grows with zero records
 		t.Fatal(err)
 	}
 	if z, err := w.Get(5); err != nil || z != (rec{}) {
@@ -440,8 +462,8 @@ func TestGrowthKeepsViews(t *testing.T) {
 		t.Run(fmt.Sprintf("Reserve=%d", reserve), func(t *testing.T) {
 			f := mustCreate(t, tempPath(t, "g.npy"), &Options{Reserve: reserve})
 			mustAppend(t, f, 0, 2)
-			p := f.At(0)
-			s, err := f.Slice()
+			p := mustRow(t, f, 0)
+			s, err := f.Data()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -464,13 +486,13 @@ func TestGrowthKeepsViews(t *testing.T) {
 			if r, _ := f.Get(1); r.Small != 54321 {
 				t.Fatalf("write through the early slice not seen: %+v", r)
 			}
-			if err := f.Set(0, makeRec(0)); err != nil {
+			if err := f.Set(makeRec(0), 0); err != nil {
 				t.Fatal(err)
 			}
 			if *p != makeRec(0) {
 				t.Fatalf("the early pointer does not see Set: %+v", *p)
 			}
-			f.At(1).Small = makeRec(1).Small
+			mustRow(t, f, 1).Small = makeRec(1).Small
 			mustCheck(t, f, n)
 			t.Logf("%d records, %d growths (Reserve %d)", n, grows, reserve)
 		})
@@ -488,7 +510,8 @@ func TestAllocs(t *testing.T) {
 		for name, fn := range map[string]func(){
 			"Append": func() { f.Append(r) },
 			"Get":    func() { sink, _ = f.Get(3) },
-			"Set":    func() { f.Set(3, r) },
+			"Set":    func() { f.Set(r, 3) },
+			"At":     func() { sink = f.At(3) },
 			"Len":    func() { sink.Index += int64(f.Len()) },
 		} {
 			if name == "Append" && raceEnabled {
@@ -499,8 +522,8 @@ func TestAllocs(t *testing.T) {
 			}
 		}
 		if order == layout.NotApplicable {
-			if got := testing.AllocsPerRun(100, func() { sink = *f.At(3) }); got != 0 {
-				t.Errorf("At allocates %v times", got)
+			if got := testing.AllocsPerRun(100, func() { p, _ := f.Row(3); sink = *p }); got != 0 {
+				t.Errorf("Row allocates %v times", got)
 			}
 			if got := testing.AllocsPerRun(100, func() {
 				for _, p := range f.All() {
@@ -692,15 +715,18 @@ func TestMisaligned(t *testing.T) {
 	f := mustOpen(t, path, memmap.ReadWrite)
 	mustCheck(t, f, 2)
 	mustAppend(t, f, 2, 5)
-	if err := f.Set(0, makeRec(0)); err != nil {
+	if err := f.Set(makeRec(0), 0); err != nil {
 		t.Fatal(err)
 	}
 	mustCheck(t, f, 5)
-	if _, err := f.Slice(); !errors.Is(err, ErrAlign) {
-		t.Errorf("Slice: %v, want ErrAlign", err)
+	if _, err := f.Data(); !errors.Is(err, ErrAlign) {
+		t.Errorf("Data: %v, want ErrAlign", err)
 	}
-	if err := panicErr(func() { f.At(0) }); !errors.Is(err, ErrAlign) {
-		t.Errorf("At panics with %v, want ErrAlign", err)
+	if _, err := f.Row(0); !errors.Is(err, ErrAlign) {
+		t.Errorf("Row: %v, want ErrAlign", err)
+	}
+	if got := f.At(0); got != makeRec(0) {
+		t.Errorf("At(0) = %+v, want record 0 (a copy)", got)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)

@@ -70,8 +70,8 @@ func TestLegacyRecords(t *testing.T) {
 	if !errors.Is(err, header.ErrNoRoom) || !strings.Contains(err.Error(), "(10,)") {
 		t.Fatalf("Append of the 10th record = %v, want ErrNoRoom naming (10,)", err)
 	}
-	if err := f.Truncate(10); !errors.Is(err, header.ErrNoRoom) {
-		t.Errorf("Truncate(10) = %v, want ErrNoRoom", err)
+	if err := f.Resize(10); !errors.Is(err, header.ErrNoRoom) {
+		t.Errorf("Resize(10) = %v, want ErrNoRoom", err)
 	}
 	if f.Len() != 9 {
 		t.Fatalf("Len after the refused Append = %d, want 9", f.Len())
