@@ -133,12 +133,7 @@ func Create[T any](path string, opt *Options) (*File[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := newFile[T](s, o.Access, o.Reserve)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	return f, nil
+	return newFile[T](s, o.Access, o.Reserve)
 }
 
 // Open opens the record file at path: memmap.ReadOnly (NumPy's "r"),
@@ -177,12 +172,7 @@ func Open[T any](path string, mode memmap.Mode, opt *Options) (*File[T], error) 
 	if err != nil {
 		return nil, err
 	}
-	f, err := newFile[T](s, o.Access, o.Reserve)
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	return f, nil
+	return newFile[T](s, o.Access, o.Reserve)
 }
 
 func options(opt *Options) Options {
@@ -193,8 +183,18 @@ func options(opt *Options) Options {
 }
 
 // newFile checks that s is a record file for T, advises it for acc and
-// wraps it.
+// wraps it; it closes s if not.
 func newFile[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T], error) {
+	f, err := wrap[T](s, acc, reserve)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// wrap is newFile without the cleanup.
+func wrap[T any](s *store.Store, acc memmap.Access, reserve int64) (*File[T], error) {
 	var zero T
 	dt := s.DType()
 	f := &File[T]{s: s, dt: dt, size: int(unsafe.Sizeof(zero))}
