@@ -1,6 +1,7 @@
 package record_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -76,4 +77,50 @@ func ExampleFile() {
 	// 1: 1001 kitchen 99.0
 	// 2: 1002 kitchen 22.5
 	// last: 1002
+}
+
+// Rows gives records [i, j) as a slice over the map, and Row one record
+// as a pointer: no copy, and writes through them are writes of the file.
+// At and Get return copies instead.
+func ExampleFile_Rows() {
+	dir, err := os.MkdirTemp("", "record-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	f, err := record.Create[Reading](filepath.Join(dir, "readings.npy"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	for i := range 5 {
+		if _, err := f.Append(Reading{Time: int64(i), Value: float64(i) / 2}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	window, err := f.Rows(1, 4) // records 1, 2 and 3
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum := 0.0
+	for _, r := range window {
+		sum += r.Value
+	}
+	fmt.Println(len(window), "records, sum", sum)
+
+	last, err := f.Row(f.Len() - 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	last.Value = 10 // in place, in the file
+	fmt.Println("At(4):", f.At(4).Value)
+
+	if _, err := f.Rows(3, 9); errors.Is(err, memmap.ErrRange) {
+		fmt.Println("Rows(3, 9): out of range")
+	}
+	// Output:
+	// 3 records, sum 3
+	// At(4): 10
+	// Rows(3, 9): out of range
 }
