@@ -114,7 +114,7 @@ func writeInfo(w io.Writer, in *array.Info) {
 }
 
 // packedAccess says how a packed structured dtype opens in Go.
-const packedAccess = "record.Open or array.Open with the go type above: Get, Set, At, Append and Take copy field by field; the zero-copy views (Data, Row, Slice, and record's At) return errors"
+const packedAccess = "record.Open or array.Open with the go type above: Get, Set, At, Append and Take copy field by field; the zero-copy views (Data, Row, Rows, Slice) return errors"
 
 // packed returns why no Go struct can be laid over the elements of the
 // Struct dtype d (the offsets of NumPy's default, packed, layout: a field
