@@ -847,6 +847,24 @@ func BenchmarkAt(b *testing.B) {
 	_ = sink
 }
 
+// BenchmarkRow is BenchmarkAt through Row's pointer (what At returned
+// before issue 19): no copy of the record.
+func BenchmarkRow(b *testing.B) {
+	f := benchFile(b, 1024)
+	for i := range 1024 {
+		f.Append(makeRec(i))
+	}
+	var sink int64
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p, _ := f.Row(i & 1023)
+		sink += p.Index
+		i++
+	}
+	_ = sink
+}
+
 // TestGuard truncates a record file under a reader (as another program
 // might) and reads a record past the new end inside Guard: the fault
 // comes back as an error wrapping memmap.ErrFault.
