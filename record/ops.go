@@ -207,7 +207,15 @@ func (f *File[T]) Set(v T, i int) error {
 		f.view()[i] = v
 		return nil
 	}
-	f.encode(f.record(i), valueBytes(&v))
+	b := valueBytes(&v)
+	if f.conv == nil && f.swap {
+		// v is a copy: swap it before it reaches the map, so that a
+		// reader of the file never sees the record in the host's order.
+		f.dt.SwapBytes(b)
+		copy(f.record(i), b)
+		return nil
+	}
+	f.encode(f.record(i), b)
 	return nil
 }
 
