@@ -15,6 +15,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -321,9 +322,9 @@ func (f *File) header(name string) (*member, *header.Header, error) {
 }
 
 // readHeader reads and checks the .npy header of a member. It reads it
-// with pread (through an io.SectionReader of the archive's file), never
+// with pread (through an io.SectionReader of store.FileReader), never
 // from the map, as every format's header is read (see
-// internal/store.ReadAtFull): an archive truncated since Open gives an
+// internal/store/fileio.go): an archive truncated since Open gives an
 // error matching ErrFormat and io.ErrUnexpectedEOF, not a fault.
 func (f *File) readHeader(mb *member) (*header.Header, error) {
 	if mb.flags&flagEncrypted != 0 {
@@ -336,12 +337,12 @@ func (f *File) readHeader(mb *member) (*header.Header, error) {
 		if mb.csize != mb.usize {
 			return nil, formatErr(mb.lho, nil, "stored member %q has a size of %d bytes but takes %d in the archive", mb.name, mb.usize, mb.csize)
 		}
-		h, err = header.Read(io.NewSectionReader(f.m.File(), mb.off, mb.usize), nil)
+		h, err = header.Read(io.NewSectionReader(store.FileReader(f.m), mb.off, mb.usize), nil)
 	case methodDeflate:
 		if limit := deflateLimit(mb.csize); mb.usize > limit {
 			return nil, formatErr(mb.lho, nil, "member %q claims %d bytes from %d compressed bytes, more than deflate can expand to (%d): a zip bomb or a corrupt directory", mb.name, mb.usize, mb.csize, limit)
 		}
-		zr := flate.NewReader(io.NewSectionReader(f.m.File(), mb.off, mb.csize))
+		zr := flate.NewReader(io.NewSectionReader(store.FileReader(f.m), mb.off, mb.csize))
 		h, err = header.Read(io.LimitReader(zr, mb.usize), nil)
 	default:
 		return nil, formatErr(mb.lho, nil, "member %q is compressed with method %d: only stored (0) and deflated (8) members are supported", mb.name, mb.method)

@@ -66,7 +66,7 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := readHeader(m)
+	p, err := readHeader(m, path)
 	if err != nil {
 		m.Close()
 		var pe *os.PathError
@@ -78,16 +78,16 @@ func Open(path string) (*File, error) {
 	return &File{m: m, path: path, p: p}, nil
 }
 
-// readHeader reads and checks the header of the file mapped by m, whose
-// length is the size its views see. The header is read with pread into a
-// buffer of its own, never from the map (see store.ReadAtFull): a file
-// truncated meanwhile gives an error rather than SIGBUS.
-func readHeader(m *memmap.Map) (*parsed, error) {
+// readHeader reads and checks the header of the file at path mapped by m,
+// whose length is the size its views see. The header is read with pread
+// into a buffer of its own, never from the map (see store.FileReader): a
+// file truncated meanwhile gives an error rather than SIGBUS.
+func readHeader(m *memmap.Map, path string) (*parsed, error) {
 	size := int64(m.Len())
 	if seam.SafetensorsOpen != nil {
-		seam.SafetensorsOpen(m.File().Name())
+		seam.SafetensorsOpen(path)
 	}
-	f := m.File()
+	f := store.FileReader(m)
 	prefix, err := store.ReadAtFull(f, 0, int(min(size, 8)))
 	if err != nil {
 		return nil, truncated(err, 0, size)
