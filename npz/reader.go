@@ -214,22 +214,22 @@ func (f *File) Info(name string) (Info, error) {
 // stream or a CRC-32 mismatch and memmap.ErrRange for a member larger than
 // the system can hold in memory.
 func Array[T any](f *File, name string) (*array.Array[T], error) {
-	m, h, err := f.view(name)
+	m, d, err := f.view(name)
 	if err != nil {
 		return nil, err
 	}
-	return array.View[T](m, f.path+":"+name, h)
+	return array.View[T](m, f.path+":"+name, d)
 }
 
 // Any returns the member name of f as an untyped read-only array, as
 // array.OpenAny opens a .npy file: every dtype the library reads, in
 // either byte order and order. Otherwise as Array.
 func (f *File) Any(name string) (*array.Any, error) {
-	m, h, err := f.view(name)
+	m, d, err := f.view(name)
 	if err != nil {
 		return nil, err
 	}
-	return array.ViewAny(m, f.path+":"+name, h)
+	return array.ViewAny(m, f.path+":"+name, d)
 }
 
 // Verify checks the CRC-32 of the member name against the one the archive
@@ -282,24 +282,28 @@ func (f *File) Close() error {
 	return first
 }
 
-// view returns the map that holds the member name's data and the member's
-// header with DataOffset in that map.
-func (f *File) view(name string) (*memmap.Map, *header.Header, error) {
+// view returns the map that holds the member name's data and the
+// description of its array in that map, from the member's .npy header.
+func (f *File) view(name string) (*memmap.Map, array.Desc, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	mb, h, err := f.header(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, array.Desc{}, err
 	}
-	hh := *h
+	shape, err := store.IntShape(h.Shape)
+	if err != nil {
+		return nil, array.Desc{}, pathErr("open", f.path+":"+name, err)
+	}
+	d := array.Desc{DType: h.DType, Shape: shape, FortranOrder: h.FortranOrder, Offset: h.DataOffset}
 	if mb.method != methodDeflate {
-		hh.DataOffset += mb.off
-		return f.m, &hh, nil
+		d.Offset += mb.off
+		return f.m, d, nil
 	}
 	if err := f.inflate(mb); err != nil {
-		return nil, nil, err
+		return nil, array.Desc{}, err
 	}
-	return mb.ro, &hh, nil
+	return mb.ro, d, nil
 }
 
 // header returns the member name and its .npy header, reading it on first
