@@ -127,7 +127,9 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 		return nil, pathErr("open", path, err)
 	}
 	if err := h.Validate(size); err != nil {
-		return nil, pathErr("open", path, err)
+		if size, err = grownSince(m, mode, h, size, err); err != nil {
+			return nil, pathErr("open", path, err)
+		}
 	}
 	if want != nil {
 		if err := layout.Compatible(h.DType, want); err != nil {
@@ -149,18 +151,37 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 }
 
 // openLocked maps the file at path, with the writer lock for ReadWrite,
-// and returns the map and the file's size (Open's and OpenRaw's start).
+// and returns the map and the file's size when it was mapped: the map's
+// length, as the map covers all of the file. It costs no fstat of its
+// own, and the store's geometry agrees with the map: a file that grows
+// since is seen by a reader's Refresh (or grownSince).
 func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, int64, error) {
 	m, err := mapLocked(path, mode, o)
 	if err != nil {
 		return nil, 0, err
 	}
-	size, err := m.Size()
-	if err != nil {
-		m.Close()
-		return nil, 0, err
+	return m, int64(m.Len()), nil
+}
+
+// grownSince is Open's answer to a header that does not fit the mapped
+// file (Validate's err): a writer may have grown the file and committed
+// more rows between the map and the read of the header. For a ReadOnly
+// reader it takes the size now (fstat) and, if the file holds the rows,
+// maps the rest and returns the new size. Otherwise (a writer holds the
+// lock, so its file did not grow; a CopyOnWrite map does not follow its
+// file) it returns err.
+func grownSince(m *memmap.Map, mode memmap.Mode, h *header.Header, mapped int64, err error) (int64, error) {
+	if mode != memmap.ReadOnly {
+		return 0, err
 	}
-	return m, size, nil
+	size, serr := m.Size()
+	if serr != nil || size <= mapped || h.Validate(size) != nil {
+		return 0, err
+	}
+	if err := m.Remap(size); err != nil {
+		return 0, err
+	}
+	return size, nil
 }
 
 // closeOnErr closes m if *err is not nil: the deferred rollback of an open
@@ -179,7 +200,11 @@ func closeOnErr(m *memmap.Map, err *error) {
 func mapLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 	mo := &memmap.Options{Lock: mode == memmap.ReadWrite}
 	if mode != memmap.ReadWrite {
-		return memmap.Open(path, mode, mo)
+		m, err := memmap.Open(path, mode, mo)
+		if err == nil && seam.StoreOpen != nil {
+			seam.StoreOpen(0)
+		}
+		return m, err
 	}
 	mo.Reserve = o.Reserve
 	if !sys.ReplaceOpen {
