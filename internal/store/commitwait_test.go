@@ -91,12 +91,12 @@ func TestReadCommitted(t *testing.T) {
 		{"writer, long header", [][]byte{long}, false, 7, 2, nil},
 		{"reader, long header", [][]byte{long}, true, 7, 4, nil},
 		{"reader, header changing", [][]byte{good, other, good, other, other}, true, 1001, 5, nil},
-		{"reader, data changing", [][]byte{good, append(good[:len(good)-1:len(good)-1], 9)}, true, 1000, 2, nil},
+		{"reader, data changing", [][]byte{good, append(good[:len(good)-1:len(good)-1], 9)}, true, 1000, 3, nil},
 		{"reader, poisoned then committed", [][]byte{poisonedAt(good), poisonedAt(good), poisonedAt(good), other}, true, 1001, 5, nil},
 		{"writer, poisoned then committed", [][]byte{poisonedAt(good), poisonedAt(good), other}, false, 1001, 3, nil},
 		{"torn read then committed", [][]byte{malformed, good}, false, 1000, 2, nil},
-		{"malformed", [][]byte{malformed}, true, -1, 2, []error{header.ErrFormat}},
-		{"truncated", [][]byte{good[:40]}, true, -1, 2, []error{header.ErrFormat, io.ErrUnexpectedEOF}},
+		{"malformed", [][]byte{malformed}, true, -1, 3, []error{header.ErrFormat}},
+		{"truncated", [][]byte{good[:40]}, true, -1, 3, []error{header.ErrFormat, io.ErrUnexpectedEOF}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := &script{reads: c.reads}

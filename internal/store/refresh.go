@@ -24,11 +24,11 @@ import (
 // Open's, Stat's and Refresh's.
 //
 // A reader (settle true) takes a header only when two consecutive reads
-// of it are byte-identical and parse: a read that overlaps a writer's
-// commit (one pwrite inside one page, see writeHeader) may copy some of
-// the new bytes and not the rest, and the read after it then differs. A
-// writer (settle false) holds the lock, so no commit can be under way:
-// one read that parses is enough.
+// of it are byte-identical and parse (it parses only then): a read that
+// overlaps a writer's commit (one pwrite inside one page, see
+// writeHeader) may copy some of the new bytes and not the rest, and the
+// read after it then differs. A writer (settle false) holds the lock, so
+// no commit can be under way: one read that parses is enough.
 //
 // A header that does not parse is read again: it may be a commit across a
 // page by a writer of an earlier version of this package, which put the
@@ -45,32 +45,40 @@ import (
 func readCommitted(r io.ReaderAt, first, maxLen int, settle bool) (*header.Header, []byte, error) {
 	o := &header.Options{MaxHeaderLen: maxLen}
 	var (
-		prev     []byte // the header bytes of the last read, if it parsed
-		last     error  // the parse error of the last read
-		bad      int    // reads in a row that failed without the poison byte
+		prev     []byte // the bytes of the last read (settle)
+		last     error  // the parse error of the last parse
+		bad      int    // parses in a row that failed without the poison byte
+		spins    int    // waits so far
 		deadline time.Time
 	)
-	for try := 0; ; try++ {
+	for {
 		b, err := readHeaderBytes(r, first, maxLen)
 		if err != nil {
 			return nil, nil, err
 		}
-		h, err := header.Parse(b, o)
-		switch {
-		case err == nil && (!settle || bytes.Equal(b[:h.DataOffset], prev)):
-			return h, b, nil
-		case err == nil:
-			prev, last, bad = b[:h.DataOffset], nil, 0
-		case poisoned(b):
-			prev, last, bad = nil, err, 0
-		default:
-			if bad++; bad == 2 {
-				return nil, nil, err
+		if settle && !bytes.Equal(b, prev) {
+			again := prev == nil
+			prev, bad = b, 0
+			if again {
+				continue // the first read: read again at once to compare
 			}
-			prev, last = nil, err
+			// Changed since the last read: a commit is under way.
+		} else {
+			h, err := header.Parse(b, o)
+			switch {
+			case err == nil:
+				return h, b, nil
+			case poisoned(b):
+				last, bad = err, 0
+			default:
+				if bad++; bad == 2 {
+					return nil, nil, err
+				}
+				last = err
+			}
 		}
 		switch {
-		case try == 0:
+		case deadline.IsZero():
 			deadline = time.Now().Add(commitWait)
 		case time.Now().After(deadline):
 			if last == nil {
@@ -78,7 +86,7 @@ func readCommitted(r io.ReaderAt, first, maxLen int, settle bool) (*header.Heade
 			}
 			return nil, nil, last
 		}
-		if try < commitSpin {
+		if spins++; spins <= commitSpin {
 			runtime.Gosched()
 		} else {
 			time.Sleep(commitNap)
