@@ -6,28 +6,6 @@ import (
 	"github.com/gomemmap/memmap/layout"
 )
 
-// Desc describes an array inside a map that View lays over it, in no
-// file format's terms: every container of many arrays fills one from
-// what it says of an array (package safetensors from a tensor's entry in
-// its JSON header, package npz from a member's .npy header).
-type Desc struct {
-	// DType is the element type, in the byte order of the data (a .npy
-	// descr through layout.ParseDescr, or layout.Of a Go type for data
-	// in the host's order).
-	DType *layout.DType
-
-	// Shape is the array's shape: empty for a 0-d array; no dimension
-	// may be negative.
-	Shape []int
-
-	// FortranOrder reports column-major data (the last axis is the
-	// growth axis); false is C order.
-	FortranOrder bool
-
-	// Offset is the offset in the map of the array's first byte.
-	Offset int64
-}
-
 // View returns the array of T that d describes inside m, a map the array
 // does not own: d.DType (which must match T, as for Open: laid over the
 // bytes, swapped or converted), d.Shape, d.FortranOrder and d.Offset, the
@@ -71,4 +49,26 @@ func ViewAny(m *memmap.Map, name string, d Desc) (*Any, error) {
 		return nil, err
 	}
 	return newAny(s, "open")
+}
+
+// Desc describes an array inside a map that View lays over it, in no
+// file format's terms: every container of many arrays fills one from
+// what it says of an array (package safetensors from a tensor's entry in
+// its JSON header, package npz from a member's .npy header).
+type Desc struct {
+	// DType is the element type, in the byte order of the data (a .npy
+	// descr through layout.ParseDescr, or layout.Of a Go type for data
+	// in the host's order).
+	DType *layout.DType
+
+	// Shape is the array's shape: empty for a 0-d array; no dimension
+	// may be negative.
+	Shape []int
+
+	// FortranOrder reports column-major data (the last axis is the
+	// growth axis); false is C order.
+	FortranOrder bool
+
+	// Offset is the offset in the map of the array's first byte.
+	Offset int64
 }

@@ -65,7 +65,10 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := readHeader(m, path)
+	if seam.SafetensorsOpen != nil {
+		seam.SafetensorsOpen(path) // after the map's size is taken (its length), before the header is read
+	}
+	p, err := readHeader(m)
 	if err != nil {
 		m.Close()
 		var pe *os.PathError
@@ -77,15 +80,12 @@ func Open(path string) (*File, error) {
 	return &File{m: m, path: path, p: p}, nil
 }
 
-// readHeader reads and checks the header of the file at path mapped by m,
-// whose length is the size its views see. The header is read with pread
-// into a buffer of its own, never from the map (see store.FileReader): a
-// file truncated meanwhile gives an error rather than SIGBUS.
-func readHeader(m *memmap.Map, path string) (*parsed, error) {
+// readHeader reads and checks the header of the file mapped by m, whose
+// length is the size its views see. The header is read with pread into a
+// buffer of its own, never from the map (see store.FileReader): a file
+// truncated meanwhile gives an error rather than SIGBUS.
+func readHeader(m *memmap.Map) (*parsed, error) {
 	size := int64(m.Len())
-	if seam.SafetensorsOpen != nil {
-		seam.SafetensorsOpen(path)
-	}
 	f := store.FileReader(m)
 	prefix, err := store.ReadAtFull(f, 0, int(min(size, 8)))
 	if err != nil {
