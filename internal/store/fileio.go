@@ -135,7 +135,7 @@ func mapAgain(m *memmap.Map, mode memmap.Mode, o *memmap.Options) (*memmap.Map, 
 // headerProbe is how many bytes a header read takes first: a header
 // Create writes for an array of a few dims fits, so one pread reads it;
 // a longer one takes a second pread for the rest.
-const headerProbe = 512
+const headerProbe = 256
 
 // readHeaderBytes reads the .npy header at the start of r (pread): the
 // first min(first, ...) bytes, and the rest of the header if its length
