@@ -6,7 +6,6 @@ import (
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
-	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/testutil"
 )
@@ -25,15 +24,15 @@ func TestViewAfterMapClose(t *testing.T) {
 				}
 				defer m.Close()
 				dt := mustDescr(t, descr)
-				v1, err := array.View[int32](m, "m:v1", &header.Header{DType: dt, Shape: []int64{100}, DataOffset: 64})
+				v1, err := array.View[int32](m, "m:v1", array.Desc{DType: dt, Shape: []int{100}, Offset: 64})
 				if err != nil {
 					t.Fatal(err)
 				}
-				v2, err := array.View[int32](m, "m:v2", &header.Header{DType: dt, Shape: []int64{10, 20}, DataOffset: 4096})
+				v2, err := array.View[int32](m, "m:v2", array.Desc{DType: dt, Shape: []int{10, 20}, Offset: 4096})
 				if err != nil {
 					t.Fatal(err)
 				}
-				va, err := array.ViewAny(m, "m:any", &header.Header{DType: dt, Shape: []int64{8}, DataOffset: 8192})
+				va, err := array.ViewAny(m, "m:any", array.Desc{DType: dt, Shape: []int{8}, Offset: 8192})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
-	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -67,7 +66,7 @@ func TestTakeColdStores(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { m.Close() })
-			a, err := array.View[int32](m, "c.bin:a", &header.Header{DType: mustDescr(t, descr), Shape: []int64{rows, cols}, DataOffset: 36})
+			a, err := array.View[int32](m, "c.bin:a", array.Desc{DType: mustDescr(t, descr), Shape: []int{rows, cols}, Offset: 36})
 			if err != nil {
 				t.Fatal(err)
 			}

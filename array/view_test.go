@@ -46,7 +46,7 @@ func TestView(t *testing.T) {
 	}
 	defer m.Close()
 
-	f, err := array.View[float32](m, "c:f", &header.Header{DType: mustDescr(t, "'<f4'"), Shape: []int64{3, 4}})
+	f, err := array.View[float32](m, "c:f", array.Desc{DType: mustDescr(t, "'<f4'"), Shape: []int{3, 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestView(t *testing.T) {
 		t.Errorf("Flush: %v", err)
 	}
 
-	s, err := array.View[int16](m, "c:s", &header.Header{DType: mustDescr(t, "'>i2'"), Shape: []int64{5}, DataOffset: 48})
+	s, err := array.View[int16](m, "c:s", array.Desc{DType: mustDescr(t, "'>i2'"), Shape: []int{5}, Offset: 48})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestView(t *testing.T) {
 		t.Errorf("CopyTo of the big-endian view: %v, %d, %v", out, n, err)
 	}
 
-	odd, err := array.View[float64](m, "c:odd", &header.Header{DType: mustDescr(t, "'"+map[layout.ByteOrder]string{layout.Little: "<", layout.Big: ">"}[layout.HostOrder()]+"f8'"), Shape: []int64{}, DataOffset: 59})
+	odd, err := array.View[float64](m, "c:odd", array.Desc{DType: mustDescr(t, "'"+map[layout.ByteOrder]string{layout.Little: "<", layout.Big: ">"}[layout.HostOrder()]+"f8'"), Shape: []int{}, Offset: 59})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestView(t *testing.T) {
 		t.Errorf("Data of a misaligned view: %v, want ErrAlign", err)
 	}
 
-	u, err := array.ViewAny(m, "c:any", &header.Header{DType: mustDescr(t, "'>i2'"), Shape: []int64{5}, DataOffset: 48})
+	u, err := array.ViewAny(m, "c:any", array.Desc{DType: mustDescr(t, "'>i2'"), Shape: []int{5}, Offset: 48})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,14 +105,20 @@ func TestView(t *testing.T) {
 		t.Errorf("ViewAny At(1) = %v, %v", v, err)
 	}
 
-	if _, err := array.View[float64](m, "c:past", &header.Header{DType: mustDescr(t, "'<f8'"), Shape: []int64{2}, DataOffset: 59}); !errors.Is(err, header.ErrFormat) || !errors.Is(err, io.ErrUnexpectedEOF) {
+	if _, err := array.View[float64](m, "c:past", array.Desc{DType: mustDescr(t, "'<f8'"), Shape: []int{2}, Offset: 59}); !errors.Is(err, header.ErrFormat) || !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a view past the map's end: %v, want ErrFormat and ErrUnexpectedEOF", err)
 	}
-	if _, err := array.View[float32](m, "c:bad", &header.Header{DType: mustDescr(t, "'<i4'"), Shape: []int64{1}}); !errors.Is(err, layout.ErrDType) {
+	if _, err := array.View[float32](m, "c:bad", array.Desc{DType: mustDescr(t, "'<i4'"), Shape: []int{1}}); !errors.Is(err, layout.ErrDType) {
 		t.Errorf("a view of the wrong dtype: %v, want ErrDType", err)
 	}
-	if _, err := array.View[float32](m, "c:neg", &header.Header{DType: mustDescr(t, "'<f4'"), Shape: []int64{1}, DataOffset: -4}); !errors.Is(err, memmap.ErrRange) {
+	if _, err := array.View[float32](m, "c:neg", array.Desc{DType: mustDescr(t, "'<f4'"), Shape: []int{1}, Offset: -4}); !errors.Is(err, memmap.ErrRange) {
 		t.Errorf("a negative offset: %v, want ErrRange", err)
+	}
+	if _, err := array.View[float32](m, "c:negdim", array.Desc{DType: mustDescr(t, "'<f4'"), Shape: []int{2, -1}}); !errors.Is(err, memmap.ErrShape) {
+		t.Errorf("a negative dimension: %v, want ErrShape", err)
+	}
+	if _, err := array.ViewAny(m, "c:nodtype", array.Desc{Shape: []int{1}}); !errors.Is(err, header.ErrFormat) {
+		t.Errorf("no dtype: %v, want ErrFormat", err)
 	}
 
 	if err := s.Close(); err != nil || m.Closed() || f.At(0, 0) != 0.5 {
@@ -133,7 +139,7 @@ func TestView(t *testing.T) {
 	if _, err := u.At(0); !errors.Is(err, memmap.ErrClosed) {
 		t.Errorf("Any.At after the map's Close: %v, want ErrClosed", err)
 	}
-	if _, err := array.View[float32](m, "c:late", &header.Header{DType: mustDescr(t, "'<f4'"), Shape: []int64{1}}); !errors.Is(err, memmap.ErrClosed) {
+	if _, err := array.View[float32](m, "c:late", array.Desc{DType: mustDescr(t, "'<f4'"), Shape: []int{1}}); !errors.Is(err, memmap.ErrClosed) {
 		t.Errorf("View of a closed map: %v, want ErrClosed", err)
 	}
 	os.Remove(path)

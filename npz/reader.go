@@ -15,6 +15,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
+	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -213,22 +214,22 @@ func (f *File) Info(name string) (Info, error) {
 // stream or a CRC-32 mismatch and memmap.ErrRange for a member larger than
 // the system can hold in memory.
 func Array[T any](f *File, name string) (*array.Array[T], error) {
-	m, h, err := f.view(name)
+	m, d, err := f.view(name)
 	if err != nil {
 		return nil, err
 	}
-	return array.View[T](m, f.path+":"+name, h)
+	return array.View[T](m, f.path+":"+name, d)
 }
 
 // Any returns the member name of f as an untyped read-only array, as
 // array.OpenAny opens a .npy file: every dtype the library reads, in
 // either byte order and order. Otherwise as Array.
 func (f *File) Any(name string) (*array.Any, error) {
-	m, h, err := f.view(name)
+	m, d, err := f.view(name)
 	if err != nil {
 		return nil, err
 	}
-	return array.ViewAny(m, f.path+":"+name, h)
+	return array.ViewAny(m, f.path+":"+name, d)
 }
 
 // Verify checks the CRC-32 of the member name against the one the archive
@@ -281,24 +282,28 @@ func (f *File) Close() error {
 	return first
 }
 
-// view returns the map that holds the member name's data and the member's
-// header with DataOffset in that map.
-func (f *File) view(name string) (*memmap.Map, *header.Header, error) {
+// view returns the map that holds the member name's data and the
+// description of its array in that map, from the member's .npy header.
+func (f *File) view(name string) (*memmap.Map, array.Desc, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	mb, h, err := f.header(name)
 	if err != nil {
-		return nil, nil, err
+		return nil, array.Desc{}, err
 	}
-	hh := *h
+	shape, err := store.IntShape(h.Shape)
+	if err != nil {
+		return nil, array.Desc{}, pathErr("open", f.path+":"+name, err)
+	}
+	d := array.Desc{DType: h.DType, Shape: shape, FortranOrder: h.FortranOrder, Offset: h.DataOffset}
 	if mb.method != methodDeflate {
-		hh.DataOffset += mb.off
-		return f.m, &hh, nil
+		d.Offset += mb.off
+		return f.m, d, nil
 	}
 	if err := f.inflate(mb); err != nil {
-		return nil, nil, err
+		return nil, array.Desc{}, err
 	}
-	return mb.ro, &hh, nil
+	return mb.ro, d, nil
 }
 
 // header returns the member name and its .npy header, reading it on first
@@ -321,9 +326,9 @@ func (f *File) header(name string) (*member, *header.Header, error) {
 }
 
 // readHeader reads and checks the .npy header of a member. It reads it
-// with pread (through an io.SectionReader of the archive's file), never
+// with pread (through an io.SectionReader of store.FileReader), never
 // from the map, as every format's header is read (see
-// internal/store.ReadAtFull): an archive truncated since Open gives an
+// internal/store/fileio.go): an archive truncated since Open gives an
 // error matching ErrFormat and io.ErrUnexpectedEOF, not a fault.
 func (f *File) readHeader(mb *member) (*header.Header, error) {
 	if mb.flags&flagEncrypted != 0 {
@@ -336,12 +341,12 @@ func (f *File) readHeader(mb *member) (*header.Header, error) {
 		if mb.csize != mb.usize {
 			return nil, formatErr(mb.lho, nil, "stored member %q has a size of %d bytes but takes %d in the archive", mb.name, mb.usize, mb.csize)
 		}
-		h, err = header.Read(io.NewSectionReader(f.m.File(), mb.off, mb.usize), nil)
+		h, err = header.Read(io.NewSectionReader(store.FileReader(f.m), mb.off, mb.usize), nil)
 	case methodDeflate:
 		if limit := deflateLimit(mb.csize); mb.usize > limit {
 			return nil, formatErr(mb.lho, nil, "member %q claims %d bytes from %d compressed bytes, more than deflate can expand to (%d): a zip bomb or a corrupt directory", mb.name, mb.usize, mb.csize, limit)
 		}
-		zr := flate.NewReader(io.NewSectionReader(f.m.File(), mb.off, mb.csize))
+		zr := flate.NewReader(io.NewSectionReader(store.FileReader(f.m), mb.off, mb.csize))
 		h, err = header.Read(io.LimitReader(zr, mb.usize), nil)
 	default:
 		return nil, formatErr(mb.lho, nil, "member %q is compressed with method %d: only stored (0) and deflated (8) members are supported", mb.name, mb.method)

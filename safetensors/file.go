@@ -13,7 +13,6 @@ import (
 
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
-	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
@@ -66,6 +65,9 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if seam.SafetensorsOpen != nil {
+		seam.SafetensorsOpen(path) // after the map's size is taken (its length), before the header is read
+	}
 	p, err := readHeader(m)
 	if err != nil {
 		m.Close()
@@ -80,14 +82,11 @@ func Open(path string) (*File, error) {
 
 // readHeader reads and checks the header of the file mapped by m, whose
 // length is the size its views see. The header is read with pread into a
-// buffer of its own, never from the map (see store.ReadAtFull): a file
+// buffer of its own, never from the map (see store.FileReader): a file
 // truncated meanwhile gives an error rather than SIGBUS.
 func readHeader(m *memmap.Map) (*parsed, error) {
 	size := int64(m.Len())
-	if seam.SafetensorsOpen != nil {
-		seam.SafetensorsOpen(m.File().Name())
-	}
-	f := m.File()
+	f := store.FileReader(m)
 	prefix, err := store.ReadAtFull(f, 0, int(min(size, 8)))
 	if err != nil {
 		return nil, truncated(err, 0, size)
@@ -175,18 +174,22 @@ func (f *File) lookup(name string) (*Info, error) {
 	return &f.p.tensors[i], nil
 }
 
-// header returns the .npy-like header that describes the tensor to
-// package array, or an error for a tensor without a Go element type.
-func (f *File) header(name string) (*header.Header, error) {
+// desc returns the description of the tensor to package array, or an
+// error for a tensor without a Go element type.
+func (f *File) desc(name string) (array.Desc, error) {
 	t, err := f.lookup(name)
 	if err != nil {
-		return nil, err
+		return array.Desc{}, err
 	}
 	if t.Type == nil {
-		return nil, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: wrapErr(layout.ErrDType,
+		return array.Desc{}, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: wrapErr(layout.ErrDType,
 			"tensor %s has dtype %s, which has no Go element type here: read its bytes with File.Bytes", clip(name), t.DType)}
 	}
-	return &header.Header{DType: t.Type, Shape: slices.Clone(t.Shape), DataOffset: t.Offset}, nil
+	shape, err := store.IntShape(t.Shape)
+	if err != nil {
+		return array.Desc{}, &os.PathError{Op: "open", Path: f.path + ":" + name, Err: err}
+	}
+	return array.Desc{DType: t.Type, Shape: shape, Offset: t.Offset}, nil
 }
 
 // Tensor returns the tensor called name as a read-only array of T laid
@@ -211,11 +214,11 @@ func (f *File) header(name string) (*header.Header, error) {
 // F8_*FNUZ) one matching layout.ErrDType. The array stays valid until
 // f.Close; its own Close only marks it closed.
 func Tensor[T any](f *File, name string) (*array.Array[T], error) {
-	h, err := f.header(name)
+	d, err := f.desc(name)
 	if err != nil {
 		return nil, err
 	}
-	a, err := array.View[T](f.m, f.path+":"+name, h)
+	a, err := array.View[T](f.m, f.path+":"+name, d)
 	if err != nil && errors.Is(err, layout.ErrDType) {
 		return nil, f.typeErr(name, reflect.TypeFor[T]().String(), err)
 	}
@@ -242,11 +245,11 @@ func (f *File) typeErr(name, goType string, err error) error {
 // its At returns array.Values, which decode every dtype (BF16 and FP8
 // included) and print themselves. Errors and lifetime are Tensor's.
 func (f *File) Any(name string) (*array.Any, error) {
-	h, err := f.header(name)
+	d, err := f.desc(name)
 	if err != nil {
 		return nil, err
 	}
-	return array.ViewAny(f.m, f.path+":"+name, h)
+	return array.ViewAny(f.m, f.path+":"+name, d)
 }
 
 // Bytes returns the bytes of the tensor called name as they are in the

@@ -15,8 +15,9 @@ import "sync/atomic"
 // "shrink"); an error it returns stands for the step's failing with it.
 var Fault func(step string) error
 
-// StoreOpen runs in the store's open after the file's lock is taken, once
-// per try: it can replace the file there.
+// StoreOpen runs in the store's open after the file is mapped (for a
+// writer, after its lock is taken), once per try: it can replace or change
+// the file there.
 var StoreOpen func(try int)
 
 // Rewrite runs in the store's Rewrite between its first read of the file

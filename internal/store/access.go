@@ -153,7 +153,7 @@ func (s *Store) scanMap() *memmap.Map {
 	// The same descriptor and mode: MAP_SHARED, writable for a writer,
 	// so the two maps share the page cache and each other's writes. The
 	// main map holds the lock; this one does not take it again.
-	sc, err := memmap.OpenFile(s.m.File(), s.mode, &memmap.Options{Length: int64(s.m.Len()), Reserve: s.acc.reserve})
+	sc, err := mapAgain(s.m, s.mode, &memmap.Options{Length: int64(s.m.Len()), Reserve: s.acc.reserve})
 	if err != nil || sc.Len() != s.m.Len() {
 		if sc != nil {
 			sc.Close()

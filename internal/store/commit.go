@@ -52,7 +52,7 @@ func (s *Store) checkHeader(op string) error {
 	} else {
 		got = make([]byte, s.off)
 	}
-	if _, err := s.m.File().ReadAt(got, 0); err != nil {
+	if err := readAt(s.m, got, 0); err != nil {
 		return s.err(op, fmt.Errorf("%w: reading the header back: %w", memmap.ErrTruncated, err))
 	}
 	if !bytes.Equal(got, s.raw) {
@@ -197,7 +197,7 @@ func (s *Store) writeHeader(raw []byte, lo, hi int) error {
 	if err := fault("pwrite header"); err != nil {
 		return s.err("commit", err)
 	}
-	if _, err := s.m.File().WriteAt(raw[lo:hi], int64(lo)); err != nil {
+	if err := writeAt(s.m, raw[lo:hi], int64(lo)); err != nil {
 		return s.err("commit", err)
 	}
 	return nil

@@ -2,7 +2,8 @@ package store
 
 import (
 	"fmt"
-	"os"
+	"io"
+	"slices"
 
 	"github.com/gomemmap/memmap/internal/seam"
 
@@ -52,16 +53,9 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 	if anon {
 		s.b = anonymous{}
 	}
-	if err := s.geometry(); err != nil {
+	size, err := s.newSize(o.Capacity)
+	if err != nil {
 		return nil, pathErr(op, path, err)
-	}
-	rows := s.n
-	if s.axis >= 0 {
-		rows = max(rows, o.Capacity)
-	}
-	size, ok := s.fileSizeFor(rows)
-	if !ok {
-		return nil, pathErr(op, path, fmt.Errorf("%w: capacity of %d rows of %d bytes overflows", memmap.ErrRange, rows, s.rowSize))
 	}
 	// The header goes in through Init: memmap.Create builds the file
 	// under a temporary name and renames it over path only once the
@@ -88,6 +82,24 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 	return s, nil
 }
 
+// newSize sets the geometry of a new store from its header, and returns
+// the size of its file: the rows of the shape, or capacity rows if more
+// and the array can grow (Create's and CreateRaw's start).
+func (s *Store) newSize(capacity int64) (int64, error) {
+	if err := s.geometry(); err != nil {
+		return 0, err
+	}
+	rows := s.n
+	if s.axis >= 0 {
+		rows = max(rows, capacity)
+	}
+	size, ok := s.fileSizeFor(rows)
+	if !ok {
+		return 0, fmt.Errorf("%w: %d rows of %d bytes at offset %d overflow a file", memmap.ErrRange, rows, s.rowSize, s.off)
+	}
+	return size, nil
+}
+
 // Open opens the .npy file at path: ReadOnly ("r"), ReadWrite ("r+", with
 // the writer lock) or CopyOnWrite ("c": writes stay in memory). When want
 // is not nil, the file's dtype must be compatible with it
@@ -100,28 +112,24 @@ func create(path string, h *header.Header, opt *Options, anon bool) (*Store, err
 // header: it costs the same for any size of file.
 func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *Store, err error) {
 	o := options(opt)
-	m, err := openLocked(path, mode, o)
+	m, size, err := openLocked(path, mode, o)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			m.Close()
-		}
-	}()
-	size, err := m.Size()
-	if err != nil {
-		return nil, err
-	}
+	defer closeOnErr(m, &err)
 	// Read the header with pread, not from the map: a file another
 	// process truncates meanwhile gives a short read here, where a read
-	// of the map would raise SIGBUS.
-	h, err := readOpenHeader(m.File(), size, o.MaxHeaderLen)
+	// of the map would raise SIGBUS. A writer holds the lock: no commit
+	// can be under way, and one read does.
+	f := io.NewSectionReader(FileReader(m), 0, size)
+	h, raw, err := readCommitted(f, int(min(size, headerProbe)), o.MaxHeaderLen, mode != memmap.ReadWrite)
 	if err != nil {
 		return nil, pathErr("open", path, err)
 	}
 	if err := h.Validate(size); err != nil {
-		return nil, pathErr("open", path, err)
+		if size, err = grownSince(m, mode, h, size, err); err != nil {
+			return nil, pathErr("open", path, err)
+		}
 	}
 	if want != nil {
 		if err := layout.Compatible(h.DType, want); err != nil {
@@ -136,23 +144,67 @@ func Open(path string, mode memmap.Mode, want *layout.DType, opt *Options) (_ *S
 	s.capRows = s.rowsIn(int64(m.Len()))
 	s.dirty = s.capRows
 	if mode == memmap.ReadWrite {
-		if s.raw, err = ReadAtFull(m.File(), 0, int(s.off)); err != nil {
-			return nil, pathErr("open", path, fmt.Errorf("%w: %w", header.ErrFormat, err))
-		}
+		s.raw = slices.Clip(raw[:s.off]) // the bytes the header was parsed from
 		s.checkRoom()
 	}
 	return s, nil
 }
 
-// openLocked maps the file at path, with the writer lock for ReadWrite.
-// A writer checks that the file it locked is still the one at path: a
+// openLocked maps the file at path, with the writer lock for ReadWrite,
+// and returns the map and the file's size when it was mapped: the map's
+// length, as the map covers all of the file. It costs no fstat of its
+// own, and the store's geometry agrees with the map: a file that grows
+// since is seen by a reader's Refresh (or grownSince).
+func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, int64, error) {
+	m, err := mapLocked(path, mode, o)
+	if err != nil {
+		return nil, 0, err
+	}
+	return m, int64(m.Len()), nil
+}
+
+// grownSince is Open's answer to a header that does not fit the mapped
+// file (Validate's err): a writer may have grown the file and committed
+// more rows between the map and the read of the header. For a ReadOnly
+// reader it takes the size now (fstat) and, if the file holds the rows,
+// maps the rest and returns the new size. Otherwise (a writer holds the
+// lock, so its file did not grow; a CopyOnWrite map does not follow its
+// file) it returns err.
+func grownSince(m *memmap.Map, mode memmap.Mode, h *header.Header, mapped int64, err error) (int64, error) {
+	if mode != memmap.ReadOnly {
+		return 0, err
+	}
+	size, serr := m.Size()
+	if serr != nil || size <= mapped || h.Validate(size) != nil {
+		return 0, err
+	}
+	if err := m.Remap(size); err != nil {
+		return 0, err
+	}
+	return size, nil
+}
+
+// closeOnErr closes m if *err is not nil: the deferred rollback of an open
+// that failed after mapping.
+func closeOnErr(m *memmap.Map, err *error) {
+	if *err != nil {
+		m.Close()
+	}
+}
+
+// mapLocked maps the file at path, with the writer lock for ReadWrite. A
+// writer checks that the file it locked is still the one at path: a
 // Create that replaced it (rename) between the open and the lock leaves
 // the old file unlinked, and writing that would lose every row. It opens
 // the new one then, a few times at most.
-func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
+func mapLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 	mo := &memmap.Options{Lock: mode == memmap.ReadWrite}
 	if mode != memmap.ReadWrite {
-		return memmap.Open(path, mode, mo)
+		m, err := memmap.Open(path, mode, mo)
+		if err == nil && seam.StoreOpen != nil {
+			seam.StoreOpen(0)
+		}
+		return m, err
 	}
 	mo.Reserve = o.Reserve
 	if !sys.ReplaceOpen {
@@ -167,9 +219,7 @@ func openLocked(path string, mode memmap.Mode, o Options) (*memmap.Map, error) {
 		if seam.StoreOpen != nil {
 			seam.StoreOpen(try)
 		}
-		locked, err1 := m.File().Stat()
-		named, err2 := os.Stat(path)
-		if err1 == nil && err2 == nil && os.SameFile(locked, named) {
+		if isAt(m, path) {
 			return m, nil
 		}
 		m.Close()

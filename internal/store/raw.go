@@ -54,19 +54,11 @@ func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *
 		return nil, pathErr(op, path, err)
 	}
 	o := options(opt)
-	m, err := openLocked(path, mode, o)
+	m, size, err := openLocked(path, mode, o)
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			m.Close()
-		}
-	}()
-	size, err := m.Size()
-	if err != nil {
-		return nil, err
-	}
+	defer closeOnErr(m, &err)
 	s := &Store{m: m, path: path, mode: mode, b: rawFile{}, hdr: hh}
 	if err := s.geometry(); err != nil { // the inferred dim is 0 for now
 		return nil, pathErr(op, path, err)
@@ -120,16 +112,9 @@ func CreateRaw(path string, h *header.Header, opt *Options) (*Store, error) {
 	}
 	o := options(opt)
 	s := &Store{path: path, mode: memmap.ReadWrite, b: rawFile{}, hdr: hh}
-	if err := s.geometry(); err != nil {
+	size, err := s.newSize(o.Capacity)
+	if err != nil {
 		return nil, pathErr(op, path, err)
-	}
-	rows := s.n
-	if s.axis >= 0 {
-		rows = max(rows, o.Capacity)
-	}
-	size, ok := s.fileSizeFor(rows)
-	if !ok {
-		return nil, pathErr(op, path, fmt.Errorf("%w: %d rows of %d bytes at offset %d overflow a file", memmap.ErrRange, rows, s.rowSize, s.off))
 	}
 	s.m, err = memmap.Create(path, size, &memmap.Options{Perm: o.Perm, Reserve: o.Reserve, Lock: true})
 	if err != nil {

@@ -16,68 +16,105 @@ import (
 // This file reads the committed header of a file a writer may be
 // committing to: Open's and Stat's read, and a reader's Refresh.
 
-// readOpenHeader reads the header of the size-byte file f with pread. A
-// header caught in the middle of a commit across a page by a writer of an
-// earlier version of this package (the poison byte in its shape: see
-// poison; writers now never write across a page) is read again, as
-// Refresh does, until the commit is over; any other malformed header
-// fails at once.
+// readCommitted reads the .npy header at the start of r, a file a writer
+// may be committing to, with pread, until it reads a committed one, and
+// returns it with the bytes read (the header's, and maybe some of the
+// data's). first is how many bytes to read first (readHeaderBytes), maxLen
+// header.Options.MaxHeaderLen. It is the one loop that waits out a commit:
+// Open's, Stat's and Refresh's.
 //
-// It waits up to openCommitWait, by the clock rather than a count of
+// A reader (settle true) takes a header only when two consecutive reads
+// of it are byte-identical and parse (it parses only then): a read that
+// overlaps a writer's commit (one pwrite inside one page, see
+// writeHeader) may copy some of the new bytes and not the rest, and the
+// read after it then differs. A writer (settle false) holds the lock, so
+// no commit can be under way: one read that parses is enough.
+//
+// A header that does not parse is read again: it may be a commit across a
+// page by a writer of an earlier version of this package, which put the
+// poison byte in the shape first (see poison; writers now never write
+// across a page), or a read that overlapped a commit. A header without the
+// poison byte that fails twice in a row is malformed, and its error is
+// returned at once; one with it is waited on.
+//
+// The wait is bounded by commitWait, by the clock rather than a count of
 // tries, so that a writer slowed down by a loaded machine (or Wine) is
-// still waited for; a header that stays poisoned that long is malformed.
-func readOpenHeader(f *os.File, size int64, maxLen int) (*header.Header, error) {
-	var err error
-	var deadline time.Time
-	for try := 0; ; try++ {
-		var h *header.Header
-		h, err = header.Read(io.NewSectionReader(f, 0, size), &header.Options{MaxHeaderLen: maxLen})
-		if err == nil {
-			return h, nil
+// still waited for; a header that stays poisoned, or keeps changing, that
+// long is an error (the parse's, or one saying it kept changing). The
+// OS's errors are returned at once.
+func readCommitted(r io.ReaderAt, first, maxLen int, settle bool) (*header.Header, []byte, error) {
+	o := &header.Options{MaxHeaderLen: maxLen}
+	var (
+		prev     []byte // the bytes of the last read (settle)
+		last     error  // the parse error of the last parse
+		bad      int    // parses in a row that failed without the poison byte
+		spins    int    // waits so far
+		deadline time.Time
+	)
+	for {
+		b, err := readHeaderBytes(r, first, maxLen)
+		if err != nil {
+			return nil, nil, err
 		}
-		if !inCommit(f, size, maxLen) {
-			// The commit may have ended between the read and the
-			// look for its poison byte: read once more, and give up
-			// only if the header is still malformed and not in a
-			// commit.
-			if h, err = header.Read(io.NewSectionReader(f, 0, size), &header.Options{MaxHeaderLen: maxLen}); err == nil || !inCommit(f, size, maxLen) {
-				return h, err
+		if settle && !bytes.Equal(b, prev) {
+			again := prev == nil
+			prev, bad = b, 0
+			if again {
+				continue // the first read: read again at once to compare
+			}
+			// Changed since the last read: a commit is under way.
+		} else {
+			h, err := header.Parse(b, o)
+			switch {
+			case err == nil:
+				return h, b, nil
+			case poisoned(b):
+				last, bad = err, 0
+			default:
+				if bad++; bad == 2 {
+					return nil, nil, err
+				}
+				last = err
 			}
 		}
 		switch {
-		case try == 0:
-			deadline = time.Now().Add(openCommitWait)
+		case deadline.IsZero():
+			deadline = time.Now().Add(commitWait)
 		case time.Now().After(deadline):
-			return nil, err
+			if last == nil {
+				last = errors.New("the header kept changing while it was read")
+			}
+			return nil, nil, last
 		}
-		if try < refreshSpin {
+		if spins++; spins <= commitSpin {
 			runtime.Gosched()
 		} else {
-			time.Sleep(refreshNap)
+			time.Sleep(commitNap)
 		}
 	}
 }
 
-// openCommitWait bounds how long Open waits for a commit in progress.
-const openCommitWait = time.Second
+// commitWait bounds how long readCommitted waits for a commit in progress.
+// After commitSpin tries it sleeps commitNap between them, so that a
+// writer preempted in the middle of a commit has time to finish it.
+const (
+	commitWait = time.Second
+	commitSpin = 100
+	commitNap  = 50 * time.Microsecond
+)
 
-// ReadHeader reads the header of the size-byte file f with pread, as Open
-// does: a header caught in the middle of a commit across a page by a
-// writer of an earlier version of this package is read again until the
-// commit is over. maxLen is header.Options.MaxHeaderLen.
+// ReadHeader reads the header of the size-byte file f with pread, as a
+// reader's Open does (readCommitted): a header read in the middle of a
+// commit is read again until the commit is over. maxLen is
+// header.Options.MaxHeaderLen.
 func ReadHeader(f *os.File, size int64, maxLen int) (*header.Header, error) {
-	return readOpenHeader(f, size, maxLen)
+	h, _, err := readCommitted(io.NewSectionReader(f, 0, size), int(min(size, headerProbe)), maxLen, true)
+	return h, err
 }
 
-// inCommit reports whether the header of f has the commit protocol's
-// poison byte inside its shape tuple, where no valid header has it.
-func inCommit(f *os.File, size int64, maxLen int) bool {
-	if maxLen <= 0 {
-		maxLen = header.DefaultMaxHeaderLen
-	}
-	b := make([]byte, min(size, int64(maxLen)+16))
-	n, _ := f.ReadAt(b, 0)
-	b = b[:n]
+// poisoned reports whether the header bytes b have the commit protocol's
+// poison byte inside their shape tuple, where no valid header has it.
+func poisoned(b []byte) bool {
 	i := bytes.Index(b, []byte("'shape'"))
 	if i < 0 {
 		return false
@@ -85,16 +122,6 @@ func inCommit(f *os.File, size int64, maxLen int) bool {
 	j := bytes.IndexByte(b[i:], ')')
 	return j >= 0 && bytes.IndexByte(b[i:i+j], poison) >= 0
 }
-
-// maxRefreshTries bounds how often Refresh re-reads a header that changes
-// (or does not parse) while it reads it; after refreshSpin tries it sleeps
-// refreshNap between them, so that a writer preempted in the middle of a
-// commit has time to finish it.
-const (
-	maxRefreshTries = 1000
-	refreshSpin     = 100
-	refreshNap      = 50 * time.Microsecond
-)
 
 // Refresh re-reads the committed length from the file's header and
 // extends the view to cover it: a ReadOnly reader's way to follow a writer
@@ -167,51 +194,14 @@ func (s *Store) follow(n, size int64) error {
 	return nil
 }
 
-// readHeader reads the header bytes from the file (pread) until two
-// consecutive reads agree and parse, and returns the parsed header.
+// readHeader reads the committed header from the file (pread), as
+// readCommitted does for a reader.
 func (s *Store) readHeader() (*header.Header, error) {
-	f := s.m.File()
-	a := make([]byte, s.off)
-	b := make([]byte, s.off)
-	read := func(p []byte) error {
-		n, err := f.ReadAt(p, 0)
-		if n == len(p) {
-			return nil
-		}
-		if err == nil || err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return s.err("refresh", fmt.Errorf("%w: file truncated inside its %d-byte header: %w", header.ErrFormat, s.off, err))
+	h, _, err := readCommitted(FileReader(s.m), int(s.off), max(int(s.off), header.DefaultMaxHeaderLen), true)
+	if err != nil {
+		return nil, s.err("refresh", err)
 	}
-	if err := read(a); err != nil {
-		return nil, err
-	}
-	var last error
-	for try := range maxRefreshTries {
-		if err := read(b); err != nil {
-			return nil, err
-		}
-		if bytes.Equal(a, b) {
-			h, err := header.Parse(a, nil)
-			if err == nil {
-				return h, nil
-			}
-			// A commit across a page by a writer of an earlier
-			// version leaves the header unparseable until it ends:
-			// read again.
-			last = err
-		}
-		a, b = b, a
-		if try < refreshSpin {
-			runtime.Gosched()
-		} else {
-			time.Sleep(refreshNap)
-		}
-	}
-	if last != nil {
-		return nil, s.err("refresh", last)
-	}
-	return nil, s.err("refresh", errors.New("the header kept changing while it was read"))
+	return h, nil
 }
 
 func sameDims(a, b []int64, axis int) bool {

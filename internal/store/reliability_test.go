@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -501,6 +502,36 @@ func TestOpenAfterReplace(t *testing.T) {
 	mustClose(t, s)
 	if _, err := Open(path, memmap.ReadWrite, nil, nil); !errors.Is(err, memmap.ErrLocked) {
 		t.Fatalf("Open of a file replaced at every try: %v, want ErrLocked", err)
+	}
+}
+
+// TestOpenAfterGrowth: a reader whose file a writer grows and commits
+// between the map and the read of the header opens the new length, its
+// rows mapped, instead of a length its map does not hold.
+func TestOpenAfterGrowth(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "g.npy")
+	small, big := npyOf(t, 3), npyOf(t, 4000)
+	must(t, os.WriteFile(path, small, 0o644))
+	off := len(small) - 3*4
+	seam.StoreOpen = func(int) {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		must(t, err)
+		defer f.Close()
+		_, err = f.WriteAt(big[len(small):], int64(len(small))) // grow and write the rows
+		must(t, err)
+		_, err = f.WriteAt(big[:off], 0) // commit
+		must(t, err)
+	}
+	defer func() { seam.StoreOpen = nil }()
+	s, err := Open(path, memmap.ReadOnly, nil, nil)
+	seam.StoreOpen = nil
+	must(t, err)
+	defer mustClose(t, s)
+	if s.Len() != 4000 || s.Cap() < 4000 {
+		t.Fatalf("Len %d, Cap %d, want 4000 rows mapped", s.Len(), s.Cap())
+	}
+	if d := s.Data(); !bytes.Equal(d, big[off:]) {
+		t.Fatalf("Data has %d bytes, not the %d of the 4000 rows written", len(d), len(big)-off)
 	}
 }
 

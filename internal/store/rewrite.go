@@ -59,7 +59,7 @@ func Rewrite(path string) error {
 				return fmt.Errorf("%w: the file changed while it was being rewritten (a writer committed?); try again", memmap.ErrLocked)
 			}
 			copy(b, raw)
-			if _, err := s.m.File().ReadAt(b[len(raw):], s.off); err != nil {
+			if err := readAt(s.m, b[len(raw):], s.off); err != nil {
 				return fmt.Errorf("reading the data: %w", err)
 			}
 			return nil
@@ -99,10 +99,10 @@ func snapshot(path string, fn func(*Store, *snap) error) (_ *snap, err error) {
 	}()
 	sn := &snap{hdr: s.hdr, raw: make([]byte, s.off)}
 	sn.hdr.Shape = append([]int64(nil), s.hdr.Shape...)
-	if _, err := s.m.File().ReadAt(sn.raw, 0); err != nil {
+	if err := readAt(s.m, sn.raw, 0); err != nil {
 		return nil, s.err("rewrite", err)
 	}
-	if sn.fi, err = s.m.File().Stat(); err != nil {
+	if sn.fi, err = stat(s.m); err != nil {
 		return nil, s.err("rewrite", err)
 	}
 	if fn != nil {

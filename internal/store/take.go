@@ -3,9 +3,7 @@ package store
 import (
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"sync"
@@ -189,7 +187,7 @@ func copyWords[W [2]uint64 | row32 | row64](idx []int, dst, m []byte) {
 // the page cache with the map) and a sample of the rows' pages is not
 // resident.
 func (s *Store) coldTake(idx []int) bool {
-	if !s.b.file() || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || s.m.File() == nil {
+	if !s.b.file() || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || !hasFile(s.m) {
 		return false
 	}
 	switch TakePath(seam.TakePath.Load()) {
@@ -343,12 +341,8 @@ func (s *Store) readRun(idx, pos []int, dst []byte) error {
 // first byte (memmap.Options.Offset).
 func (s *Store) pread(b []byte, row int64) error {
 	off := s.m.Offset() + s.off + row*s.rowSize
-	n, err := s.m.File().ReadAt(b, off)
-	if n == len(b) {
-		return nil
+	if err := readAt(s.m, b, off); err != nil {
+		return s.err("take", fmt.Errorf("%w (the file shrank?)", err))
 	}
-	if err == nil || errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	return s.err("take", fmt.Errorf("reading %d bytes at offset %d (the file shrank?): %w", len(b), off, err))
+	return nil
 }
