@@ -88,20 +88,11 @@ type wentry struct {
 // Create starts a new archive that Close will put at path, replacing any
 // file there then. Errors are the OS's, as *os.PathError.
 //
-// Replacing an existing file, as memmap.Create does:
-//   - A symbolic link at path is followed (now, by Create): Close
-//     replaces the file it points to, and the link stays a link. The
-//     temporary file is made in that file's directory.
-//   - The new archive keeps the permission bits of the file it replaces
-//     (and, as far as the caller may change them, its owner and group);
-//     opt.Perm applies only where no file was, at Create (whose file
-//     the temporary one takes its bits from, so that it is never more
-//     open than the file it will replace) nor when Close renames the
-//     new one into place. A path that names something other than a
-//     regular file (a directory, a FIFO) is refused by Create.
-//   - Other hard links to the old file, and maps and descriptors open on
-//     it, keep the old data: Close makes a new file, it does not write
-//     into the old one.
+// A file already at path is replaced as memmap.Create replaces one
+// (see the Vocabulary of package memmap): a symbolic link at path is
+// followed, by Create; the new archive keeps the old file's permission
+// bits and owner, opt.Perm applying where there was none; a path that
+// is not a regular file is refused.
 func Create(path string, opt *WriterOptions) (*Writer, error) {
 	var o WriterOptions
 	if opt != nil {
