@@ -84,12 +84,19 @@ func (m *Map) Find(sub []byte) int64 {
 // (CPython 3.11 returns the start there; newer versions -1). After Close
 // it panics, like Find.
 func (m *Map) FindRange(sub []byte, start, end int64) int64 {
-	d := m.searchBytes("find")
+	return m.findRange("find", bytes.Index, sub, start, end)
+}
+
+// findRange returns the offset in the map of the occurrence of sub that
+// index (bytes.Index or bytes.LastIndex) finds in the window [start, end),
+// or -1: FindRange and RFindRange.
+func (m *Map) findRange(op string, index func(s, sep []byte) int, sub []byte, start, end int64) int64 {
+	d := m.searchBytes(op)
 	lo, hi, ok := window(len(d), start, end)
 	if !ok {
 		return -1
 	}
-	i := bytes.Index(d[lo:hi], sub)
+	i := index(d[lo:hi], sub)
 	if i < 0 {
 		return -1
 	}
@@ -110,16 +117,7 @@ func (m *Map) RFind(sub []byte) int64 {
 // empty sub is found at the clamped end, unless end comes before start:
 // that is -1. After Close it panics, like Find.
 func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
-	d := m.searchBytes("rfind")
-	lo, hi, ok := window(len(d), start, end)
-	if !ok {
-		return -1
-	}
-	i := bytes.LastIndex(d[lo:hi], sub)
-	if i < 0 {
-		return -1
-	}
-	return int64(lo + i)
+	return m.findRange("rfind", bytes.LastIndex, sub, start, end)
 }
 
 // Count returns the number of non-overlapping occurrences of sub in the
