@@ -1,10 +1,5 @@
 package layout
 
-import (
-	"slices"
-	"strconv"
-)
-
 // A Converter copies elements between a file's dtype and a Go type whose
 // fields match it by name, order, shape and kind (as Compatible requires)
 // but sit at other offsets or in other byte orders: the packed structs
@@ -66,41 +61,7 @@ func (c *Converter) GoSize() int { return c.goSize }
 // add appends the runs that convert f at file offset fo to g at Go offset
 // gofs; ipath and npath name the field, as in compatible.
 func (c *Converter) add(f, g *DType, fo, gofs int, ipath, npath string) error {
-	where := ""
-	if ipath != "" {
-		where = "field " + ipath + " " + strconv.Quote(npath) + ": "
-	}
-	if f.kind != Struct || g.kind != Struct {
-		if !scalarMatch(f, g) {
-			return dtypeErrorf("%sfile has %s, Go type has %s", where, f.Descr(), goName(g))
-		}
-		swap := 0
-		if f.kind != Struct && f.order != NotApplicable && f.order != HostOrder() {
-			swap = f.size
-			if f.kind == Complex {
-				swap = f.size / 2
-			}
-		}
-		return c.run(convRun{fo, gofs, f.size, swap})
-	}
-	for i := 0; i < max(len(f.fields), len(g.fields)); i++ {
-		ip := joinPath(ipath, strconv.Itoa(i))
-		if i >= len(f.fields) {
-			gf := &g.fields[i]
-			return dtypeErrorf("field %s %q: the Go type has it (%s), the file has no such field", ip, joinPath(npath, gf.Name), goName(gf.Type))
-		}
-		ff := &f.fields[i]
-		np := joinPath(npath, ff.Name)
-		if i >= len(g.fields) {
-			return dtypeErrorf("field %s %q: the file has it (%s), the Go type has no such field", ip, np, ff.Type.Descr())
-		}
-		gf := &g.fields[i]
-		if ff.Name != gf.Name {
-			return dtypeErrorf("field %s: file has name %q, Go type has %q (rename the Go field with an `npy:%q` tag)", ip, np, joinPath(npath, gf.Name), ff.Name)
-		}
-		if !slices.Equal(ff.Shape, gf.Shape) {
-			return dtypeErrorf("field %s %q: file has subarray shape %s, Go type has %s", ip, np, shapeString(ff.Shape), shapeString(gf.Shape))
-		}
+	err := matchFields(f, g, ipath, npath, func(ff, gf *Field, ip, np string) error {
 		n := shapeLen(ff.Shape)
 		if n < 0 {
 			return dtypeErrorf("field %s %q: subarray shape %s overflows", ip, np, shapeString(ff.Shape))
@@ -113,8 +74,19 @@ func (c *Converter) add(f, g *DType, fo, gofs int, ipath, npath string) error {
 				return dtypeErrorf("field %s %q: too many fields to convert (a subarray of %d structs)", ip, np, n)
 			}
 		}
+		return nil
+	})
+	if err != nil || (f.kind == Struct && g.kind == Struct) {
+		return err
 	}
-	return nil
+	swap := 0 // scalars of one kind and size
+	if f.kind != Struct && f.order != NotApplicable && f.order != HostOrder() {
+		swap = f.size
+		if f.kind == Complex {
+			swap = f.size / 2
+		}
+	}
+	return c.run(convRun{fo, gofs, f.size, swap})
 }
 
 // run appends r, merging it into the last run when it continues it.
