@@ -12,17 +12,20 @@ package layout
 // A Converter is immutable and safe for concurrent use; Decode and Encode
 // allocate nothing.
 type Converter struct {
-	runs     []convRun
+	runs     []convRun // file to Go (Decode)
+	enc      []convRun // Go to file (Encode): runs with the sides swapped
 	fileSize int
 	goSize   int
 	covers   bool // the runs write every byte of a Go element
 }
 
-// convRun copies n bytes between offset fo of a file element and offset
-// g of a Go element, byte-reversing each swap-byte scalar (swap is 0 when
-// the bytes are copied as they are).
+// convRun copies n bytes from offset src of an element to offset dst of
+// an element of the other side, byte-reversing each swap-byte scalar
+// (swap is 0 when the bytes are copied as they are). In Converter.runs src
+// is in a file element and dst in a Go element; in Converter.enc the
+// other way.
 type convRun struct {
-	fo, g, n, swap int
+	dst, src, n, swap int
 }
 
 // maxConvRuns bounds the runs of a Converter: a small descr (a long
@@ -45,8 +48,10 @@ func NewConverter(file, goType *DType) (*Converter, error) {
 		return nil, err
 	}
 	covered := 0
-	for _, r := range c.runs {
+	c.enc = make([]convRun, len(c.runs))
+	for i, r := range c.runs {
 		covered += r.n
+		c.enc[i] = convRun{r.src, r.dst, r.n, r.swap}
 	}
 	c.covers = covered == c.goSize
 	return c, nil
@@ -86,7 +91,7 @@ func (c *Converter) add(f, g *DType, fo, gofs int, ipath, npath string) error {
 			swap = f.size / 2
 		}
 	}
-	return c.run(convRun{fo, gofs, f.size, swap})
+	return c.run(convRun{gofs, fo, f.size, swap})
 }
 
 // run appends r, merging it into the last run when it continues it.
@@ -96,7 +101,7 @@ func (c *Converter) run(r convRun) error {
 	}
 	if k := len(c.runs) - 1; k >= 0 {
 		last := &c.runs[k]
-		if last.swap == r.swap && last.fo+last.n == r.fo && last.g+last.n == r.g {
+		if last.swap == r.swap && last.src+last.n == r.src && last.dst+last.n == r.dst {
 			last.n += r.n
 			return nil
 		}
@@ -112,22 +117,7 @@ func (c *Converter) run(r convRun) error {
 // elements, n = min(len(src)/FileSize(), len(dst)/GoSize()). The Go
 // elements' padding is zeroed. It returns n.
 func (c *Converter) Decode(dst, src []byte) int {
-	n := c.count(dst, src, c.goSize, c.fileSize)
-	for i := 0; i < n; i++ {
-		d := dst[i*c.goSize : (i+1)*c.goSize]
-		s := src[i*c.fileSize : (i+1)*c.fileSize]
-		if !c.covers {
-			clear(d)
-		}
-		for _, r := range c.runs {
-			b := d[r.g : r.g+r.n]
-			copy(b, s[r.fo:r.fo+r.n])
-			if r.swap > 1 {
-				swapScalars(b, r.swap)
-			}
-		}
-	}
-	return n
+	return convert(dst, src, c.goSize, c.fileSize, c.runs, !c.covers)
 }
 
 // Encode converts the Go elements in src into file elements in dst: n
@@ -135,24 +125,30 @@ func (c *Converter) Decode(dst, src []byte) int {
 // that no field covers (the file's padding) are left as they were. It
 // returns n.
 func (c *Converter) Encode(dst, src []byte) int {
-	n := c.count(src, dst, c.goSize, c.fileSize)
+	return convert(dst, src, c.fileSize, c.goSize, c.enc, false)
+}
+
+// convert copies n elements of ssize bytes in src to elements of dsize
+// bytes in dst by the runs, zeroing each element of dst first with
+// zero; it returns n, as many as both hold.
+func convert(dst, src []byte, dsize, ssize int, runs []convRun, zero bool) int {
+	if dsize == 0 || ssize == 0 {
+		return 0
+	}
+	n := min(len(dst)/dsize, len(src)/ssize)
 	for i := 0; i < n; i++ {
-		d := dst[i*c.fileSize : (i+1)*c.fileSize]
-		s := src[i*c.goSize : (i+1)*c.goSize]
-		for _, r := range c.runs {
-			b := d[r.fo : r.fo+r.n]
-			copy(b, s[r.g:r.g+r.n])
+		d := dst[i*dsize : (i+1)*dsize]
+		s := src[i*ssize : (i+1)*ssize]
+		if zero {
+			clear(d)
+		}
+		for _, r := range runs {
+			b := d[r.dst : r.dst+r.n]
+			copy(b, s[r.src:r.src+r.n])
 			if r.swap > 1 {
 				swapScalars(b, r.swap)
 			}
 		}
 	}
 	return n
-}
-
-func (c *Converter) count(gob, fileb []byte, gs, fs int) int {
-	if gs == 0 || fs == 0 {
-		return 0
-	}
-	return min(len(gob)/gs, len(fileb)/fs)
 }
