@@ -98,9 +98,6 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if opt != nil {
 		o = *opt
 	}
-	if o.Perm == 0 {
-		o.Perm = 0o644
-	}
 	if o.Modified.IsZero() {
 		o.Modified = time.Now()
 	}

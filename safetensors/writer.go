@@ -108,9 +108,6 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if opt != nil {
 		o = *opt
 	}
-	if o.Perm == 0 {
-		o.Perm = 0o644
-	}
 	if len(o.Metadata) > MaxMetadataEntries {
 		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d keys: Open reads at most %d", len(o.Metadata), MaxMetadataEntries)}
 	}

@@ -131,7 +131,8 @@ func TestNotRegular(t *testing.T) {
 
 // TestTempMode checks that the temporary file is never more open than
 // the file it replaces while it is written, and takes perm (less the
-// umask) where no file was; Commit gives it the old file's bits exactly.
+// umask; zero means 0o644) where no file was; Commit gives it the old
+// file's bits exactly.
 func TestTempMode(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no permission bits on Windows")
@@ -161,6 +162,15 @@ func TestTempMode(t *testing.T) {
 	must(t, err)
 	if fi.Mode().Perm()&^0o640 != 0 {
 		t.Errorf("a new file of perm 0640 has mode %v", fi.Mode().Perm())
+	}
+	must(t, tmp.Abort())
+
+	tmp, err = replace.Create(fresh, "tag", 0) // the default, 0o644
+	must(t, err)
+	fi, err = tmp.File().Stat()
+	must(t, err)
+	if m := fi.Mode().Perm(); m&^0o644 != 0 || m&0o600 != 0o600 {
+		t.Errorf("a new file of perm 0 has mode %v, want 0644 less the umask", m)
 	}
 	must(t, tmp.Abort())
 }
