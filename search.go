@@ -187,25 +187,7 @@ func (m *Map) CountOverlapping(sub []byte) int {
 // below the search position, and panics with an error wrapping ErrClosed
 // when the map was closed, like Find.
 func (m *Map) All(sub []byte) iter.Seq[int64] {
-	return func(yield func(int64) bool) {
-		for pos := 0; ; {
-			d := m.searchBytes("all")
-			if pos > len(d) {
-				return
-			}
-			i := bytes.Index(d[pos:], sub)
-			if i < 0 {
-				return
-			}
-			if !yield(int64(pos + i)) {
-				return
-			}
-			pos += i + len(sub)
-			if len(sub) == 0 {
-				pos++
-			}
-		}
-	}
+	return m.all(sub, max(len(sub), 1))
 }
 
 // AllOverlapping returns an iterator over the offsets of every occurrence
@@ -218,8 +200,14 @@ func (m *Map) All(sub []byte) iter.Seq[int64] {
 // shrunk below the search position, and panics with an error wrapping
 // ErrClosed when the map was closed.
 func (m *Map) AllOverlapping(sub []byte) iter.Seq[int64] {
+	return m.all(sub, 1)
+}
+
+// all is All and AllOverlapping: it yields the offsets of sub in the map,
+// searching on step bytes after the start of each match.
+func (m *Map) all(sub []byte, step int) iter.Seq[int64] {
 	return func(yield func(int64) bool) {
-		for pos := 0; ; {
+		for pos := 0; ; pos += step {
 			d := m.searchBytes("all")
 			if pos > len(d) {
 				return
@@ -228,7 +216,7 @@ func (m *Map) AllOverlapping(sub []byte) iter.Seq[int64] {
 			if i < 0 || !yield(int64(pos+i)) {
 				return
 			}
-			pos += i + 1
+			pos += i
 		}
 	}
 }
