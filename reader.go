@@ -167,15 +167,9 @@ func (r *Reader) short() error {
 // largest int (on 32-bit hosts) returns an error wrapping [ErrRange] and
 // leaves the position alone.
 func (r *Reader) Seek(offset int64, whence int) (int64, error) {
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = int64(r.off)
-	case io.SeekEnd:
-		base = int64(len(r.b))
-	default:
-		return int64(r.off), errorf(ErrRange, "memmap: Reader.Seek: invalid whence %d", whence)
+	base, err := seekBase("Reader.Seek", whence, r.off, len(r.b))
+	if err != nil {
+		return int64(r.off), err
 	}
 	// base >= 0, so base+offset cannot overflow when offset <= MaxInt-base.
 	if offset < -base || offset > math.MaxInt-base {
