@@ -124,6 +124,26 @@ func (s *scanner) more(end byte, n int) (bool, error) {
 	return true, nil
 }
 
+// expect skips whitespace and checks that the next value starts with c
+// ('{', '[' or '"'), without reading it. When it does not, it reads the
+// value and returns its description (describe) as found; found is ""
+// when the value starts with c. at is the value's position.
+func (s *scanner) expect(c byte) (at int, found string, err error) {
+	if i := s.i; i < len(s.h) && s.h[i] == c { // no whitespace before it
+		return i, "", nil
+	}
+	b, err := s.peek()
+	if err != nil {
+		return 0, "", err
+	}
+	at = s.i
+	if b == c {
+		return at, "", nil
+	}
+	found, err = s.describe()
+	return at, found, err
+}
+
 // key reads an object key and the colon after it, and returns the key
 // (valid until the next string read) and its position.
 func (s *scanner) key() ([]byte, int, error) {
