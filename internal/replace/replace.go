@@ -63,9 +63,9 @@ type Temp struct {
 // the target's name (cut to 200 bytes to stay under the usual limit of
 // 255), with the permission bits, less the umask, of the file at the
 // target or, with none there, perm (zero means 0o644, the default of
-// every Perm option). Errors are *os.PathError values for
-// path; a target that exists but is not a regular file is refused with
-// a *sys.NotRegularError.
+// every Perm option). Errors are *os.PathError values for path; a target
+// that exists but is not a regular file is refused with a
+// *sys.NotRegularError.
 func Create(path, tag string, perm fs.FileMode) (*Temp, error) {
 	if perm == 0 {
 		perm = 0o644
