@@ -4,13 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"strconv"
 
+	"github.com/gomemmap/memmap/internal/replace"
 	"github.com/gomemmap/memmap/internal/seam"
-
 	"github.com/gomemmap/memmap/internal/sys"
 )
 
@@ -57,11 +54,15 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	if size < 0 || o.Offset < 0 || size > maxInt64-o.Offset {
 		return nil, rangeErr("create", path, "size %d at offset %d", size, o.Offset)
 	}
-	target, err := sys.FollowLinks(path)
+	t, err := replace.Create(path, "memmap", o.Perm)
 	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = wrapErr(pe.Op, path, pe.Err) // a *sys.NotRegularError is ErrNotRegular
+		}
 		return nil, err
 	}
-	perm := o.Perm
+	f := t.File()
 	var oldf *os.File // the existing file, held (and locked) during the swap
 	oldLocked := false
 	releaseOld := func() {
@@ -74,38 +75,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 			oldf = nil
 		}
 	}
-	old, err := os.Stat(target)
-	switch {
-	case err == nil:
-		if !old.Mode().IsRegular() {
-			return nil, notRegular("create", path, old.Mode())
-		}
-		perm = old.Mode().Perm()
-		// Open the old file for writing, as truncating it would: a file
-		// the caller may not write is not replaced either.
-		if oldf, err = sys.OpenFile(target, os.O_RDWR, 0); err != nil {
-			return nil, wrapErr("open", path, err)
-		}
-		defer releaseOld()
-		if o.Lock {
-			// Hold the old file's writer lock for the swap: a writer that
-			// has it open keeps Create from replacing it.
-			if err := sys.Lock(oldf, true); err != nil {
-				return nil, wrapErr("lock", path, err)
-			}
-			oldLocked = true
-		}
-	case errors.Is(err, fs.ErrNotExist):
-		old = nil
-	default:
-		return nil, err
-	}
-
-	dir, base := filepath.Dir(target), filepath.Base(target)
-	tmp, f, err := createTemp(dir, base, perm)
-	if err != nil {
-		return nil, wrapErr("create", path, err)
-	}
+	defer releaseOld()
 	var m *Map
 	locked, done := false, false
 	defer func() {
@@ -115,22 +85,28 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		}
 		if m != nil {
 			m.release() // unlocks and closes f
-		} else {
-			if locked {
-				_ = sys.Unlock(f)
-			}
-			f.Close()
+		} else if locked {
+			_ = sys.Unlock(f)
 		}
-		_ = os.Remove(tmp)
+		_ = t.Abort()
 	}()
 	fail := func(err error) (*Map, error) { return nil, err }
-	if old != nil {
-		// Keep the old file's owner and exact permission bits (the umask
-		// applied at creation does not concern them); chmod after chown,
-		// which may clear setuid bits.
-		_ = sys.CopyOwner(f, old)
-		if err := f.Chmod(old.Mode().Perm()); err != nil {
-			return fail(wrapErr("chmod", path, err))
+	if t.Replaces() != nil {
+		// Open the old file for writing, as truncating it would: a file
+		// the caller may not write is not replaced either.
+		if oldf, err = sys.OpenFile(t.Target(), os.O_RDWR, 0); err != nil {
+			return fail(wrapErr("open", path, err))
+		}
+		if o.Lock {
+			// Hold the old file's writer lock for the swap: a writer that
+			// has it open keeps Create from replacing it.
+			if err := sys.Lock(oldf, true); err != nil {
+				return fail(wrapErr("lock", path, err))
+			}
+			oldLocked = true
+		}
+		if err := t.KeepMode(); err != nil {
+			return fail(err)
 		}
 	}
 	if o.Lock {
@@ -177,30 +153,12 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 	if seam.Create != nil {
 		seam.Create("rename")
 	}
-	if err := os.Rename(tmp, target); err != nil {
+	// The name is made durable (the directory fsynced) when the data was.
+	if err := t.Rename(o.Init != nil); err != nil {
 		return fail(err)
 	}
 	done = true
-	if o.Init != nil {
-		_ = sys.SyncDir(dir) // the rename is done; durability of the name is best effort
-	}
 	return m, nil
-}
-
-// createTemp creates a new file with a unique name starting with
-// "."+base in dir.
-func createTemp(dir, base string, perm os.FileMode) (string, *os.File, error) {
-	if len(base) > 200 {
-		base = base[:200] // stay under NAME_MAX (255) with the suffix
-	}
-	for try := 0; ; try++ {
-		name := filepath.Join(dir, "."+base+".memmap-"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := sys.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if errors.Is(err, fs.ErrExist) && try < 100 {
-			continue
-		}
-		return name, f, err
-	}
 }
 
 // notRegular is the error for a path that is not a regular file.

@@ -216,15 +216,9 @@ func (m *Map) Seek(offset int64, whence int) (int64, error) {
 		return 0, err
 	}
 	size := int64(len(m.data))
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = int64(m.pos)
-	case io.SeekEnd:
-		base = size
-	default:
-		return 0, errorf(ErrRange, "memmap: Seek: invalid whence %d", whence)
+	base, err := seekBase("Seek", whence, m.pos, len(m.data))
+	if err != nil {
+		return 0, err
 	}
 	// 0 <= base+offset <= size, written so that nothing overflows.
 	if offset < -base || offset > size-base {
@@ -232,6 +226,22 @@ func (m *Map) Seek(offset int64, whence int) (int64, error) {
 	}
 	m.pos = int(base + offset)
 	return int64(m.pos), nil
+}
+
+// seekBase returns the position from which whence counts an offset, for
+// the Seek methods (op names them): 0 (io.SeekStart), the position pos
+// (io.SeekCurrent) or the size (io.SeekEnd); an unknown whence is an error
+// wrapping [ErrRange].
+func seekBase(op string, whence, pos, size int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		return 0, nil
+	case io.SeekCurrent:
+		return int64(pos), nil
+	case io.SeekEnd:
+		return int64(size), nil
+	}
+	return 0, errorf(ErrRange, "memmap: %s: invalid whence %d", op, whence)
 }
 
 // Tell returns the position: the offset of the next Read, Write, ReadByte,

@@ -167,15 +167,9 @@ func (r *Reader) short() error {
 // largest int (on 32-bit hosts) returns an error wrapping [ErrRange] and
 // leaves the position alone.
 func (r *Reader) Seek(offset int64, whence int) (int64, error) {
-	var base int64
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		base = int64(r.off)
-	case io.SeekEnd:
-		base = int64(len(r.b))
-	default:
-		return int64(r.off), errorf(ErrRange, "memmap: Reader.Seek: invalid whence %d", whence)
+	base, err := seekBase("Reader.Seek", whence, r.off, len(r.b))
+	if err != nil {
+		return int64(r.off), err
 	}
 	// base >= 0, so base+offset cannot overflow when offset <= MaxInt-base.
 	if offset < -base || offset > math.MaxInt-base {
@@ -389,42 +383,39 @@ func (r *Reader) Uvarint() (uint64, error) {
 	if off >= len(r.b) {
 		return 0, r.short()
 	}
-	w := r.b[off:]
-	if w[0] < 0x80 {
-		r.off = off + 1
-		return uint64(w[0]), nil
+	x, n := binary.Uvarint(r.b[off:])
+	if n <= 0 {
+		return 0, r.varintErr(n)
 	}
-	// As binary.ReadUvarint: at most MaxVarintLen64 bytes, the last one
-	// at most 1; the end of the bytes before that is io.ErrUnexpectedEOF.
-	var x uint64
-	var s uint
-	for i := 0; i < binary.MaxVarintLen64; i++ {
-		if i >= len(w) {
-			return 0, io.ErrUnexpectedEOF
-		}
-		b := w[i]
-		if b < 0x80 {
-			if i == binary.MaxVarintLen64-1 && b > 1 {
-				return 0, errVarintOverflow
-			}
-			r.off = off + i + 1
-			return x | uint64(b)<<s, nil
-		}
-		x |= uint64(b&0x7f) << s
-		s += 7
-	}
-	return 0, errVarintOverflow
+	r.off = off + n
+	return x, nil
 }
 
 // Varint reads a signed varint as encoded by binary.PutVarint (zig-zag),
 // with the errors of Uvarint.
 func (r *Reader) Varint() (int64, error) {
-	ux, err := r.Uvarint()
-	x := int64(ux >> 1)
-	if ux&1 != 0 {
-		x = ^x
+	off := r.off
+	if off >= len(r.b) {
+		return 0, r.short()
 	}
-	return x, err
+	x, n := binary.Varint(r.b[off:])
+	if n <= 0 {
+		return 0, r.varintErr(n)
+	}
+	r.off = off + n
+	return x, nil
+}
+
+// varintErr returns the error of a varint at the position that
+// binary.Uvarint or binary.Varint decoded to n <= 0 bytes: overflow for
+// n < 0, and for n == 0 io.ErrUnexpectedEOF, unless binary.MaxVarintLen64
+// bytes or more remain, all with the continuation bit set, which
+// binary.ReadUvarint reports as overflow.
+func (r *Reader) varintErr(n int) error {
+	if n < 0 || len(r.b)-r.off >= binary.MaxVarintLen64 {
+		return errVarintOverflow
+	}
+	return io.ErrUnexpectedEOF
 }
 
 // typeInfo is what Decode and View need to know about a Go type.

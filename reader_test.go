@@ -961,3 +961,45 @@ func BenchmarkReader(b *testing.B) {
 	}
 	_ = fmt.Sprint(sink)
 }
+
+// BenchmarkVarint decodes a stream of varints of every length from 1 to
+// 10 bytes with Uvarint and Varint, as a reader of a varint-coded index
+// does.
+func BenchmarkVarint(b *testing.B) {
+	var data []byte
+	var n int
+	for v := uint64(1); n < 1<<14; v = v*37 + 11 {
+		data = binary.AppendUvarint(data, v)
+		n++
+	}
+	b.Run("Uvarint", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		var sink uint64
+		for b.Loop() {
+			r := memmap.NewReader(data, nil)
+			for range n {
+				v, err := r.Uvarint()
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += v
+			}
+		}
+		_ = fmt.Sprint(sink)
+	})
+	b.Run("Varint", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		var sink int64
+		for b.Loop() {
+			r := memmap.NewReader(data, nil)
+			for range n {
+				v, err := r.Varint()
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink += v
+			}
+		}
+		_ = fmt.Sprint(sink)
+	})
+}

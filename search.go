@@ -84,12 +84,19 @@ func (m *Map) Find(sub []byte) int64 {
 // (CPython 3.11 returns the start there; newer versions -1). After Close
 // it panics, like Find.
 func (m *Map) FindRange(sub []byte, start, end int64) int64 {
-	d := m.searchBytes("find")
+	return m.findRange("find", bytes.Index, sub, start, end)
+}
+
+// findRange returns the offset in the map of the occurrence of sub that
+// index (bytes.Index or bytes.LastIndex) finds in the window [start, end),
+// or -1: FindRange and RFindRange.
+func (m *Map) findRange(op string, index func(s, sep []byte) int, sub []byte, start, end int64) int64 {
+	d := m.searchBytes(op)
 	lo, hi, ok := window(len(d), start, end)
 	if !ok {
 		return -1
 	}
-	i := bytes.Index(d[lo:hi], sub)
+	i := index(d[lo:hi], sub)
 	if i < 0 {
 		return -1
 	}
@@ -110,16 +117,7 @@ func (m *Map) RFind(sub []byte) int64 {
 // empty sub is found at the clamped end, unless end comes before start:
 // that is -1. After Close it panics, like Find.
 func (m *Map) RFindRange(sub []byte, start, end int64) int64 {
-	d := m.searchBytes("rfind")
-	lo, hi, ok := window(len(d), start, end)
-	if !ok {
-		return -1
-	}
-	i := bytes.LastIndex(d[lo:hi], sub)
-	if i < 0 {
-		return -1
-	}
-	return int64(lo + i)
+	return m.findRange("rfind", bytes.LastIndex, sub, start, end)
 }
 
 // Count returns the number of non-overlapping occurrences of sub in the
@@ -189,25 +187,7 @@ func (m *Map) CountOverlapping(sub []byte) int {
 // below the search position, and panics with an error wrapping ErrClosed
 // when the map was closed, like Find.
 func (m *Map) All(sub []byte) iter.Seq[int64] {
-	return func(yield func(int64) bool) {
-		for pos := 0; ; {
-			d := m.searchBytes("all")
-			if pos > len(d) {
-				return
-			}
-			i := bytes.Index(d[pos:], sub)
-			if i < 0 {
-				return
-			}
-			if !yield(int64(pos + i)) {
-				return
-			}
-			pos += i + len(sub)
-			if len(sub) == 0 {
-				pos++
-			}
-		}
-	}
+	return m.all(sub, max(len(sub), 1))
 }
 
 // AllOverlapping returns an iterator over the offsets of every occurrence
@@ -220,8 +200,14 @@ func (m *Map) All(sub []byte) iter.Seq[int64] {
 // shrunk below the search position, and panics with an error wrapping
 // ErrClosed when the map was closed.
 func (m *Map) AllOverlapping(sub []byte) iter.Seq[int64] {
+	return m.all(sub, 1)
+}
+
+// all is All and AllOverlapping: it yields the offsets of sub in the map,
+// searching on step bytes after the start of each match.
+func (m *Map) all(sub []byte, step int) iter.Seq[int64] {
 	return func(yield func(int64) bool) {
-		for pos := 0; ; {
+		for pos := 0; ; pos += step {
 			d := m.searchBytes("all")
 			if pos > len(d) {
 				return
@@ -230,7 +216,7 @@ func (m *Map) AllOverlapping(sub []byte) iter.Seq[int64] {
 			if i < 0 || !yield(int64(pos+i)) {
 				return
 			}
-			pos += i + 1
+			pos += i
 		}
 	}
 }

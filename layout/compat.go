@@ -37,25 +37,54 @@ func Compatible(file, goType *DType) error {
 // compatible compares f and g found at the field index path ipath and
 // name path npath ("" at the top).
 func compatible(f, g *DType, ipath, npath string) error {
-	where := ""
-	if ipath != "" {
-		where = "field " + ipath + " " + strconv.Quote(npath) + ": "
+	err := matchFields(f, g, ipath, npath, func(ff, gf *Field, ip, np string) error {
+		if err := compatible(ff.Type, gf.Type, ip, np); err != nil {
+			return err
+		}
+		if ff.Offset != gf.Offset {
+			return dtypeErrorf("field %s %q: file has it at offset %d, Go type at offset %d", ip, np, ff.Offset, gf.Offset)
+		}
+		return nil
+	})
+	if err != nil || f.kind != Struct || g.kind != Struct {
+		return err
 	}
+	if f.size != g.size {
+		return dtypeErrorf("%sfile has an item size of %d bytes, Go type %s has %d", where(ipath, npath), f.size, goName(g), g.size)
+	}
+	return nil
+}
+
+// where names the field at the index path ipath and name path npath for
+// messages: "" at the top.
+func where(ipath, npath string) string {
+	if ipath == "" {
+		return ""
+	}
+	return "field " + ipath + " " + strconv.Quote(npath) + ": "
+}
+
+// matchFields checks what Compatible and NewConverter both require of f
+// and g, found at the field index path ipath and name path npath: unless
+// both are structs, that they are scalars of one kind and size
+// (scalarMatch); if both are, that their fields match in number, order,
+// names and subarray shapes, calling visit on each pair of fields with
+// its paths. It returns the first error, which matches ErrDType.
+func matchFields(f, g *DType, ipath, npath string, visit func(ff, gf *Field, ip, np string) error) error {
 	if f.kind != Struct || g.kind != Struct {
 		if !scalarMatch(f, g) {
-			return dtypeErrorf("%sfile has %s, Go type has %s", where, f.Descr(), goName(g))
+			return dtypeErrorf("%sfile has %s, Go type has %s", where(ipath, npath), f.Descr(), goName(g))
 		}
 		return nil
 	}
 	for i := 0; i < max(len(f.fields), len(g.fields)); i++ {
-		ip, np := joinPath(ipath, strconv.Itoa(i)), ""
+		ip := joinPath(ipath, strconv.Itoa(i))
 		if i >= len(f.fields) {
 			gf := &g.fields[i]
-			np = joinPath(npath, gf.Name)
-			return dtypeErrorf("field %s %q: the Go type has it (%s), the file has no such field", ip, np, goName(gf.Type))
+			return dtypeErrorf("field %s %q: the Go type has it (%s), the file has no such field", ip, joinPath(npath, gf.Name), goName(gf.Type))
 		}
 		ff := &f.fields[i]
-		np = joinPath(npath, ff.Name)
+		np := joinPath(npath, ff.Name)
 		if i >= len(g.fields) {
 			return dtypeErrorf("field %s %q: the file has it (%s), the Go type has no such field", ip, np, ff.Type.Descr())
 		}
@@ -66,15 +95,9 @@ func compatible(f, g *DType, ipath, npath string) error {
 		if !slices.Equal(ff.Shape, gf.Shape) {
 			return dtypeErrorf("field %s %q: file has subarray shape %s, Go type has %s", ip, np, shapeString(ff.Shape), shapeString(gf.Shape))
 		}
-		if err := compatible(ff.Type, gf.Type, ip, np); err != nil {
+		if err := visit(ff, gf, ip, np); err != nil {
 			return err
 		}
-		if ff.Offset != gf.Offset {
-			return dtypeErrorf("field %s %q: file has it at offset %d, Go type at offset %d", ip, np, ff.Offset, gf.Offset)
-		}
-	}
-	if f.size != g.size {
-		return dtypeErrorf("%sfile has an item size of %d bytes, Go type %s has %d", where, f.size, goName(g), g.size)
 	}
 	return nil
 }

@@ -1,10 +1,5 @@
 package layout
 
-import (
-	"slices"
-	"strconv"
-)
-
 // A Converter copies elements between a file's dtype and a Go type whose
 // fields match it by name, order, shape and kind (as Compatible requires)
 // but sit at other offsets or in other byte orders: the packed structs
@@ -17,17 +12,20 @@ import (
 // A Converter is immutable and safe for concurrent use; Decode and Encode
 // allocate nothing.
 type Converter struct {
-	runs     []convRun
+	runs     []convRun // file to Go (Decode)
+	enc      []convRun // Go to file (Encode): runs with the sides swapped
 	fileSize int
 	goSize   int
 	covers   bool // the runs write every byte of a Go element
 }
 
-// convRun copies n bytes between offset fo of a file element and offset
-// g of a Go element, byte-reversing each swap-byte scalar (swap is 0 when
-// the bytes are copied as they are).
+// convRun copies n bytes from offset src of an element to offset dst of
+// an element of the other side, byte-reversing each swap-byte scalar
+// (swap is 0 when the bytes are copied as they are). In Converter.runs src
+// is in a file element and dst in a Go element; in Converter.enc the
+// other way.
 type convRun struct {
-	fo, g, n, swap int
+	dst, src, n, swap int
 }
 
 // maxConvRuns bounds the runs of a Converter: a small descr (a long
@@ -50,8 +48,10 @@ func NewConverter(file, goType *DType) (*Converter, error) {
 		return nil, err
 	}
 	covered := 0
-	for _, r := range c.runs {
+	c.enc = make([]convRun, len(c.runs))
+	for i, r := range c.runs {
 		covered += r.n
+		c.enc[i] = convRun{r.src, r.dst, r.n, r.swap}
 	}
 	c.covers = covered == c.goSize
 	return c, nil
@@ -66,41 +66,7 @@ func (c *Converter) GoSize() int { return c.goSize }
 // add appends the runs that convert f at file offset fo to g at Go offset
 // gofs; ipath and npath name the field, as in compatible.
 func (c *Converter) add(f, g *DType, fo, gofs int, ipath, npath string) error {
-	where := ""
-	if ipath != "" {
-		where = "field " + ipath + " " + strconv.Quote(npath) + ": "
-	}
-	if f.kind != Struct || g.kind != Struct {
-		if !scalarMatch(f, g) {
-			return dtypeErrorf("%sfile has %s, Go type has %s", where, f.Descr(), goName(g))
-		}
-		swap := 0
-		if f.kind != Struct && f.order != NotApplicable && f.order != HostOrder() {
-			swap = f.size
-			if f.kind == Complex {
-				swap = f.size / 2
-			}
-		}
-		return c.run(convRun{fo, gofs, f.size, swap})
-	}
-	for i := 0; i < max(len(f.fields), len(g.fields)); i++ {
-		ip := joinPath(ipath, strconv.Itoa(i))
-		if i >= len(f.fields) {
-			gf := &g.fields[i]
-			return dtypeErrorf("field %s %q: the Go type has it (%s), the file has no such field", ip, joinPath(npath, gf.Name), goName(gf.Type))
-		}
-		ff := &f.fields[i]
-		np := joinPath(npath, ff.Name)
-		if i >= len(g.fields) {
-			return dtypeErrorf("field %s %q: the file has it (%s), the Go type has no such field", ip, np, ff.Type.Descr())
-		}
-		gf := &g.fields[i]
-		if ff.Name != gf.Name {
-			return dtypeErrorf("field %s: file has name %q, Go type has %q (rename the Go field with an `npy:%q` tag)", ip, np, joinPath(npath, gf.Name), ff.Name)
-		}
-		if !slices.Equal(ff.Shape, gf.Shape) {
-			return dtypeErrorf("field %s %q: file has subarray shape %s, Go type has %s", ip, np, shapeString(ff.Shape), shapeString(gf.Shape))
-		}
+	err := matchFields(f, g, ipath, npath, func(ff, gf *Field, ip, np string) error {
 		n := shapeLen(ff.Shape)
 		if n < 0 {
 			return dtypeErrorf("field %s %q: subarray shape %s overflows", ip, np, shapeString(ff.Shape))
@@ -113,8 +79,19 @@ func (c *Converter) add(f, g *DType, fo, gofs int, ipath, npath string) error {
 				return dtypeErrorf("field %s %q: too many fields to convert (a subarray of %d structs)", ip, np, n)
 			}
 		}
+		return nil
+	})
+	if err != nil || (f.kind == Struct && g.kind == Struct) {
+		return err
 	}
-	return nil
+	swap := 0 // scalars of one kind and size
+	if f.kind != Struct && f.order != NotApplicable && f.order != HostOrder() {
+		swap = f.size
+		if f.kind == Complex {
+			swap = f.size / 2
+		}
+	}
+	return c.run(convRun{gofs, fo, f.size, swap})
 }
 
 // run appends r, merging it into the last run when it continues it.
@@ -124,7 +101,7 @@ func (c *Converter) run(r convRun) error {
 	}
 	if k := len(c.runs) - 1; k >= 0 {
 		last := &c.runs[k]
-		if last.swap == r.swap && last.fo+last.n == r.fo && last.g+last.n == r.g {
+		if last.swap == r.swap && last.src+last.n == r.src && last.dst+last.n == r.dst {
 			last.n += r.n
 			return nil
 		}
@@ -140,22 +117,7 @@ func (c *Converter) run(r convRun) error {
 // elements, n = min(len(src)/FileSize(), len(dst)/GoSize()). The Go
 // elements' padding is zeroed. It returns n.
 func (c *Converter) Decode(dst, src []byte) int {
-	n := c.count(dst, src, c.goSize, c.fileSize)
-	for i := 0; i < n; i++ {
-		d := dst[i*c.goSize : (i+1)*c.goSize]
-		s := src[i*c.fileSize : (i+1)*c.fileSize]
-		if !c.covers {
-			clear(d)
-		}
-		for _, r := range c.runs {
-			b := d[r.g : r.g+r.n]
-			copy(b, s[r.fo:r.fo+r.n])
-			if r.swap > 1 {
-				swapScalars(b, r.swap)
-			}
-		}
-	}
-	return n
+	return convert(dst, src, c.goSize, c.fileSize, c.runs, !c.covers)
 }
 
 // Encode converts the Go elements in src into file elements in dst: n
@@ -163,24 +125,30 @@ func (c *Converter) Decode(dst, src []byte) int {
 // that no field covers (the file's padding) are left as they were. It
 // returns n.
 func (c *Converter) Encode(dst, src []byte) int {
-	n := c.count(src, dst, c.goSize, c.fileSize)
+	return convert(dst, src, c.fileSize, c.goSize, c.enc, false)
+}
+
+// convert copies n elements of ssize bytes in src to elements of dsize
+// bytes in dst by the runs, zeroing each element of dst first with
+// zero; it returns n, as many as both hold.
+func convert(dst, src []byte, dsize, ssize int, runs []convRun, zero bool) int {
+	if dsize == 0 || ssize == 0 {
+		return 0
+	}
+	n := min(len(dst)/dsize, len(src)/ssize)
 	for i := 0; i < n; i++ {
-		d := dst[i*c.fileSize : (i+1)*c.fileSize]
-		s := src[i*c.goSize : (i+1)*c.goSize]
-		for _, r := range c.runs {
-			b := d[r.fo : r.fo+r.n]
-			copy(b, s[r.g:r.g+r.n])
+		d := dst[i*dsize : (i+1)*dsize]
+		s := src[i*ssize : (i+1)*ssize]
+		if zero {
+			clear(d)
+		}
+		for _, r := range runs {
+			b := d[r.dst : r.dst+r.n]
+			copy(b, s[r.src:r.src+r.n])
 			if r.swap > 1 {
 				swapScalars(b, r.swap)
 			}
 		}
 	}
 	return n
-}
-
-func (c *Converter) count(gob, fileb []byte, gs, fs int) int {
-	if gs == 0 || fs == 0 {
-		return 0
-	}
-	return min(len(gob)/gs, len(fileb)/fs)
 }

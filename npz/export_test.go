@@ -26,7 +26,7 @@ func Hole(mw any, n int64) error {
 	if err := w.bw.Flush(); err != nil {
 		return err
 	}
-	if _, err := w.tmp.f.Seek(n, io.SeekCurrent); err != nil {
+	if _, err := w.tmp.File().Seek(n, io.SeekCurrent); err != nil {
 		return err
 	}
 	w.pos += n

@@ -6,13 +6,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"io/fs"
 	"math"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,7 +17,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/header"
-	"github.com/gomemmap/memmap/internal/sys"
+	"github.com/gomemmap/memmap/internal/replace"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -63,11 +59,10 @@ type WriterOptions struct {
 // written through the io.Writer it returns, and which ends at the next
 // Add, Create or Close.
 type Writer struct {
-	path   string
-	target string // path with the symbolic links at its end followed: what Close replaces
-	tmp    *tempFile
-	bw     *bufio.Writer
-	pos    int64 // bytes written to the archive
+	path string
+	tmp  *replace.Temp // the archive being written, which Close puts at path
+	bw   *bufio.Writer
+	pos  int64 // bytes written to the archive
 
 	ents  []wentry
 	names map[string]bool
@@ -79,28 +74,6 @@ type Writer struct {
 	err     error // sticky: the archive is broken, Close aborts
 	closed  bool
 	cleanup runtime.Cleanup
-}
-
-// tempFile is the Writer's temporary file, which the garbage collector
-// removes if the Writer is dropped without Close or Abort.
-type tempFile struct {
-	f    *os.File
-	name string
-}
-
-func (t *tempFile) remove() { _ = t.discard() }
-
-// discard closes and removes the temporary file and returns the first
-// error met; a file already closed (by Close) or already gone is not one.
-func (t *tempFile) discard() error {
-	err := t.f.Close()
-	if errors.Is(err, os.ErrClosed) {
-		err = nil
-	}
-	if rerr := os.Remove(t.name); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
-		err = rerr
-	}
-	return err
 }
 
 // wentry is a member written, for the central directory.
@@ -115,60 +88,28 @@ type wentry struct {
 // Create starts a new archive that Close will put at path, replacing any
 // file there then. Errors are the OS's, as *os.PathError.
 //
-// Replacing an existing file, as memmap.Create does:
-//   - A symbolic link at path is followed (now, by Create): Close
-//     replaces the file it points to, and the link stays a link. The
-//     temporary file is made in that file's directory.
-//   - The new archive keeps the permission bits of the file it replaces
-//     (and, as far as the caller may change them, its owner and group);
-//     opt.Perm applies only to a file that did not exist when Close
-//     renames the new one into place.
-//   - Other hard links to the old file, and maps and descriptors open on
-//     it, keep the old data: Close makes a new file, it does not write
-//     into the old one.
+// A file already at path is replaced as memmap.Create replaces one
+// (see the Vocabulary of package memmap): a symbolic link at path is
+// followed, by Create; the new archive keeps the old file's permission
+// bits and owner, opt.Perm applying where there was none; a path that
+// is not a regular file is refused.
 func Create(path string, opt *WriterOptions) (*Writer, error) {
 	var o WriterOptions
 	if opt != nil {
 		o = *opt
 	}
-	if o.Perm == 0 {
-		o.Perm = 0o644
-	}
 	if o.Modified.IsZero() {
 		o.Modified = time.Now()
 	}
-	target, err := sys.FollowLinks(path)
+	t, err := replace.Create(path, "npz", o.Perm)
 	if err != nil {
 		return nil, err
 	}
-	t, err := createTemp(path, target, o.Perm)
-	if err != nil {
-		return nil, err
-	}
-	w := &Writer{path: path, target: target, tmp: t, bw: bufio.NewWriterSize(t.f, 1<<20), names: make(map[string]bool)}
+	w := &Writer{path: path, tmp: t, bw: bufio.NewWriterSize(t.File(), 1<<20), names: make(map[string]bool)}
 	w.date, w.time = dosTime(o.Modified)
-	w.cleanup = runtime.AddCleanup(w, (*tempFile).remove, t)
+	// The last resort for a Writer dropped without Close or Abort.
+	w.cleanup = runtime.AddCleanup(w, func(t *replace.Temp) { _ = t.Abort() }, t)
 	return w, nil
-}
-
-// createTemp creates the temporary file for the archive at path, in the
-// directory of target, the file Close will replace.
-func createTemp(path, target string, perm os.FileMode) (*tempFile, error) {
-	dir, base := filepath.Split(target)
-	if len(base) > 200 {
-		base = base[:200] // stay under NAME_MAX with the suffix
-	}
-	for try := 0; ; try++ {
-		name := filepath.Join(dir, "."+base+".npz-"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if errors.Is(err, fs.ErrExist) && try < 100 {
-			continue
-		}
-		if err != nil {
-			return nil, pathErr("create", path, err)
-		}
-		return &tempFile{f: f, name: name}, nil
-	}
 }
 
 // Add writes data as the member name (stored as "name.npy") of w: an
@@ -381,7 +322,7 @@ func (w *Writer) finish() error {
 	}
 	var b [4]byte
 	le.PutUint32(b[:], e.crc)
-	if _, err := w.tmp.f.WriteAt(b[:], e.lho+14); err != nil {
+	if _, err := w.tmp.File().WriteAt(b[:], e.lho+14); err != nil {
 		return w.fail(err)
 	}
 	return nil
@@ -442,22 +383,11 @@ func (w *Writer) Close() error {
 	if err := w.bw.Flush(); err != nil {
 		return w.abort(w.fail(err))
 	}
-	f := w.tmp.f
-	if err := sys.KeepMode(f, w.target); err != nil {
-		return w.abort(err)
-	}
-	if err := f.Sync(); err != nil {
-		return w.abort(pathErr("fsync", w.path, err))
-	}
-	if err := f.Close(); err != nil {
-		return w.abort(pathErr("close", w.path, err))
-	}
-	if err := os.Rename(w.tmp.name, w.target); err != nil {
+	if err := w.tmp.Commit(); err != nil {
 		return w.abort(err)
 	}
 	w.cleanup.Stop()
 	w.closed = true
-	_ = sys.SyncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
 	return nil
 }
 
@@ -477,7 +407,7 @@ func (w *Writer) Abort() error {
 // err, or when err is nil the error of removing the temporary file.
 func (w *Writer) abort(err error) error {
 	w.cleanup.Stop()
-	derr := w.tmp.discard()
+	derr := w.tmp.Abort()
 	w.closed, w.err = true, err
 	if err == nil {
 		return derr

@@ -9,11 +9,16 @@ import (
 )
 
 // The header's JSON is read by a small strict scanner for RFC 8259 JSON
-// rather than by encoding/json's Decoder.Token, which allocates an
-// interface value per token and was most of the time of Open. The
+// rather than by encoding/json, kept because it measured worth its code:
+// BenchmarkOpenHeader (header_bench_test.go) parses the header of a
+// 300-tensor language-model checkpoint and of 100,000 tensors with it,
+// with encoding/json's Decoder.Token (as strict: duplicate keys refused)
+// and with Unmarshal (which checks less), and the commit that added the
+// benchmark has the figures. Decoder.Token allocates an interface value
+// per token, Unmarshal a map, a RawMessage and a struct per tensor; the
 // scanner works in place on the header's bytes: strings without escapes
-// are returned as sub-slices of it, numbers as their text, and only
-// what the parser keeps (names, metadata) is copied.
+// are returned as sub-slices of it, numbers as their text, and only what
+// the parser keeps (names, metadata) is copied.
 
 // errSyntax marks the errors of the header's JSON that are errors of
 // JSON itself (as opposed to JSON of the wrong shape), for the tests.
@@ -117,6 +122,26 @@ func (s *scanner) more(end byte, n int) (bool, error) {
 		return false, s.syntax(s.i, "looking for beginning of value")
 	}
 	return true, nil
+}
+
+// expect skips whitespace and checks that the next value starts with c
+// ('{', '[' or '"'), without reading it. When it does not, it reads the
+// value and returns its description (describe) as found; found is ""
+// when the value starts with c. at is the value's position.
+func (s *scanner) expect(c byte) (at int, found string, err error) {
+	if i := s.i; i < len(s.h) && s.h[i] == c { // no whitespace before it
+		return i, "", nil
+	}
+	b, err := s.peek()
+	if err != nil {
+		return 0, "", err
+	}
+	at = s.i
+	if b == c {
+		return at, "", nil
+	}
+	found, err = s.describe()
+	return at, found, err
 }
 
 // key reads an object key and the colon after it, and returns the key

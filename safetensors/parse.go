@@ -199,17 +199,12 @@ func tensorWhat(name string) string { return "tensor " + clip(name) }
 // header reads the top-level object.
 func (p *parser) header() error {
 	s := &p.s
-	c, err := s.peek()
+	at, found, err := s.expect('{')
 	if err != nil {
 		return err
 	}
-	if c != '{' {
-		at := s.i
-		d, err := s.describe()
-		if err != nil {
-			return err
-		}
-		return formatErr(nil, "offset %d: the header: expected an object, found %s", off(at), d)
+	if found != "" {
+		return formatErr(nil, "offset %d: the header: expected an object, found %s", off(at), found)
 	}
 	s.i++
 	// Room for as many tensors as there can be: no more than there are
@@ -251,7 +246,7 @@ func (p *parser) header() error {
 			return err
 		}
 	}
-	at := s.i
+	at = s.i
 	if s.atEnd() {
 		return nil
 	}
@@ -266,20 +261,12 @@ func (p *parser) header() error {
 // strings.
 func (p *parser) metadata() error {
 	s := &p.s
-	c, err := s.peek()
-	if err != nil {
+	at, found, err := s.expect('{')
+	if err != nil || found == "null" {
 		return err
 	}
-	if c != '{' {
-		at := s.i
-		d, err := s.describe()
-		if err != nil {
-			return err
-		}
-		if d == "null" {
-			return nil
-		}
-		return formatErr(nil, "offset %d: %s: expected an object of strings, found %s", off(at), metadataKey, d)
+	if found != "" {
+		return formatErr(nil, "offset %d: %s: expected an object of strings, found %s", off(at), metadataKey, found)
 	}
 	s.i++
 	p.meta = make(map[string]string)
@@ -299,19 +286,13 @@ func (p *parser) metadata() error {
 			return formatErr([]error{errLimit}, "offset %d: %s has more than %d keys", off(kat), metadataKey, MaxMetadataEntries)
 		}
 		k := string(kb)
-		c, err := s.peek()
+		vat, found, err := s.expect('"')
 		if err != nil {
 			return err
 		}
-		if c != '"' {
-			vat := s.i
-			d, err := s.describe()
-			if err != nil {
-				return err
-			}
-			return formatErr(nil, "offset %d: %s: the value of %s is %s, not a string", off(vat), metadataKey, clip(k), d)
+		if found != "" {
+			return formatErr(nil, "offset %d: %s: the value of %s is %s, not a string", off(vat), metadataKey, clip(k), found)
 		}
-		vat := s.i
 		v, err := s.str()
 		if err != nil {
 			return err
@@ -328,17 +309,12 @@ func (p *parser) metadata() error {
 func (p *parser) tensor(name string, at int64) error {
 	s := &p.s
 	rt := rawTensor{name: name, at: at}
-	c, err := s.peek()
+	vat, found, err := s.expect('{')
 	if err != nil {
 		return err
 	}
-	if c != '{' {
-		vat := s.i
-		d, err := s.describe()
-		if err != nil {
-			return err
-		}
-		return formatErr(nil, "offset %d: %s: expected an object, found %s", off(vat), tensorWhat(name), d)
+	if found != "" {
+		return formatErr(nil, "offset %d: %s: expected an object, found %s", off(vat), tensorWhat(name), found)
 	}
 	s.i++
 	var haveShape, haveOffsets bool
@@ -411,17 +387,12 @@ func (p *parser) tensor(name string, at int64) error {
 // dtype reads the value of a tensor's "dtype".
 func (p *parser) dtype(rt *rawTensor) error {
 	s := &p.s
-	c, err := s.peek()
+	vat, found, err := s.expect('"')
 	if err != nil {
 		return err
 	}
-	vat := s.i
-	if c != '"' {
-		d, err := s.describe()
-		if err != nil {
-			return err
-		}
-		return formatErr(nil, "offset %d: %s: dtype is %s, not a string", off(vat), tensorWhat(rt.name), d)
+	if found != "" {
+		return formatErr(nil, "offset %d: %s: dtype is %s, not a string", off(vat), tensorWhat(rt.name), found)
 	}
 	v, err := s.str()
 	if err != nil {
@@ -444,17 +415,12 @@ func (p *parser) dtype(rt *rawTensor) error {
 func (p *parser) uints(v []uint64, name, key string, n int) ([]uint64, error) {
 	s := &p.s
 	what := func() string { return tensorWhat(name) + ": " + key }
-	c, err := s.peek()
+	start, found, err := s.expect('[')
 	if err != nil {
 		return nil, err
 	}
-	start := s.i
-	if c != '[' {
-		d, err := s.describe()
-		if err != nil {
-			return nil, err
-		}
-		return nil, formatErr(nil, "offset %d: %s: expected an array, found %s", off(start), what(), d)
+	if found != "" {
+		return nil, formatErr(nil, "offset %d: %s: expected an array, found %s", off(start), what(), found)
 	}
 	s.i++
 	count := 0

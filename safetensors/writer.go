@@ -3,14 +3,11 @@ package safetensors
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"math/bits"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
-	"github.com/gomemmap/memmap/internal/sys"
+	"github.com/gomemmap/memmap/internal/replace"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -72,18 +69,16 @@ type WriterOptions struct {
 // serialised. The data of Add and the bytes of Write are little-endian,
 // as the format requires; Add and WriteTensor swap on big-endian hosts.
 type Writer struct {
-	mu       sync.Mutex
-	path     string
-	target   string // path with the symbolic links at its end followed: what Close replaces
-	tmp      string
-	f        *os.File
-	meta     map[string]string
-	tensors  []*wtensor
-	byName   map[string]*wtensor
-	dataOff  int64 // set when the layout is frozen, 0 before
-	err      error // the first error: the writer is done
-	cleanErr error // the first error met removing the temporary file, for Abort
-	done     bool  // closed or aborted
+	mu      sync.Mutex
+	path    string
+	tmp     *replace.Temp // the file being written, which Close puts at path
+	f       *os.File      // tmp's
+	meta    map[string]string
+	tensors []*wtensor
+	byName  map[string]*wtensor
+	dataOff int64 // set when the layout is frozen, 0 before
+	err     error // the first error: the writer is done
+	done    bool  // closed or aborted
 }
 
 // wtensor is a declared tensor.
@@ -103,24 +98,15 @@ type wtensor struct {
 // ErrFormat for metadata that is not valid UTF-8 or that Open would refuse
 // (more than MaxMetadataEntries keys or MaxMetadataLen bytes).
 //
-// Replacing an existing file, as memmap.Create does:
-//   - A symbolic link at path is followed (now, by Create): Close
-//     replaces the file it points to, and the link stays a link. The
-//     temporary file is made in that file's directory.
-//   - The new file keeps the permission bits of the file it replaces
-//     (and, as far as the caller may change them, its owner and group);
-//     opt.Perm applies only to a file that did not exist when Close
-//     renames the new one into place.
-//   - Other hard links to the old file, and maps and descriptors open on
-//     it, keep the old data: Close makes a new file, it does not write
-//     into the old one.
+// A file already at path is replaced as memmap.Create replaces one
+// (see the Vocabulary of package memmap): a symbolic link at path is
+// followed, by Create; the new file keeps the old file's permission
+// bits and owner, opt.Perm applying where there was none; a path that
+// is not a regular file is refused.
 func Create(path string, opt *WriterOptions) (*Writer, error) {
 	var o WriterOptions
 	if opt != nil {
 		o = *opt
-	}
-	if o.Perm == 0 {
-		o.Perm = 0o644
 	}
 	if len(o.Metadata) > MaxMetadataEntries {
 		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d keys: Open reads at most %d", len(o.Metadata), MaxMetadataEntries)}
@@ -135,31 +121,11 @@ func Create(path string, opt *WriterOptions) (*Writer, error) {
 	if metaLen > MaxMetadataLen {
 		return nil, &os.PathError{Op: "create", Path: path, Err: formatErr(nil, "metadata of %d bytes of keys and values: Open reads at most %d", metaLen, MaxMetadataLen)}
 	}
-	target, err := sys.FollowLinks(path)
+	t, err := replace.Create(path, "safetensors", o.Perm)
 	if err != nil {
 		return nil, err
 	}
-	dir, base := filepath.Split(target)
-	if dir == "" {
-		dir = "."
-	}
-	if len(base) > 200 {
-		base = base[:200] // stay under NAME_MAX (255) with the suffix
-	}
-	var f *os.File
-	var tmp string
-	for try := 0; ; try++ {
-		tmp = filepath.Join(dir, "."+base+".safetensors-"+strconv.FormatUint(rand.Uint64(), 36))
-		var err error
-		f, err = os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, o.Perm)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, fs.ErrExist) || try == 100 {
-			return nil, err
-		}
-	}
-	w := &Writer{path: path, target: target, tmp: tmp, f: f, byName: make(map[string]*wtensor)}
+	w := &Writer{path: path, tmp: t, f: t.File(), byName: make(map[string]*wtensor)}
 	if len(o.Metadata) > 0 {
 		w.meta = make(map[string]string, len(o.Metadata))
 		for k, v := range o.Metadata {
@@ -187,20 +153,7 @@ func (w *Writer) fail(err error) error {
 // cleanup closes and removes the temporary file, and returns (and
 // keeps, for Abort) the first error it met. A temporary file that is
 // already gone is not an error: it is what cleanup is for.
-func (w *Writer) cleanup() error {
-	if w.f == nil {
-		return w.cleanErr
-	}
-	err := w.f.Close()
-	w.f = nil
-	if rerr := os.Remove(w.tmp); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) && err == nil {
-		err = rerr
-	}
-	if err != nil && w.cleanErr == nil {
-		w.cleanErr = err // the OS's *os.PathError, naming the temporary file
-	}
-	return w.cleanErr
-}
+func (w *Writer) cleanup() error { return w.tmp.Abort() }
 
 // usable returns the error that keeps the writer from being used.
 func (w *Writer) usable() error {
@@ -556,9 +509,9 @@ func (w *Writer) Abort() error {
 // checks that every streamed tensor has all its bytes, gives the file
 // the permission bits of a file it replaces, fsyncs it and renames it
 // over the path, or over the file a symbolic link there named at Create
-// (then fsyncs the directory, where the OS allows). On any failure it removes the temporary file and returns the
-// error (the Writer's first one, if an earlier call failed); the path is
-// then untouched. Close is idempotent: after Close or Abort it does
+// (then fsyncs the directory, where the OS allows). On any failure it
+// removes the temporary file and returns the error (the Writer's first
+// one, if an earlier call failed); the path is then untouched. Close is idempotent: after Close or Abort it does
 // nothing and returns nil.
 func (w *Writer) Close() error {
 	w.mu.Lock()
@@ -596,22 +549,8 @@ func (w *Writer) Close() error {
 	if err := w.f.Truncate(end); err != nil { // exact: nothing after the last tensor
 		return w.fail(err)
 	}
-	if err := sys.KeepMode(w.f, w.target); err != nil {
+	if err := w.tmp.Commit(); err != nil {
 		return w.fail(err)
 	}
-	if err := w.f.Sync(); err != nil {
-		return w.fail(err)
-	}
-	if err := w.f.Close(); err != nil {
-		w.f = nil
-		os.Remove(w.tmp)
-		return w.fail(err)
-	}
-	w.f = nil
-	if err := os.Rename(w.tmp, w.target); err != nil {
-		os.Remove(w.tmp)
-		return w.fail(err)
-	}
-	_ = sys.SyncDir(filepath.Dir(w.target)) // the rename is done; durability of the name is best effort
 	return nil
 }

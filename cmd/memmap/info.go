@@ -34,28 +34,7 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	failed := false
 	printed := false
 	for _, path := range fs.Args() {
-		format, err := detect(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "memmap: %v\n", err)
-			failed = true
-			continue
-		}
-		if format != fmtNPY {
-			c, err := openContainer(path, format)
-			if err != nil {
-				fmt.Fprintf(stderr, "memmap: %v\n", err)
-				failed = true
-				continue
-			}
-			if printed {
-				fmt.Fprintln(stdout)
-			}
-			writeContainerInfo(stdout, path, c)
-			c.close()
-			printed = true
-			continue
-		}
-		in, err := statNPY(path)
+		write, err := readInfo(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "memmap: %v\n", err)
 			failed = true
@@ -64,13 +43,38 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 		if printed {
 			fmt.Fprintln(stdout)
 		}
-		writeInfo(stdout, in)
+		write(stdout)
 		printed = true
 	}
 	if failed {
 		return errReported
 	}
 	return nil
+}
+
+// readInfo reads what info prints of the file at path (a .npy header, or
+// the list of a container's arrays) and returns the function that prints
+// it, which also closes a container.
+func readInfo(path string) (func(io.Writer), error) {
+	format, err := detect(path)
+	if err != nil {
+		return nil, err
+	}
+	if format != fmtNPY {
+		c, err := openContainer(path, format)
+		if err != nil {
+			return nil, err
+		}
+		return func(w io.Writer) {
+			writeContainerInfo(w, path, c)
+			c.close()
+		}, nil
+	}
+	in, err := statNPY(path)
+	if err != nil {
+		return nil, err
+	}
+	return func(w io.Writer) { writeInfo(w, in) }, nil
 }
 
 // writeInfo writes the info block of a file.
