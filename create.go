@@ -115,7 +115,7 @@ func Create(path string, size int64, opt *Options) (*Map, error) {
 		}
 		locked = true
 	}
-	if err := sys.Grow(f, o.Offset+size); err != nil {
+	if err := sys.Grow(f, 0, o.Offset+size); err != nil { // a new, empty file
 		return fail(wrapErr("allocate", path, err))
 	}
 	mo := o

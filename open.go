@@ -606,7 +606,7 @@ func (m *Map) Resize(n int64) error {
 			return wrapErr("ftruncate", m.path, err)
 		}
 	case n > cur && end > actual:
-		if err := sys.Grow(m.f, end); err != nil {
+		if err := sys.Grow(m.f, actual, end); err != nil {
 			return wrapErr("allocate", m.path, err)
 		}
 	case n < cur && s.off+cur >= size:

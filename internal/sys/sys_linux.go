@@ -13,17 +13,17 @@ const (
 	mapPopulate  = unix.MAP_POPULATE
 )
 
-// Grow extends f to size bytes with a real allocation (fallocate), so that
+// Grow extends f, whose size the caller knows to be cur (from its own
+// fstat: Grow makes none), to size bytes with a real allocation (fallocate), so that
 // a full disk is an error now rather than a SIGBUS when a page is first
 // touched. Where the filesystem cannot allocate (EOPNOTSUPP: ext2, some
 // network filesystems), it writes zeros over the new range instead, which
 // allocates as well. On any failure (ENOSPC, or an allocation that stopped
 // part way) the file is truncated back to its old size. A file already at
 // least size bytes long is left alone. New space reads as zero.
-func Grow(f *os.File, size int64) (err error) {
-	cur, err := fileSize(f)
-	if err != nil || cur >= size {
-		return err
+func Grow(f *os.File, cur, size int64) (err error) {
+	if cur >= size {
+		return nil
 	}
 	defer func() {
 		if err != nil {

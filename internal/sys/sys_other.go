@@ -45,10 +45,16 @@ func SyncFile(f *os.File) error { return f.Sync() }
 // Advise is a no-op.
 func Advise(b []byte, a Advice) error { return nil }
 
-// Grow extends f to size bytes (ftruncate; nothing can map it here
+// Grow extends f, whose size the caller knows to be cur (from its own
+// fstat: Grow makes none), to size bytes (ftruncate; nothing can map it here
 // anyway). On failure the file keeps its old size. A longer file is left
 // alone.
-func Grow(f *os.File, size int64) error { return GrowSparse(f, size) }
+func Grow(f *os.File, cur, size int64) error {
+	if cur >= size {
+		return nil
+	}
+	return f.Truncate(size)
+}
 
 // BackingLimit returns a fixed cap on anonymous memory; AnonymousFile is
 // unsupported here in any case.

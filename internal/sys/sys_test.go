@@ -91,7 +91,11 @@ func TestGrow(t *testing.T) {
 		{"grow more", 1 << 20, 1 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := Grow(f, tc.to); err != nil {
+			cur, err := fileSize(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Grow(f, cur, tc.to); err != nil {
 				t.Fatalf("Grow(%d): %v", tc.to, err)
 			}
 			fi, err := f.Stat()
@@ -202,7 +206,7 @@ func TestReserveMapFixed(t *testing.T) {
 	}
 	view := res[:page]
 	// Grow the file and map the new pages right after the old ones.
-	if err := Grow(f, int64(10*page)); err != nil {
+	if err := Grow(f, int64(page), int64(10*page)); err != nil {
 		t.Fatal(err)
 	}
 	if err := MapFixed(res[page:10*page], f, int64(page), Write, true); err != nil {
@@ -257,7 +261,7 @@ func TestAnonymousFile(t *testing.T) {
 		t.Fatalf("AnonymousFile: %v", err)
 	}
 	defer f.Close()
-	if err := Grow(f, int64(Granularity())); err != nil {
+	if err := Grow(f, 0, int64(Granularity())); err != nil {
 		t.Fatalf("Grow: %v", err)
 	}
 	b, err := MapFile(f, 0, Granularity(), Write, false)

@@ -9,15 +9,15 @@ const (
 	mapPopulate  = 0 // MapFile falls back to a WillNeed hint.
 )
 
-// Grow extends f to size bytes with a real allocation: it writes zeros
+// Grow extends f, whose size the caller knows to be cur (from its own
+// fstat: Grow makes none), to size bytes with a real allocation: it writes zeros
 // over the new range (there is no portable fallocate here), so that a full
 // disk is an error now rather than a SIGBUS when a page is first touched.
 // On any failure the file is truncated back to its old size. A file
 // already at least size bytes long is left alone.
-func Grow(f *os.File, size int64) (err error) {
-	cur, err := fileSize(f)
-	if err != nil || cur >= size {
-		return err
+func Grow(f *os.File, cur, size int64) (err error) {
+	if cur >= size {
+		return nil
 	}
 	if err = writeZeros(f, cur, size); err != nil {
 		_ = f.Truncate(cur) // leave no half-grown file behind

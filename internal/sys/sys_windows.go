@@ -153,11 +153,17 @@ func Advise(b []byte, a Advice) error {
 	return nil
 }
 
-// Grow extends f to size bytes (SetEndOfFile, which allocates the space
+// Grow extends f, whose size the caller knows to be cur (from its own
+// fstat: Grow makes none), to size bytes (SetEndOfFile, which allocates the space
 // on NTFS, so that a full disk is an error here); new space reads as zero.
 // On failure the file keeps its old size. A file already at least size
 // bytes long is left alone.
-func Grow(f *os.File, size int64) error { return GrowSparse(f, size) }
+func Grow(f *os.File, cur, size int64) error {
+	if cur >= size {
+		return nil
+	}
+	return f.Truncate(size)
+}
 
 // memoryStatusEx mirrors MEMORYSTATUSEX.
 type memoryStatusEx struct {
