@@ -96,28 +96,32 @@ func (a *Array[T]) Get(idx ...int) (T, error) {
 // disk at Flush, FlushRows or Close; a CopyOnWrite array changes memory
 // only.
 //
-// Set panics like At for bad indexes, and on a ReadOnly array with an
-// error wrapping memmap.ErrReadOnly (writing to its pages would crash the
-// process).
-func (a *Array[T]) Set(v T, idx ...int) {
+// Set never panics: an index out of range gives an error wrapping
+// memmap.ErrRange, a wrong number of indexes memmap.ErrShape, a ReadOnly
+// array memmap.ErrReadOnly (writing to its pages would crash the
+// process), and after Close memmap.ErrClosed; the error's message reads
+// like At's panic. Like At, Set does not check whether the mapping of a
+// View or a Slice is still there (see "Borrowed mappings" in the package
+// documentation).
+func (a *Array[T]) Set(v T, idx ...int) error {
 	if len(idx) == 1 {
 		if d := a.set1; uint(idx[0]) < uint(len(d)) {
 			d[idx[0]] = v
-			return
+			return nil
 		}
 	}
 	off, ok := a.offset(idx)
 	if !ok {
-		panic(a.indexErr("Set", idx))
+		return a.indexErr("Set", idx)
 	}
 	// SAFETY: as in At.
 	p := unsafe.Add(a.base, off)
 	if a.slowSet {
-		a.store(p, v)
-		return
+		return a.store(p, v)
 	}
 	// SAFETY: as in At; the mapping is writable (not ReadOnly).
 	*(*T)(p) = v
+	return nil
 }
 
 // At1 is At(i) for a 1-d array, faster (see BenchmarkAt, which measures
@@ -168,54 +172,56 @@ func (a *Array[T]) at2(i, j int) T {
 	return *(*T)(p)
 }
 
-// Set1 is Set(v, i) for a 1-d array, faster like At1. It panics like Set,
-// also when the array is not 1-d.
-func (a *Array[T]) Set1(v T, i int) {
-	if uint(i) < uint(len(a.set1)) {
+// Set1 is Set(v, i) for a 1-d array, faster like At1: it inlines. It
+// returns the errors of Set, and one wrapping memmap.ErrShape when the
+// array is not 1-d.
+func (a *Array[T]) Set1(v T, i int) (err error) {
+	if uint(i) < a.n1 { // n1 is len(set1)
 		a.set1[i] = v
 		return
 	}
-	a.set1Slow(v, i)
+	return a.set1Slow(v, i)
 }
 
-// set1Slow is Set1 for arrays without a fast view and for its panics.
-func (a *Array[T]) set1Slow(v T, i int) {
+// set1Slow is Set1 for arrays without a fast view and for its errors.
+func (a *Array[T]) set1Slow(v T, i int) error {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
-		panic(a.indexErr("Set1", []int{i}))
+		return a.indexErr("Set1", []int{i})
 	}
 	// SAFETY: as in At1.
 	p := unsafe.Add(a.base, i*a.strides[0])
 	if a.slowSet {
-		a.store(p, v)
-		return
+		return a.store(p, v)
 	}
 	// SAFETY: as in Set.
 	*(*T)(p) = v
+	return nil
 }
 
-// Set2 is Set(v, i, j) for a 2-d array, faster like At2. It panics like
-// Set, also when the array is not 2-d.
-func (a *Array[T]) Set2(v T, i, j int) {
+// Set2 is Set(v, i, j) for a 2-d array, faster like At2. It returns the
+// errors of Set, and one wrapping memmap.ErrShape when the array is not
+// 2-d.
+func (a *Array[T]) Set2(v T, i, j int) error {
 	if uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) && a.set2 != nil {
 		a.set2[i*a.cols2+j] = v
-		return
+		return nil
 	}
-	a.set2Slow(v, i, j)
+	return a.set2Slow(v, i, j)
 }
 
-// set2Slow is Set2 for arrays without a fast view and for its panics.
-func (a *Array[T]) set2Slow(v T, i, j int) {
+// set2Slow is Set2 for arrays without a fast view and for its errors.
+func (a *Array[T]) set2Slow(v T, i, j int) error {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
-		panic(a.indexErr("Set2", []int{i, j}))
+		return a.indexErr("Set2", []int{i, j})
 	}
 	// SAFETY: as in At2.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
 	if a.slowSet {
-		a.store(p, v)
-		return
+		return a.store(p, v)
 	}
 	// SAFETY: as in Set.
 	*(*T)(p) = v
+	return nil
 }
 
 // load reads the element at p by copying its bytes, swapping them for a
@@ -241,10 +247,11 @@ func (a *Array[T]) load(p unsafe.Pointer) (v T) {
 }
 
 // store writes v to the element at p by copying its bytes (swapped for a
-// file in the other byte order), or panics on a ReadOnly array.
-func (a *Array[T]) store(p unsafe.Pointer, v T) {
+// file in the other byte order), or returns ErrReadOnly for a ReadOnly
+// array.
+func (a *Array[T]) store(p unsafe.Pointer, v T) error {
 	if a.ro {
-		panic(a.err("set", fmt.Errorf("%w: cannot Set an element of an array opened ReadOnly", memmap.ErrReadOnly)))
+		return a.err("set", fmt.Errorf("%w: cannot Set an element of an array opened ReadOnly", memmap.ErrReadOnly))
 	}
 	// SAFETY: as in load; the mapping is writable.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
@@ -252,7 +259,7 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) {
 		// SAFETY: p points to isize bytes of the element inside the
 		// data region, mapped writable until Close.
 		a.conv.Encode(unsafe.Slice((*byte)(p), a.isize), b)
-		return
+		return nil
 	}
 	if a.swap {
 		a.dt.SwapBytes(b)
@@ -260,9 +267,10 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) {
 	// SAFETY: p points to esize bytes of the element inside the data
 	// region (the callers checked the index), mapped writable until Close.
 	copy(unsafe.Slice((*byte)(p), a.esize), b)
+	return nil
 }
 
-// indexError is the panic value of At and Set (and the error of Get) for a
+// indexError is the panic value of At (and the error of Get and Set) for a
 // bad index: its message reads like Go's own index panics.
 type indexError struct {
 	msg string

@@ -100,7 +100,7 @@ type Array[T any] struct {
 	strides []int          // bytes, NumPy's strides
 	rank    int            // len(shape); -1 after Close, so every index fails
 	slowGet bool           // At must copy (swap or misaligned)
-	slowSet bool           // Set must copy or panic (swap, misaligned, read-only)
+	slowSet bool           // Set must copy or fail (swap, misaligned, read-only)
 
 	// Views for the fast paths of At1/At2/Set1/Set2 (and At/Set with one
 	// index): every element, as a []T, when the data is in host
@@ -109,7 +109,8 @@ type Array[T any] struct {
 	// cols2 elements); nil otherwise and after Close. Their bounds checks are
 	// the only checks the fast paths make.
 	get1, set1, get2, set2 []T
-	rows2, cols2           int // shape of get2; 0, 0 without it
+	rows2, cols2           int  // shape of get2; 0, 0 without it
+	n1                     uint // len(set1): a cheaper test for Set1, which then stays small enough to inline
 
 	s        *store.Store
 	dt       *layout.DType     // the file's dtype
@@ -118,7 +119,7 @@ type Array[T any] struct {
 	isize    int               // bytes per element in the file: esize, but for conv
 	swap     bool              // the file's order is not the host's (and conv is nil)
 	aligned  bool              // base is aligned for T
-	ro       bool              // ReadOnly: Set panics
+	ro       bool              // ReadOnly: Set returns ErrReadOnly
 	closed   bool
 	axis     int // growth axis, -1 for 0-d
 	rowElems int // elements per row
@@ -391,7 +392,7 @@ func shapeStrides(sh []int64, isize int, fortran bool) (shape, strides []int, er
 
 // setFast refreshes the fast-path views from base and shape.
 func (a *Array[T]) setFast() {
-	a.get1, a.set1, a.get2, a.set2, a.rows2, a.cols2 = nil, nil, nil, nil, 0, 0
+	a.get1, a.set1, a.get2, a.set2, a.rows2, a.cols2, a.n1 = nil, nil, nil, nil, 0, 0, 0
 	if a.closed || a.slowGet || a.base == nil || (a.rank == 2 && a.FortranOrder()) || (a.rank != 1 && a.rank != 2) {
 		return
 	}
@@ -412,6 +413,7 @@ func (a *Array[T]) setFast() {
 	}
 	if !a.slowSet {
 		a.set1, a.set2 = a.get1, a.get2
+		a.n1 = uint(len(a.set1))
 	}
 }
 

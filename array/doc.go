@@ -78,12 +78,13 @@
 // without a dtype and layout.ErrDType for a file whose dtype does not match
 // T, naming the field; and ErrAlign here. Bad files never panic.
 //
-// At and Set panic on a bad index, as indexing a slice does; the panic
-// value is an error (wrapping memmap.ErrRange, or memmap.ErrShape for a
-// wrong number of indexes) whose message reads like Go's, such as
-// "array: index [3 70] out of range for shape (3000, 64)". Get returns that
-// error instead. Set on a ReadOnly array panics with an error wrapping
-// memmap.ErrReadOnly.
+// At panics on a bad index, as indexing a slice does; the panic value is
+// an error (wrapping memmap.ErrRange, or memmap.ErrShape for a wrong
+// number of indexes, memmap.ErrClosed after Close) whose message reads
+// like Go's, such as "array: index [3 70] out of range for shape
+// (3000, 64)". Get returns that error instead. Set never panics: it
+// returns that error, and one wrapping memmap.ErrReadOnly for a ReadOnly
+// array. A loop over All panics like At once the array is closed.
 //
 // # Caveats
 //
@@ -103,9 +104,10 @@
 // memmap.Map, the parent array) is closed, the array's methods that
 // return errors (Get, CopyTo, CopyFrom, Take, Data, Row, Rows, Flush and
 // the others) return errors wrapping memmap.ErrClosed, each checking a
-// flag, without a system call. At, Set, At1, At2, Set1, Set2 stay
-// unchecked, to stay as fast as indexing a slice: like the views, they
-// must not be used after the owner's Close, which makes them fault.
+// flag, without a system call, and All panics. At, Set, At1, At2, Set1,
+// Set2 stay unchecked, to stay as fast as indexing a slice: like the
+// views, they must not be used after the owner's Close, which makes them
+// fault.
 //
 // SIGBUS. If another process truncates the file under a live array,
 // touching a page past the new end makes the OS raise SIGBUS, which kills

@@ -88,7 +88,9 @@ func makeNumPyFile(path string) {
 	}
 	for i := range 2 {
 		for j := range 3 {
-			a.Set(int16(10*i+j), i, j)
+			if err := a.Set(int16(10*i+j), i, j); err != nil {
+				log.Fatal(err)
+			}
 		}
 	}
 	if err := a.Close(); err != nil {

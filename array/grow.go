@@ -232,9 +232,9 @@ func (a *Array[T]) Guard(fn func() error) error {
 // Close commits a writer's rows (as Flush does), shrinks its file to the
 // committed length (so that the file is exactly what np.save would
 // write), releases the writer lock and unmaps the array. Afterwards At,
-// Set, At1, At2, Set1 and Set2 panic with an error wrapping
-// memmap.ErrClosed, the other methods with an error result return one,
-// All yields nothing (record.File.All panics instead), and no view may be
+// At1 and At2 panic with an error wrapping memmap.ErrClosed, and so does
+// a loop over All (as record.File.All does); Set, Set1, Set2 and the
+// other methods with an error result return one; and no view may be
 // touched (that faults and kills the process). Close is idempotent; it
 // returns the first error met but releases everything in any case.
 func (a *Array[T]) Close() error {

@@ -67,14 +67,14 @@ func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
 // change the array. For the others (the other byte order, a packed
 // struct, misaligned data) each row is a copy, converted into a buffer
 // that All reuses for the next row: copy what must outlive the step.
-// A closed array, or one whose owner closed (see "Borrowed mappings" in
-// the package documentation), yields nothing, without an error or a panic
-// (record.File.All panics instead); a 0-d array yields its one element as
-// row 0.
+// A loop over All of a closed array, or of one whose owner closed (see
+// "Borrowed mappings" in the package documentation), panics like At,
+// with an error wrapping memmap.ErrClosed, as record.File.All does; a 0-d
+// array yields its one element as row 0.
 func (a *Array[T]) All() iter.Seq2[int, []T] {
 	return func(yield func(int, []T) bool) {
 		if a.dead() {
-			return
+			panic(a.indexErr("All", nil))
 		}
 		n, k := a.Len(), a.rowElems
 		if a.view("all") == nil {
