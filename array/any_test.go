@@ -436,7 +436,7 @@ func TestAnyRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := w.Append([]int32{8, 9}); err != nil {
+	if _, err := w.Append([]int32{8, 9}...); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {

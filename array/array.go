@@ -422,6 +422,9 @@ func (a *Array[T]) setFast() {
 // the length grows only by appends and resizes of int counts, or Refresh,
 // which checks it.
 func (a *Array[T]) recache() {
+	if a.dead() {
+		return // Close cleared the views; a failed call changed nothing
+	}
 	if a.axis >= 0 {
 		a.shape[a.axis] = int(a.s.Len())
 	}

@@ -12,10 +12,10 @@
 //
 //	a, err := array.Create[float32]("emb.npy", []int{0, 64}, nil)
 //	...
-//	err = a.Append(batch)     // len(batch) a multiple of 64
-//	x := a.At(10, 3)          // a[10, 3]
-//	row, err := a.Row(10)     // a[10] as a []float32, no copy
-//	err = a.Close()           // commits the length; NumPy sees (n, 64)
+//	_, err = a.Append(batch...) // len(batch) a multiple of 64
+//	x := a.At(10, 3)            // a[10, 3]
+//	row, err := a.Row(10)       // a[10] as a []float32, no copy
+//	err = a.Close()             // commits the length; NumPy sees (n, 64)
 //
 // Elements are read and written with At, Get and Set, for any rank, with
 // no allocation and no system call; Data, Row and Rows give []T views of

@@ -10,25 +10,28 @@ import (
 
 var hostOrder = layout.HostOrder()
 
-// growable returns why the length cannot change, if it cannot.
+// growable returns why the length cannot change, if the array knows it:
+// a slice has a fixed length. The store checks the rest (closed, mode,
+// header room) for every change of length.
 func (a *Array[T]) growable(op string) error {
 	switch {
+	case !a.sub:
+		return nil
 	case a.dead():
 		return a.err(op, memmap.ErrClosed)
-	case a.sub:
-		return a.err(op, fmt.Errorf("%w: a slice of an array (Slice) cannot change its length; change the array's", memmap.ErrShape))
-	case a.s.Mode() != memmap.ReadWrite:
-		return a.err(op, fmt.Errorf("%w: a %s array cannot change its length", memmap.ErrReadOnly, a.s.Mode().Name()))
 	}
-	return nil
+	return a.err(op, fmt.Errorf("%w: a slice of an array (Slice) cannot change its length; change the array's", memmap.ErrShape))
 }
 
-// Append appends whole rows after the last one along the growth axis:
-// rows holds k rows of Size()/Len() elements each, in the file's order (for
-// a C-order array of shape (n, 64), k*64 elements, row after row), and the
-// length becomes Len()+k. A length that is not a multiple of the row's
-// elements gives an error wrapping memmap.ErrShape. For a file in the
-// other byte order the elements are swapped on the way in.
+// Append appends whole rows after the last one along the growth axis and
+// returns the index of the first one appended (the length before the
+// call): rows holds the flat elements of k rows of Size()/n elements each
+// (n the length of the growth axis), in the file's order (for a C-order
+// array of shape (n, 64), k*64 elements, row after row), and the growth
+// axis becomes k longer. A slice is appended as a.Append(s...), without a
+// copy. A length that is not a multiple of the row's elements gives an
+// error wrapping memmap.ErrShape. For a file in the other byte order the
+// elements are swapped on the way in.
 //
 // The capacity grows geometrically when needed (a real allocation: a full
 // disk is an error here); without growth Append allocates nothing and makes
@@ -36,7 +39,8 @@ func (a *Array[T]) growable(op string) error {
 // to the file's header, for NumPy and other readers to see, by Flush or
 // Close. Only a ReadWrite array (from Create, New or Open with
 // memmap.ReadWrite) can grow: others give an error wrapping
-// memmap.ErrReadOnly. A 0-d array cannot grow (memmap.ErrShape).
+// memmap.ErrReadOnly; after Close, memmap.ErrClosed. A 0-d array cannot
+// grow (memmap.ErrShape).
 //
 // A file whose header has little room for a longer shape (written by
 // NumPy < 1.23, or with a long structured descr) grows only to the
@@ -44,41 +48,44 @@ func (a *Array[T]) growable(op string) error {
 // error wrapping header.ErrNoRoom that names the shape, and appends
 // nothing. Close the array and call Rewrite on the file to give it room
 // for any length.
-func (a *Array[T]) Append(rows []T) error {
+func (a *Array[T]) Append(rows ...T) (first int, err error) {
+	first = a.Len()
 	if err := a.growable("append"); err != nil {
-		return err
+		return first, err
 	}
-	if n := len(rows); a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0 {
-		return a.err("append", fmt.Errorf("%w: %d elements are not whole rows of %d elements (shape %s)", memmap.ErrShape, n, a.rowElems, shapeString(a.shape)))
+	n := len(rows)
+	if a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0 {
+		return first, a.err("append", fmt.Errorf("%w: %d elements are not whole rows of %d elements (shape %s)", memmap.ErrShape, n, a.rowElems, shapeString(a.shape)))
 	}
 	// SAFETY: rows holds len(rows) Ts of esize bytes each, with no
 	// pointers; the byte slice is only read, before Append returns.
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), len(rows)*a.esize)
-	var err error
-	if a.conv != nil {
-		k := int64(0)
-		if a.rowElems != 0 {
-			k = int64(len(rows) / a.rowElems)
-		}
-		err = a.s.AppendRows(k, func(dst []byte) { a.conv.Encode(dst, b) })
-	} else if a.swap {
-		k := int64(0)
-		if a.rowElems != 0 {
-			k = int64(len(rows) / a.rowElems)
-		}
-		err = a.s.AppendRows(k, func(dst []byte) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), n*a.esize)
+	switch {
+	case a.conv != nil:
+		err = a.s.AppendRows(a.count(n), func(dst []byte) { a.conv.Encode(dst, b) })
+	case a.swap:
+		err = a.s.AppendRows(a.count(n), func(dst []byte) {
 			copy(dst, b)
 			a.dt.SwapBytes(dst)
 		})
-	} else {
+	default:
 		err = a.s.Append(b)
 	}
 	a.recache()
-	return err
+	return first, err
 }
 
-// Grow makes room for n more rows without changing the length, like
-// slices.Grow: afterwards, appending n rows does not grow the file. The
+// count returns the number of rows in n elements, whole rows.
+func (a *Array[T]) count(n int) int64 {
+	if a.rowElems == 0 {
+		return 0
+	}
+	return int64(n / a.rowElems)
+}
+
+// Grow makes room for n more rows along the growth axis without changing
+// the length, like slices.Grow: afterwards, appending n rows does not grow
+// the file. The
 // capacity grows geometrically, with a real allocation (a full disk is an
 // error here, not a crash later). Cap reports the result. A negative n
 // gives an error wrapping memmap.ErrRange. Capacity is invisible to NumPy,
@@ -97,7 +104,8 @@ func (a *Array[T]) Grow(n int) error {
 
 // Resize sets the length along the growth axis to n rows: rows added read
 // as zero, rows cut off are gone (see Truncate). A negative n gives an
-// error wrapping memmap.ErrRange.
+// error wrapping memmap.ErrRange; errors for arrays that cannot change
+// their length are as for Append.
 func (a *Array[T]) Resize(n int) error {
 	if err := a.growable("resize"); err != nil {
 		return err

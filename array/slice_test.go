@@ -140,7 +140,7 @@ func TestSlice(t *testing.T) {
 			t.Errorf("slice All yielded %d rows", rows)
 		}
 		for name, err := range map[string]error{
-			"Append":   s.Append(make([]float64, 3)),
+			"Append":   func() error { _, err := s.Append(make([]float64, 3)...); return err }(),
 			"Grow":     s.Grow(1),
 			"Resize":   s.Resize(5),
 			"Truncate": s.Truncate(5),

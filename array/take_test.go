@@ -142,7 +142,7 @@ func TestTake(t *testing.T) {
 						for j := range row {
 							row[j] = -float64(j)
 						}
-						if err := a.Append(row); err != nil {
+						if _, err := a.Append(row...); err != nil {
 							t.Fatal(err)
 						}
 						checkTake(t, a, []int{a.Len() - 1, 0, a.Len() - 1})

@@ -45,7 +45,7 @@ func CheckClosed[T any](t *testing.T, a *array.Array[T]) {
 	call("AdviseRows", func() error { return a.AdviseRows(0, 1, memmap.Random) })
 	call("Refresh", a.Refresh)
 	call("Guard", func() error { return a.Guard(func() error { return nil }) })
-	call("Append", func() error { return a.Append(buf[:0]) })
+	call("Append", func() error { _, err := a.Append(buf[:0]...); return err })
 	call("Grow", func() error { return a.Grow(1) })
 	call("Resize", func() error { return a.Resize(1) })
 	call("Truncate", func() error { return a.Truncate(0) })
