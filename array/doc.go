@@ -122,14 +122,15 @@
 // per file: a writable open takes an exclusive OS lock, and a second
 // writer, in this process or another, gets an error wrapping
 // memmap.ErrLocked. Readers in other processes need no lock; they see
-// changed elements at once and appended rows after the writer's Flush and
-// their own Refresh.
+// changed elements at once and appended rows after the writer's Flush (or
+// Commit) and their own Refresh.
 //
 // Durability. Set and writes through views reach the file's pages at once
 // (other processes that map the file see them), and the disk when the OS
 // writes them back, or when Flush or FlushRows returns (msync). Appended
-// rows become part of the file — visible to NumPy — only when Flush or
-// Close commits the length: the data is flushed first, then the shape in
+// rows become part of the file — visible to NumPy — only when Flush,
+// Commit or Close commits the length: the data is flushed first (Commit
+// flushes only the rows appended since the last commit), then the shape in
 // the header is rewritten in place and flushed, so a crash leaves a file
 // that opens with the old or the new length, never rows that were not
 // written. Close commits and then shrinks the file to the committed length,

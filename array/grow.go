@@ -36,8 +36,8 @@ func (a *Array[T]) growable(op string) error {
 // The capacity grows geometrically when needed (a real allocation: a full
 // disk is an error here); without growth Append allocates nothing and makes
 // no system call. Views taken before stay valid. The new rows are committed
-// to the file's header, for NumPy and other readers to see, by Flush or
-// Close. Only a ReadWrite array (from Create, New or Open with
+// to the file's header, for NumPy and other readers to see, by Commit,
+// Flush or Close. Only a ReadWrite array (from Create, New or Open with
 // memmap.ReadWrite) can grow: others give an error wrapping
 // memmap.ErrReadOnly; after Close, memmap.ErrClosed. A 0-d array cannot
 // grow (memmap.ErrShape).
@@ -138,11 +138,13 @@ func (a *Array[T]) Truncate(n int) error {
 // Flush makes every row durable (msync: on disk when it returns) and then
 // commits the length to the file's header, so that NumPy and readers that
 // Refresh see the appended rows. A crash at any point leaves a file that
-// opens with the old or the new length. Flush does nothing for ReadOnly,
-// CopyOnWrite and anonymous arrays. A length whose shape does not fit the
-// header (see Append) is not committed: Flush returns an error wrapping
-// header.ErrNoRoom, the header keeps the old length and the rows stay in
-// the array; Rewrite makes room.
+// opens with the old or the new length. Flush does nothing for ReadOnly
+// and CopyOnWrite arrays, and for anonymous ones but keep their header
+// true. A length whose shape does not fit the header (see Append) is not
+// committed: Flush returns an error wrapping header.ErrNoRoom, the header
+// keeps the old length and the rows stay in the array; Rewrite makes
+// room. For a slice (Slice) Flush makes its rows durable and commits
+// nothing.
 func (a *Array[T]) Flush() error {
 	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)
@@ -151,6 +153,24 @@ func (a *Array[T]) Flush() error {
 		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.Len()))
 	}
 	return a.s.Flush()
+}
+
+// Commit is Flush for the rows appended since the last Flush or Commit:
+// it makes only those rows durable (msync) and then commits the length
+// to the file's header, in Flush's order, so that a crash leaves the old
+// or the new length. Rows changed in place below the committed length are
+// not flushed (FlushRows or Flush do that). For an appender that commits
+// often, it costs the new rows, not the whole file. Errors are as for
+// Flush; a slice (Slice) has no length to commit, and its Commit does
+// nothing.
+func (a *Array[T]) Commit() error {
+	if a.dead() {
+		return a.err("commit", memmap.ErrClosed)
+	}
+	if a.sub {
+		return nil
+	}
+	return a.s.Commit()
 }
 
 // FlushRows makes rows [i, j) durable (msync) without committing the

@@ -40,6 +40,7 @@ func CheckClosed[T any](t *testing.T, a *array.Array[T]) {
 	call("Rows", func() error { _, err := a.Rows(0, 1); return err })
 	call("Slice", func() error { _, err := a.Slice(0, 1); return err })
 	call("Flush", a.Flush)
+	call("Commit", a.Commit)
 	call("FlushRows", func() error { return a.FlushRows(0, 1) })
 	call("Advise", func() error { return a.Advise(memmap.Random) })
 	call("AdviseRows", func() error { return a.AdviseRows(0, 1, memmap.Random) })
