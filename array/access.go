@@ -310,8 +310,8 @@ func (a *Array[T]) view(op string) error {
 	return nil
 }
 
-// Data returns all Len() rows' elements as a slice, without copying, in
-// the file's order (C or Fortran): writes to it change the array. It
+// Data returns every element (Size() of them) as a slice, without copying,
+// in the file's order (C or Fortran): writes to it change the array. It
 // stays valid until Close, also across growth, but does not grow with the
 // array: take it again to see new rows. Its capacity is its length.
 //
@@ -342,11 +342,12 @@ func (a *Array[T]) scan(off, n int) []T {
 		return []T{}
 	}
 	d := a.s.ScanData()[a.lo*a.rowBytes+off:]
-	// SAFETY: callers pass a range inside the data region ([0, Len())
-	// rows, from row lo of the store for a slice), which ScanData covers and whose map stays mapped until Close;
-	// that map starts on a page boundary, like the main one, at the same
-	// data offset, so the data is aligned for T as view checked, and in
-	// host order; T has no pointers.
+	// SAFETY: callers pass a range inside the data region (rows along the
+	// growth axis, from row lo of the store for a slice), which ScanData
+	// covers and whose map stays mapped until Close; that map starts on a
+	// page boundary, like the main one, at the same data offset, so the
+	// data is aligned for T as view checked, and in host order; T has no
+	// pointers.
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(d))), n)[:n:n]
 }
 
@@ -355,32 +356,33 @@ func (a *Array[T]) slice(off, n int) []T {
 	if n == 0 {
 		return []T{}
 	}
-	// SAFETY: callers pass a range inside the data region ([0, Len()) rows),
+	// SAFETY: callers pass a range inside the data region (whole rows),
 	// which is mapped until Close at an address aligned for T (view checked
 	// alignment and byte order), and T has no pointers.
 	return unsafe.Slice((*T)(unsafe.Add(a.base, off)), n)[:n:n]
 }
 
-// Row returns row i, a[i] in NumPy, as a slice without copying: the
-// elements with first index i, Size()/Len() of them. It allocates nothing.
-// Rows exist in C order only: in a Fortran-order array of rank 2 or more
-// a[i] is not contiguous, and Row returns an error wrapping
-// memmap.ErrShape. An i outside [0, Len()) gives an error wrapping
-// memmap.ErrRange; the other errors and the validity of the slice are as
-// for Data.
+// Row returns row i along the growth axis, a[i] in NumPy, as a slice
+// without copying: the elements with first index i, Size()/Len() of them.
+// It allocates nothing. Row works where the growth axis is axis 0 (C
+// order, and 1-d arrays): in a Fortran-order array of rank 2 or more a[i]
+// is not contiguous, and Row returns an error wrapping memmap.ErrShape
+// (Take copies such rows). An i outside [0, Len()) gives an error
+// wrapping memmap.ErrRange; the other errors and the validity of the
+// slice are as for Data.
 func (a *Array[T]) Row(i int) ([]T, error) {
-	if err := a.rowsOK("row", i, i+1, i >= 0 && i < a.Len()); err != nil {
+	if err := a.rowsOK("row", i, i+1, i >= 0 && i < a.rows()); err != nil {
 		return nil, err
 	}
 	return a.slice(i*a.rowBytes, a.rowElems), nil
 }
 
-// Rows returns rows [i, j), a[i:j] in NumPy, as one slice without
-// copying; errors and validity as for Row. It is a whole-range view: with
-// memmap.AccessAuto it comes from the map that is read ahead, as Data
-// does.
+// Rows returns rows [i, j) along the growth axis, a[i:j] in NumPy, as one
+// slice without copying; errors and validity as for Row. It is a
+// whole-range view: with memmap.AccessAuto it comes from the map that is
+// read ahead, as Data does.
 func (a *Array[T]) Rows(i, j int) ([]T, error) {
-	if err := a.rowsOK("rows", i, j, 0 <= i && i <= j && j <= a.Len()); err != nil {
+	if err := a.rowsOK("rows", i, j, 0 <= i && i <= j && j <= a.rows()); err != nil {
 		return nil, err
 	}
 	return a.scan(i*a.rowBytes, (j-i)*a.rowElems), nil
@@ -394,7 +396,7 @@ func (a *Array[T]) rowsOK(op string, i, j int, inRange bool) error {
 		return a.err(op, fmt.Errorf("%w: the rows of a Fortran-order array of shape %s are not contiguous; use At, or Data in Fortran order", memmap.ErrShape, shapeString(a.shape)))
 	}
 	if !inRange {
-		return a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		return a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
 	}
 	return nil
 }

@@ -126,8 +126,8 @@ type Array[T any] struct {
 	rowBytes int // bytes per row (the growth axis' stride)
 
 	// A slice (Slice) shares its parent's store and shows its rows
-	// [lo, lo+Len()); its length is fixed. sub is false, lo 0, for the
-	// array a Create, New or Open returned.
+	// [lo, lo+rows()) along the growth axis; its length is fixed. sub is
+	// false, lo 0, for the array a Create, New or Open returned.
 	sub bool
 	lo  int
 }
@@ -450,34 +450,49 @@ func pathErr(op, path string, err error) error {
 
 func (a *Array[T]) err(op string, err error) error { return pathErr(op, a.s.Path(), err) }
 
-// Shape returns the shape; the caller may keep and change the slice. The
-// length along the growth axis is Len.
+// Shape returns the shape; the caller may keep and change the slice.
+// Shape()[0] is Len; the length along the growth axis is Shape()[0] in C
+// order and Shape()[Rank()-1] in Fortran order.
 func (a *Array[T]) Shape() []int { return slices.Clone(a.shape) }
 
-// Len returns the length of the growth axis: the number of rows (axis 0 in
-// C order, the last axis in Fortran order), 1 for a 0-d array. A writer's
-// length includes rows appended but not yet committed by Flush or Close.
+// Len returns the length of axis 0, as NumPy's len(a) and Shape()[0],
+// in C and Fortran order alike; 1 for a 0-d array. A writer's length
+// includes rows appended but not yet committed by Flush, Commit or Close.
+// In C order (and for 1-d arrays) axis 0 is the growth axis, and Len is
+// the number of rows that Append, Row, Rows, All and the other verbs
+// counting rows along the growth axis count; in Fortran order those
+// count Shape()[Rank()-1] rows (see "Fortran order" in the package
+// documentation).
 func (a *Array[T]) Len() int {
+	if len(a.shape) == 0 {
+		return 1
+	}
+	return a.shape[0]
+}
+
+// rows returns the length of the growth axis (axis 0 in C order, the
+// last axis in Fortran order), 1 for a 0-d array.
+func (a *Array[T]) rows() int {
 	if a.axis < 0 {
 		return 1
 	}
 	return a.shape[a.axis]
 }
 
-// Cap returns the number of rows the array holds without growing its
-// file; 0 after Close.
+// Cap returns the number of rows along the growth axis the array holds
+// without growing its file; 0 after Close.
 func (a *Array[T]) Cap() int {
 	if a.dead() {
 		return 0
 	}
 	if a.sub {
-		return a.Len()
+		return a.rows()
 	}
 	return int(min(a.s.Cap(), maxInt))
 }
 
 // Size returns the number of elements: the product of the shape.
-func (a *Array[T]) Size() int { return a.Len() * a.rowElems }
+func (a *Array[T]) Size() int { return a.rows() * a.rowElems }
 
 // Rank returns the number of dimensions.
 func (a *Array[T]) Rank() int { return len(a.shape) }

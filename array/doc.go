@@ -86,6 +86,21 @@
 // returns that error, and one wrapping memmap.ErrReadOnly for a ReadOnly
 // array. A loop over All panics like At once the array is closed.
 //
+// # Fortran order
+//
+// Len and Take follow NumPy in both orders: Len is len(a), Shape()[0],
+// and Take(idx, dst) is a[idx], rows along axis 0. The verbs that count
+// rows count them along the growth axis, where the data grows and is
+// contiguous: axis 0 in C order, the last axis in Fortran order (as
+// NumPy appends). These are Cap, Append, Grow, Resize, Truncate, Row,
+// Rows, All, Slice, AdviseRows, FlushRows, CopyTo and CopyFrom. In C order
+// (and for 1-d arrays) both kinds of verb count the same rows. In Fortran
+// order, for rank 2 or more, an array of shape (1000, 3) has Len 1000 and
+// grows by 1000-element rows along its last axis, whose length is 3; Take
+// copies rows of 3 elements, gathered one by one since they are 1000
+// elements apart, and Row and Rows, which would need such rows to be
+// contiguous, return an error wrapping memmap.ErrShape.
+//
 // # Caveats
 //
 // View lifetime. A view (Data, Row, Rows) aliases the mapped pages. It

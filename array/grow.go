@@ -49,7 +49,7 @@ func (a *Array[T]) growable(op string) error {
 // nothing. Close the array and call Rewrite on the file to give it room
 // for any length.
 func (a *Array[T]) Append(rows ...T) (first int, err error) {
-	first = a.Len()
+	first = a.rows()
 	if err := a.growable("append"); err != nil {
 		return first, err
 	}
@@ -94,10 +94,10 @@ func (a *Array[T]) Grow(n int) error {
 	if err := a.growable("grow"); err != nil {
 		return err
 	}
-	if n < 0 || n > maxInt-a.Len() {
+	if n < 0 || n > maxInt-a.rows() {
 		return a.err("grow", fmt.Errorf("%w: grow by %d rows", memmap.ErrRange, n))
 	}
-	err := a.s.Reserve(int64(a.Len() + n))
+	err := a.s.Reserve(int64(a.rows() + n))
 	a.recache()
 	return err
 }
@@ -118,17 +118,18 @@ func (a *Array[T]) Resize(n int) error {
 	return err
 }
 
-// Truncate cuts the array to its first n rows, n ≤ Len() (memmap.ErrRange
-// otherwise). When n is below the length in the file's header, the header
-// is rewritten and flushed at once, so that the file never claims rows that
-// may later be reused. Views taken before stay valid but must not be used
-// past the new length. The capacity is kept until Close.
+// Truncate cuts the array to its first n rows along the growth axis, n at
+// most their number (memmap.ErrRange otherwise). When n is below the
+// length in the file's header, the header is rewritten and flushed at
+// once, so that the file never claims rows that may later be reused.
+// Views taken before stay valid but must not be used past the new length.
+// The capacity is kept until Close.
 func (a *Array[T]) Truncate(n int) error {
 	if err := a.growable("truncate"); err != nil {
 		return err
 	}
-	if n < 0 || n > a.Len() {
-		return a.err("truncate", fmt.Errorf("%w: truncate to %d rows of %d", memmap.ErrRange, n, a.Len()))
+	if n < 0 || n > a.rows() {
+		return a.err("truncate", fmt.Errorf("%w: truncate to %d rows of %d", memmap.ErrRange, n, a.rows()))
 	}
 	err := a.s.SetLen(int64(n))
 	a.recache()
@@ -150,7 +151,7 @@ func (a *Array[T]) Flush() error {
 		return a.err("flush", memmap.ErrClosed)
 	}
 	if a.sub {
-		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.Len()))
+		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.rows()))
 	}
 	return a.s.Flush()
 }
@@ -173,16 +174,17 @@ func (a *Array[T]) Commit() error {
 	return a.s.Commit()
 }
 
-// FlushRows makes rows [i, j) durable (msync) without committing the
-// length: for changes made with Set or through views to rows already
-// committed. An invalid range gives an error wrapping memmap.ErrRange.
+// FlushRows makes rows [i, j) along the growth axis durable (msync)
+// without committing the length: for changes made with Set or through
+// views to rows already committed. An invalid range gives an error
+// wrapping memmap.ErrRange.
 func (a *Array[T]) FlushRows(i, j int) error {
 	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)
 	}
 	if a.sub {
-		if i < 0 || i > j || j > a.Len() {
-			return a.err("flush", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		if i < 0 || i > j || j > a.rows() {
+			return a.err("flush", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
 		}
 		i, j = i+a.lo, j+a.lo
 	}
@@ -199,21 +201,22 @@ func (a *Array[T]) Advise(adv memmap.Advice) error {
 		return a.err("advise", memmap.ErrClosed)
 	}
 	if a.sub {
-		return a.AdviseRows(0, a.Len(), adv)
+		return a.AdviseRows(0, a.rows(), adv)
 	}
 	return a.s.Advise(adv)
 }
 
-// AdviseRows tells the OS how rows [i, j) will be accessed (madvise),
-// once: growth and Refresh apply the advice of Options.Access (or of
-// Advise) again. An invalid range gives an error wrapping memmap.ErrRange.
+// AdviseRows tells the OS how rows [i, j) along the growth axis will be
+// accessed (madvise), once: growth and Refresh apply the advice of
+// Options.Access (or of Advise) again. An invalid range gives an error
+// wrapping memmap.ErrRange.
 func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
 	if a.dead() {
 		return a.err("advise", memmap.ErrClosed)
 	}
 	if a.sub {
-		if i < 0 || i > j || j > a.Len() {
-			return a.err("advise", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		if i < 0 || i > j || j > a.rows() {
+			return a.err("advise", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
 		}
 		i, j = i+a.lo, j+a.lo
 	}
