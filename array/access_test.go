@@ -376,6 +376,12 @@ func TestAccessOptionErrors(t *testing.T) {
 	if _, err := array.Open[float64](path, memmap.ReadOnly, bad); !errors.Is(err, memmap.ErrRange) {
 		t.Errorf("Open with Access(99): %v, want ErrRange", err)
 	}
+	// The store checks the access pattern after the open: a refused
+	// writer leaves the writer lock free.
+	if _, err := array.Open[float64](path, memmap.ReadWrite, bad); !errors.Is(err, memmap.ErrRange) {
+		t.Errorf("Open ReadWrite with Access(99): %v, want ErrRange", err)
+	}
+	mustClose(t, mustOpen[float64](t, path, memmap.ReadWrite))
 	a := mustOpen[float64](t, path, memmap.ReadOnly)
 	mustClose(t, a)
 	if a.Cap() != 0 {

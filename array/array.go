@@ -242,16 +242,18 @@ func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error
 // the same way, and its views return memmap.ErrByteOrder.
 func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error) {
 	const op = "open"
-	if _, err := elemDType[T](); err != nil {
+	want, err := elemDType[T]()
+	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
-	// The dtype is checked in init, which also accepts the layouts a T
-	// cannot lie over but can be converted to (packed structs).
+	// The file's dtype is checked against T's in init (wrapAs), which
+	// also accepts the layouts a T cannot lie over but can be converted
+	// to (packed structs), and opt.Access in the store's SetAccess.
 	s, acc, reserve, err := openStore(path, mode, opt)
 	if err != nil {
 		return nil, err
 	}
-	return wrap[T](s, op, acc, reserve)
+	return wrapAs[T](s, op, acc, reserve, want)
 }
 
 // openStore opens the .npy file at path for Open and OpenAny, with any
@@ -262,9 +264,6 @@ func openStore(path string, mode memmap.Mode, opt *Options) (*store.Store, memma
 	if opt != nil {
 		so.Reserve = opt.Reserve
 		acc = opt.Access
-	}
-	if err := store.CheckAccess(acc); err != nil {
-		return nil, 0, 0, pathErr("open", path, err)
 	}
 	s, err := store.Open(path, mode, nil, &so)
 	return s, acc, so.Reserve, err
@@ -289,8 +288,14 @@ func elemDType[T any]() (*layout.DType, error) {
 // wrap makes the Array over an open store, or closes the store and returns
 // why it cannot be one.
 func wrap[T any](s *store.Store, op string, acc memmap.Access, reserve int64) (*Array[T], error) {
+	return wrapAs[T](s, op, acc, reserve, nil)
+}
+
+// wrapAs is wrap given T's dtype (elemDType), where the caller has it;
+// nil means wrap.
+func wrapAs[T any](s *store.Store, op string, acc memmap.Access, reserve int64, want *layout.DType) (*Array[T], error) {
 	a := &Array[T]{s: s, dt: s.DType(), axis: s.Axis(), ro: s.Mode() == memmap.ReadOnly}
-	if err := a.init(); err != nil {
+	if err := a.init(want); err != nil {
 		s.Close()
 		return nil, pathErr(op, s.Path(), err)
 	}
@@ -301,11 +306,14 @@ func wrap[T any](s *store.Store, op string, acc memmap.Access, reserve int64) (*
 	return a, nil
 }
 
-func (a *Array[T]) init() error {
+// init checks the store's dtype against T's, want (elemDType; nil to
+// compute it), and sets the fields from the store.
+func (a *Array[T]) init(want *layout.DType) (err error) {
 	dt := a.dt
-	want, err := elemDType[T]()
-	if err != nil {
-		return err
+	if want == nil {
+		if want, err = elemDType[T](); err != nil {
+			return err
+		}
 	}
 	// A file whose dtype T can lie over (byte order aside) is read in
 	// place; one whose fields T has at other offsets (a packed struct,
