@@ -280,17 +280,24 @@ type indexError struct {
 func (e *indexError) Error() string { return e.msg }
 func (e *indexError) Unwrap() error { return e.err }
 
-// indexErr describes why offset refused idx. It copies idx, so that idx
-// does not escape and the callers' variadic slices stay on their stacks.
+// indexErr describes why offset refused idx.
 func (a *Array[T]) indexErr(method string, idx []int) error {
+	return indexErrOf(method, a.s.Path(), a.dead(), a.shape, idx)
+}
+
+// indexErrOf describes a bad index of an Array or an Any with this shape:
+// the array is closed, idx has the wrong rank, or an index is out of
+// range. It copies idx, so that idx does not escape and the callers'
+// variadic slices stay on their stacks.
+func indexErrOf(method, path string, dead bool, shape, idx []int) error {
 	ix := slices.Clone(idx)
 	switch {
-	case a.dead():
-		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
-	case len(ix) != len(a.shape):
-		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
+	case dead:
+		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, path), memmap.ErrClosed}
+	case len(ix) != len(shape):
+		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(shape), shapeString(shape)), memmap.ErrShape}
 	}
-	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(a.shape)), memmap.ErrRange}
+	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(shape)), memmap.ErrRange}
 }
 
 // view returns why the zero-copy views cannot be used, if they cannot.

@@ -307,14 +307,7 @@ func (a *Any) offset(method string, idx []int) (int, error) {
 
 // indexErr describes why offset refused idx, as Array.Get does.
 func (a *Any) indexErr(method string, idx []int) error {
-	ix := slices.Clone(idx)
-	switch {
-	case a.dead():
-		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
-	case len(ix) != len(a.shape):
-		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
-	}
-	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(a.shape)), memmap.ErrRange}
+	return indexErrOf(method, a.s.Path(), a.dead(), a.shape, idx)
 }
 
 // ElemBytes returns the bytes of the element at the given indexes, one per

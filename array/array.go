@@ -162,7 +162,7 @@ func New[T any](shape []int, opt *Options) (*Array[T], error) {
 
 func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T], error) {
 	const op = "create"
-	h, o, err := newHeader[T](shape, opt)
+	h, o, err := newHeader[T](shape, opt, false)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -179,10 +179,13 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 	return wrap[T](s, op, o.Access, o.Reserve)
 }
 
-// newHeader checks the shape and options of a new array of T (Create,
-// New, Save) and returns its header, and the options with nil made the
-// defaults.
-func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error) {
+// newHeader checks the shape and options of an array of T and returns
+// its header, and the options with nil made the defaults: for a new
+// array (Create, New, Save), or, with raw, for a raw file (OpenRaw,
+// CreateRaw), whose data starts at Options.Offset and whose shape may
+// hold a -1 for the store to check and infer. The checks come before
+// anything touches the disk.
+func newHeader[T any](shape []int, opt *Options, raw bool) (*header.Header, Options, error) {
 	var o Options
 	if opt != nil {
 		o = *opt
@@ -198,23 +201,27 @@ func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error
 	default:
 		return nil, o, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder)
 	}
-	if o.Capacity < 0 {
-		return nil, o, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity)
-	}
 	if err := store.CheckAccess(o.Access); err != nil {
 		return nil, o, err
 	}
-	if shape == nil {
+	h := &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: make([]int64, len(shape))}
+	switch {
+	case raw && o.Offset < 0:
+		return nil, o, fmt.Errorf("%w: negative Options.Offset %d", memmap.ErrRange, o.Offset)
+	case raw:
+		h.DataOffset = o.Offset
+	case o.Capacity < 0:
+		return nil, o, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity)
+	case shape == nil:
 		return nil, o, fmt.Errorf("%w: nil shape; use []int{} for a 0-d array", memmap.ErrShape)
 	}
-	sh := make([]int64, len(shape))
 	for i, d := range shape {
-		if d < 0 {
+		if d < 0 && !raw {
 			return nil, o, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, shape)
 		}
-		sh[i] = int64(d)
+		h.Shape[i] = int64(d)
 	}
-	return &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: sh}, o, nil
+	return h, o, nil
 }
 
 // Open opens the .npy file at path as an array of T, in mode

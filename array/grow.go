@@ -179,16 +179,27 @@ func (a *Array[T]) Commit() error {
 // views to rows already committed. An invalid range gives an error
 // wrapping memmap.ErrRange.
 func (a *Array[T]) FlushRows(i, j int) error {
+	lo, hi, err := a.storeRows("flush", i, j)
+	if err != nil {
+		return err
+	}
+	return a.s.FlushRows(lo, hi)
+}
+
+// storeRows returns rows [i, j) of the array as rows of the store, which
+// for a slice start at its row lo, after checking them against the
+// slice; the store checks the array's own.
+func (a *Array[T]) storeRows(op string, i, j int) (int64, int64, error) {
 	if a.dead() {
-		return a.err("flush", memmap.ErrClosed)
+		return 0, 0, a.err(op, memmap.ErrClosed)
 	}
 	if a.sub {
 		if i < 0 || i > j || j > a.rows() {
-			return a.err("flush", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
+			return 0, 0, a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
 		}
 		i, j = i+a.lo, j+a.lo
 	}
-	return a.s.FlushRows(int64(i), int64(j))
+	return int64(i), int64(j), nil
 }
 
 // Advise tells the OS how the whole array will be accessed (madvise); see
@@ -211,16 +222,11 @@ func (a *Array[T]) Advise(adv memmap.Advice) error {
 // Options.Access (or of Advise) again. An invalid range gives an error
 // wrapping memmap.ErrRange.
 func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
-	if a.dead() {
-		return a.err("advise", memmap.ErrClosed)
+	lo, hi, err := a.storeRows("advise", i, j)
+	if err != nil {
+		return err
 	}
-	if a.sub {
-		if i < 0 || i > j || j > a.rows() {
-			return a.err("advise", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
-		}
-		i, j = i+a.lo, j+a.lo
-	}
-	return a.s.AdviseRows(int64(i), int64(j), adv)
+	return a.s.AdviseRows(lo, hi, adv)
 }
 
 // Refresh re-reads the length committed in the file's header and extends

@@ -223,7 +223,7 @@ func Save[T any](path string, data []T, shape []int, opt *Options) error {
 	if shape == nil {
 		shape = []int{len(data)}
 	}
-	h, o, err := newHeader[T](shape, opt)
+	h, o, err := newHeader[T](shape, opt, false)
 	if err != nil {
 		return pathErr(op, path, err)
 	}
