@@ -199,4 +199,38 @@
 //     ([Create], and array's and record's Creates, which build on it;
 //     npz.Create and safetensors.Create, whose Writer's Close replaces
 //     the file).
+//
+// The typed arrays, array.Array[T] and record.File[T] (and array.Any
+// where it has the verb), share these; R is what Row returns, []T for an
+// array row and *T for a record:
+//
+//   - Append(rows ...T) (first int, err error) appends and returns the
+//     index of the first new row; a slice goes in as Append(s...), without
+//     a copy. An array takes the flat elements of whole rows (other
+//     lengths: an error wrapping [ErrShape]).
+//   - At returns the value T and panics like a slice index (out of range,
+//     closed); Row(i) (R, error) is the zero-copy view of one row.
+//   - Get(idx...) (T, error) is the checked read (record: Get(i)).
+//   - Set(v T, idx...) error (record: Set(v, i); array's Set1 and Set2
+//     too), value first, never panics: out of range is [ErrRange],
+//     read-only [ErrReadOnly], closed [ErrClosed].
+//   - Data() ([]T, error) is every element or record as one view;
+//     Rows(i, j int) ([]T, error) is rows [i, j) as a view. Slice(lo, hi)
+//     (*Array[T], error), a sub-array sharing the map, is array's only.
+//   - All() iter.Seq2[int, R] iterates over the rows, and panics once
+//     the value is closed, as At does.
+//   - Flush() error makes every row durable, then commits the length;
+//     Commit() error does so for the rows appended since the last Flush or
+//     Commit only; FlushRows(i, j int) error makes rows [i, j) durable
+//     without a commit. In a name, Rows counts rows and Range counts bytes
+//     ([Map.FlushRange](off, n)).
+//   - Cap() int, Grow(n int) error, Resize(n int) error and
+//     Truncate(n int) error size the rows along the growth axis, as
+//     slices.Grow and a slice's cap do.
+//   - Len() int is NumPy's len(a), Shape()[0], in C and Fortran order
+//     alike, and Take(idx, dst) is NumPy's a[idx], rows along axis 0. The
+//     verbs that count rows (Cap, Append, Grow, Resize, Truncate, Row,
+//     Rows, All, Slice, AdviseRows, FlushRows, CopyTo, CopyFrom) count
+//     them along the growth axis: axis 0, or the last axis of a
+//     Fortran-order array, where its data grows and is contiguous.
 package memmap

@@ -96,28 +96,32 @@ func (a *Array[T]) Get(idx ...int) (T, error) {
 // disk at Flush, FlushRows or Close; a CopyOnWrite array changes memory
 // only.
 //
-// Set panics like At for bad indexes, and on a ReadOnly array with an
-// error wrapping memmap.ErrReadOnly (writing to its pages would crash the
-// process).
-func (a *Array[T]) Set(v T, idx ...int) {
+// Set never panics: an index out of range gives an error wrapping
+// memmap.ErrRange, a wrong number of indexes memmap.ErrShape, a ReadOnly
+// array memmap.ErrReadOnly (writing to its pages would crash the
+// process), and after Close memmap.ErrClosed; the error's message reads
+// like At's panic. Like At, Set does not check whether the mapping of a
+// View or a Slice is still there (see "Borrowed mappings" in the package
+// documentation).
+func (a *Array[T]) Set(v T, idx ...int) error {
 	if len(idx) == 1 {
 		if d := a.set1; uint(idx[0]) < uint(len(d)) {
 			d[idx[0]] = v
-			return
+			return nil
 		}
 	}
 	off, ok := a.offset(idx)
 	if !ok {
-		panic(a.indexErr("Set", idx))
+		return a.indexErr("Set", idx)
 	}
 	// SAFETY: as in At.
 	p := unsafe.Add(a.base, off)
 	if a.slowSet {
-		a.store(p, v)
-		return
+		return a.store(p, v)
 	}
 	// SAFETY: as in At; the mapping is writable (not ReadOnly).
 	*(*T)(p) = v
+	return nil
 }
 
 // At1 is At(i) for a 1-d array, faster (see BenchmarkAt, which measures
@@ -168,54 +172,56 @@ func (a *Array[T]) at2(i, j int) T {
 	return *(*T)(p)
 }
 
-// Set1 is Set(v, i) for a 1-d array, faster like At1. It panics like Set,
-// also when the array is not 1-d.
-func (a *Array[T]) Set1(v T, i int) {
-	if uint(i) < uint(len(a.set1)) {
+// Set1 is Set(v, i) for a 1-d array, faster like At1: it inlines. It
+// returns the errors of Set, and one wrapping memmap.ErrShape when the
+// array is not 1-d.
+func (a *Array[T]) Set1(v T, i int) (err error) {
+	if uint(i) < a.n1 { // n1 is len(set1)
 		a.set1[i] = v
 		return
 	}
-	a.set1Slow(v, i)
+	return a.set1Slow(v, i)
 }
 
-// set1Slow is Set1 for arrays without a fast view and for its panics.
-func (a *Array[T]) set1Slow(v T, i int) {
+// set1Slow is Set1 for arrays without a fast view and for its errors.
+func (a *Array[T]) set1Slow(v T, i int) error {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
-		panic(a.indexErr("Set1", []int{i}))
+		return a.indexErr("Set1", []int{i})
 	}
 	// SAFETY: as in At1.
 	p := unsafe.Add(a.base, i*a.strides[0])
 	if a.slowSet {
-		a.store(p, v)
-		return
+		return a.store(p, v)
 	}
 	// SAFETY: as in Set.
 	*(*T)(p) = v
+	return nil
 }
 
-// Set2 is Set(v, i, j) for a 2-d array, faster like At2. It panics like
-// Set, also when the array is not 2-d.
-func (a *Array[T]) Set2(v T, i, j int) {
+// Set2 is Set(v, i, j) for a 2-d array, faster like At2. It returns the
+// errors of Set, and one wrapping memmap.ErrShape when the array is not
+// 2-d.
+func (a *Array[T]) Set2(v T, i, j int) error {
 	if uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) && a.set2 != nil {
 		a.set2[i*a.cols2+j] = v
-		return
+		return nil
 	}
-	a.set2Slow(v, i, j)
+	return a.set2Slow(v, i, j)
 }
 
-// set2Slow is Set2 for arrays without a fast view and for its panics.
-func (a *Array[T]) set2Slow(v T, i, j int) {
+// set2Slow is Set2 for arrays without a fast view and for its errors.
+func (a *Array[T]) set2Slow(v T, i, j int) error {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
-		panic(a.indexErr("Set2", []int{i, j}))
+		return a.indexErr("Set2", []int{i, j})
 	}
 	// SAFETY: as in At2.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
 	if a.slowSet {
-		a.store(p, v)
-		return
+		return a.store(p, v)
 	}
 	// SAFETY: as in Set.
 	*(*T)(p) = v
+	return nil
 }
 
 // load reads the element at p by copying its bytes, swapping them for a
@@ -241,10 +247,11 @@ func (a *Array[T]) load(p unsafe.Pointer) (v T) {
 }
 
 // store writes v to the element at p by copying its bytes (swapped for a
-// file in the other byte order), or panics on a ReadOnly array.
-func (a *Array[T]) store(p unsafe.Pointer, v T) {
+// file in the other byte order), or returns ErrReadOnly for a ReadOnly
+// array.
+func (a *Array[T]) store(p unsafe.Pointer, v T) error {
 	if a.ro {
-		panic(a.err("set", fmt.Errorf("%w: cannot Set an element of an array opened ReadOnly", memmap.ErrReadOnly)))
+		return a.err("set", fmt.Errorf("%w: cannot Set an element of an array opened ReadOnly", memmap.ErrReadOnly))
 	}
 	// SAFETY: as in load; the mapping is writable.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), a.esize)
@@ -252,7 +259,7 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) {
 		// SAFETY: p points to isize bytes of the element inside the
 		// data region, mapped writable until Close.
 		a.conv.Encode(unsafe.Slice((*byte)(p), a.isize), b)
-		return
+		return nil
 	}
 	if a.swap {
 		a.dt.SwapBytes(b)
@@ -260,9 +267,10 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) {
 	// SAFETY: p points to esize bytes of the element inside the data
 	// region (the callers checked the index), mapped writable until Close.
 	copy(unsafe.Slice((*byte)(p), a.esize), b)
+	return nil
 }
 
-// indexError is the panic value of At and Set (and the error of Get) for a
+// indexError is the panic value of At (and the error of Get and Set) for a
 // bad index: its message reads like Go's own index panics.
 type indexError struct {
 	msg string
@@ -272,17 +280,24 @@ type indexError struct {
 func (e *indexError) Error() string { return e.msg }
 func (e *indexError) Unwrap() error { return e.err }
 
-// indexErr describes why offset refused idx. It copies idx, so that idx
-// does not escape and the callers' variadic slices stay on their stacks.
+// indexErr describes why offset refused idx.
 func (a *Array[T]) indexErr(method string, idx []int) error {
+	return indexErrOf(method, a.s.Path(), a.dead(), a.shape, idx)
+}
+
+// indexErrOf describes a bad index of an Array or an Any with this shape:
+// the array is closed, idx has the wrong rank, or an index is out of
+// range. It copies idx, so that idx does not escape and the callers'
+// variadic slices stay on their stacks.
+func indexErrOf(method, path string, dead bool, shape, idx []int) error {
 	ix := slices.Clone(idx)
 	switch {
-	case a.dead():
-		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
-	case len(ix) != len(a.shape):
-		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
+	case dead:
+		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, path), memmap.ErrClosed}
+	case len(ix) != len(shape):
+		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(shape), shapeString(shape)), memmap.ErrShape}
 	}
-	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(a.shape)), memmap.ErrRange}
+	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(shape)), memmap.ErrRange}
 }
 
 // view returns why the zero-copy views cannot be used, if they cannot.
@@ -302,8 +317,8 @@ func (a *Array[T]) view(op string) error {
 	return nil
 }
 
-// Data returns all Len() rows' elements as a slice, without copying, in
-// the file's order (C or Fortran): writes to it change the array. It
+// Data returns every element (Size() of them) as a slice, without copying,
+// in the file's order (C or Fortran): writes to it change the array. It
 // stays valid until Close, also across growth, but does not grow with the
 // array: take it again to see new rows. Its capacity is its length.
 //
@@ -334,11 +349,12 @@ func (a *Array[T]) scan(off, n int) []T {
 		return []T{}
 	}
 	d := a.s.ScanData()[a.lo*a.rowBytes+off:]
-	// SAFETY: callers pass a range inside the data region ([0, Len())
-	// rows, from row lo of the store for a slice), which ScanData covers and whose map stays mapped until Close;
-	// that map starts on a page boundary, like the main one, at the same
-	// data offset, so the data is aligned for T as view checked, and in
-	// host order; T has no pointers.
+	// SAFETY: callers pass a range inside the data region (rows along the
+	// growth axis, from row lo of the store for a slice), which ScanData
+	// covers and whose map stays mapped until Close; that map starts on a
+	// page boundary, like the main one, at the same data offset, so the
+	// data is aligned for T as view checked, and in host order; T has no
+	// pointers.
 	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(d))), n)[:n:n]
 }
 
@@ -347,32 +363,33 @@ func (a *Array[T]) slice(off, n int) []T {
 	if n == 0 {
 		return []T{}
 	}
-	// SAFETY: callers pass a range inside the data region ([0, Len()) rows),
+	// SAFETY: callers pass a range inside the data region (whole rows),
 	// which is mapped until Close at an address aligned for T (view checked
 	// alignment and byte order), and T has no pointers.
 	return unsafe.Slice((*T)(unsafe.Add(a.base, off)), n)[:n:n]
 }
 
-// Row returns row i, a[i] in NumPy, as a slice without copying: the
-// elements with first index i, Size()/Len() of them. It allocates nothing.
-// Rows exist in C order only: in a Fortran-order array of rank 2 or more
-// a[i] is not contiguous, and Row returns an error wrapping
-// memmap.ErrShape. An i outside [0, Len()) gives an error wrapping
-// memmap.ErrRange; the other errors and the validity of the slice are as
-// for Data.
+// Row returns row i along the growth axis, a[i] in NumPy, as a slice
+// without copying: the elements with first index i, Size()/Len() of them.
+// It allocates nothing. Row works where the growth axis is axis 0 (C
+// order, and 1-d arrays): in a Fortran-order array of rank 2 or more a[i]
+// is not contiguous, and Row returns an error wrapping memmap.ErrShape
+// (Take copies such rows). An i outside [0, Len()) gives an error
+// wrapping memmap.ErrRange; the other errors and the validity of the
+// slice are as for Data.
 func (a *Array[T]) Row(i int) ([]T, error) {
-	if err := a.rowsOK("row", i, i+1, i >= 0 && i < a.Len()); err != nil {
+	if err := a.rowsOK("row", i, i+1, i >= 0 && i < a.rows()); err != nil {
 		return nil, err
 	}
 	return a.slice(i*a.rowBytes, a.rowElems), nil
 }
 
-// Rows returns rows [i, j), a[i:j] in NumPy, as one slice without
-// copying; errors and validity as for Row. It is a whole-range view: with
-// memmap.AccessAuto it comes from the map that is read ahead, as Data
-// does.
+// Rows returns rows [i, j) along the growth axis, a[i:j] in NumPy, as one
+// slice without copying; errors and validity as for Row. It is a
+// whole-range view: with memmap.AccessAuto it comes from the map that is
+// read ahead, as Data does.
 func (a *Array[T]) Rows(i, j int) ([]T, error) {
-	if err := a.rowsOK("rows", i, j, 0 <= i && i <= j && j <= a.Len()); err != nil {
+	if err := a.rowsOK("rows", i, j, 0 <= i && i <= j && j <= a.rows()); err != nil {
 		return nil, err
 	}
 	return a.scan(i*a.rowBytes, (j-i)*a.rowElems), nil
@@ -386,7 +403,7 @@ func (a *Array[T]) rowsOK(op string, i, j int, inRange bool) error {
 		return a.err(op, fmt.Errorf("%w: the rows of a Fortran-order array of shape %s are not contiguous; use At, or Data in Fortran order", memmap.ErrShape, shapeString(a.shape)))
 	}
 	if !inRange {
-		return a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		return a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
 	}
 	return nil
 }

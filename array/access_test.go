@@ -176,7 +176,7 @@ func TestAccessAdvice(t *testing.T) {
 			w := mustCreate[float64](t, path, []int{1000}, opt)
 			check(w, "after Create")
 			for range 20 {
-				if err := w.Append(make([]float64, 5000)); err != nil {
+				if _, err := w.Append(make([]float64, 5000)...); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -190,7 +190,7 @@ func TestAccessAdvice(t *testing.T) {
 			}
 			defer r.Close()
 			check(r, "after Open")
-			if err := w.Append(make([]float64, 100000)); err != nil {
+			if _, err := w.Append(make([]float64, 100000)...); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Flush(); err != nil {
@@ -203,7 +203,7 @@ func TestAccessAdvice(t *testing.T) {
 			if err := w.Advise(memmap.Sequential); err != nil {
 				t.Fatal(err)
 			}
-			if err := w.Append(make([]float64, 100000)); err != nil {
+			if _, err := w.Append(make([]float64, 100000)...); err != nil {
 				t.Fatal(err)
 			}
 			tc.main, tc.scan = "sr", "sr"
@@ -235,7 +235,7 @@ func TestScanViews(t *testing.T) {
 					for j := range batch {
 						batch[j] = float64(100 + i*len(batch) + j)
 					}
-					if err := a.Append(batch); err != nil {
+					if _, err := a.Append(batch...); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -376,6 +376,12 @@ func TestAccessOptionErrors(t *testing.T) {
 	if _, err := array.Open[float64](path, memmap.ReadOnly, bad); !errors.Is(err, memmap.ErrRange) {
 		t.Errorf("Open with Access(99): %v, want ErrRange", err)
 	}
+	// The store checks the access pattern after the open: a refused
+	// writer leaves the writer lock free.
+	if _, err := array.Open[float64](path, memmap.ReadWrite, bad); !errors.Is(err, memmap.ErrRange) {
+		t.Errorf("Open ReadWrite with Access(99): %v, want ErrRange", err)
+	}
+	mustClose(t, mustOpen[float64](t, path, memmap.ReadWrite))
 	a := mustOpen[float64](t, path, memmap.ReadOnly)
 	mustClose(t, a)
 	if a.Cap() != 0 {

@@ -54,11 +54,13 @@ type Info struct {
 	// axis (the item size for 0-d and 1-d arrays).
 	RowSize int64
 
-	// Len is the number of rows the header commits: Shape[GrowthAxis],
-	// 1 for a 0-d array.
-	Len int64
+	// Rows is the number of rows along the growth axis that the header
+	// commits: Shape[GrowthAxis], 1 for a 0-d array. (It is not NumPy's
+	// len, Shape[0], in Fortran order: see "Fortran order" in the package
+	// documentation.)
+	Rows int64
 
-	// Cap is the number of whole rows the file holds past the header: Len,
+	// Cap is the number of whole rows the file holds past the header: Rows,
 	// plus the capacity a writer preallocated (invisible to NumPy). It is
 	// math.MaxInt64 for rows of no bytes (a zero dim other than the
 	// growth axis), and 1 for a 0-d array.
@@ -124,11 +126,11 @@ func Stat(path string) (*Info, error) {
 		DataOffset:   h.DataOffset,
 		DataSize:     data,
 		FileSize:     size,
-		Len:          1,
+		Rows:         1,
 		Cap:          1,
 	}
 	// A row is the product of the dims other than the growth axis; it
-	// divides DataSize when Len is not 0, and may overflow otherwise.
+	// divides DataSize when Rows is not 0, and may overflow otherwise.
 	in.RowSize = int64(in.DType.Size())
 	for i, d := range in.Shape {
 		if i == in.GrowthAxis {
@@ -140,7 +142,7 @@ func Stat(path string) (*Info, error) {
 		in.RowSize *= d
 	}
 	if in.GrowthAxis >= 0 {
-		in.Len = in.Shape[in.GrowthAxis]
+		in.Rows = in.Shape[in.GrowthAxis]
 		in.Cap = math.MaxInt64
 		if in.RowSize > 0 {
 			in.Cap = (size - in.DataOffset) / in.RowSize // Validate: size >= DataOffset
@@ -228,13 +230,13 @@ func (a *Any) Shape() []int { return slices.Clone(a.shape) }
 // Rank returns the number of dimensions.
 func (a *Any) Rank() int { return len(a.shape) }
 
-// Len returns the length of the growth axis (axis 0 in C order, the last
-// axis in Fortran order), 1 for a 0-d array.
+// Len returns the length of axis 0, as NumPy's len(a) and Shape()[0],
+// in C and Fortran order alike; 1 for a 0-d array.
 func (a *Any) Len() int {
-	if ax := a.s.Axis(); ax >= 0 {
-		return a.shape[ax]
+	if len(a.shape) == 0 {
+		return 1
 	}
-	return 1
+	return a.shape[0]
 }
 
 // Size returns the number of elements: the product of the shape.
@@ -305,14 +307,7 @@ func (a *Any) offset(method string, idx []int) (int, error) {
 
 // indexErr describes why offset refused idx, as Array.Get does.
 func (a *Any) indexErr(method string, idx []int) error {
-	ix := slices.Clone(idx)
-	switch {
-	case a.dead():
-		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, a.s.Path()), memmap.ErrClosed}
-	case len(ix) != len(a.shape):
-		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(a.shape), shapeString(a.shape)), memmap.ErrShape}
-	}
-	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(a.shape)), memmap.ErrRange}
+	return indexErrOf(method, a.s.Path(), a.dead(), a.shape, idx)
 }
 
 // ElemBytes returns the bytes of the element at the given indexes, one per

@@ -100,7 +100,7 @@ type Array[T any] struct {
 	strides []int          // bytes, NumPy's strides
 	rank    int            // len(shape); -1 after Close, so every index fails
 	slowGet bool           // At must copy (swap or misaligned)
-	slowSet bool           // Set must copy or panic (swap, misaligned, read-only)
+	slowSet bool           // Set must copy or fail (swap, misaligned, read-only)
 
 	// Views for the fast paths of At1/At2/Set1/Set2 (and At/Set with one
 	// index): every element, as a []T, when the data is in host
@@ -109,7 +109,8 @@ type Array[T any] struct {
 	// cols2 elements); nil otherwise and after Close. Their bounds checks are
 	// the only checks the fast paths make.
 	get1, set1, get2, set2 []T
-	rows2, cols2           int // shape of get2; 0, 0 without it
+	rows2, cols2           int  // shape of get2; 0, 0 without it
+	n1                     uint // len(set1): a cheaper test for Set1, which then stays small enough to inline
 
 	s        *store.Store
 	dt       *layout.DType     // the file's dtype
@@ -118,15 +119,15 @@ type Array[T any] struct {
 	isize    int               // bytes per element in the file: esize, but for conv
 	swap     bool              // the file's order is not the host's (and conv is nil)
 	aligned  bool              // base is aligned for T
-	ro       bool              // ReadOnly: Set panics
+	ro       bool              // ReadOnly: Set returns ErrReadOnly
 	closed   bool
 	axis     int // growth axis, -1 for 0-d
 	rowElems int // elements per row
 	rowBytes int // bytes per row (the growth axis' stride)
 
 	// A slice (Slice) shares its parent's store and shows its rows
-	// [lo, lo+Len()); its length is fixed. sub is false, lo 0, for the
-	// array a Create, New or Open returned.
+	// [lo, lo+rows()) along the growth axis; its length is fixed. sub is
+	// false, lo 0, for the array a Create, New or Open returned.
 	sub bool
 	lo  int
 }
@@ -161,7 +162,7 @@ func New[T any](shape []int, opt *Options) (*Array[T], error) {
 
 func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T], error) {
 	const op = "create"
-	h, o, err := newHeader[T](shape, opt)
+	h, o, err := newHeader[T](shape, opt, false)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -178,10 +179,13 @@ func create[T any](path string, shape []int, opt *Options, anon bool) (*Array[T]
 	return wrap[T](s, op, o.Access, o.Reserve)
 }
 
-// newHeader checks the shape and options of a new array of T (Create,
-// New, Save) and returns its header, and the options with nil made the
-// defaults.
-func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error) {
+// newHeader checks the shape and options of an array of T and returns
+// its header, and the options with nil made the defaults: for a new
+// array (Create, New, Save), or, with raw, for a raw file (OpenRaw,
+// CreateRaw), whose data starts at Options.Offset and whose shape may
+// hold a -1 for the store to check and infer. The checks come before
+// anything touches the disk.
+func newHeader[T any](shape []int, opt *Options, raw bool) (*header.Header, Options, error) {
 	var o Options
 	if opt != nil {
 		o = *opt
@@ -197,23 +201,27 @@ func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error
 	default:
 		return nil, o, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder)
 	}
-	if o.Capacity < 0 {
-		return nil, o, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity)
-	}
 	if err := store.CheckAccess(o.Access); err != nil {
 		return nil, o, err
 	}
-	if shape == nil {
+	h := &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: make([]int64, len(shape))}
+	switch {
+	case raw && o.Offset < 0:
+		return nil, o, fmt.Errorf("%w: negative Options.Offset %d", memmap.ErrRange, o.Offset)
+	case raw:
+		h.DataOffset = o.Offset
+	case o.Capacity < 0:
+		return nil, o, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity)
+	case shape == nil:
 		return nil, o, fmt.Errorf("%w: nil shape; use []int{} for a 0-d array", memmap.ErrShape)
 	}
-	sh := make([]int64, len(shape))
 	for i, d := range shape {
-		if d < 0 {
+		if d < 0 && !raw {
 			return nil, o, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, shape)
 		}
-		sh[i] = int64(d)
+		h.Shape[i] = int64(d)
 	}
-	return &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: sh}, o, nil
+	return h, o, nil
 }
 
 // Open opens the .npy file at path as an array of T, in mode
@@ -241,16 +249,18 @@ func newHeader[T any](shape []int, opt *Options) (*header.Header, Options, error
 // the same way, and its views return memmap.ErrByteOrder.
 func Open[T any](path string, mode memmap.Mode, opt *Options) (*Array[T], error) {
 	const op = "open"
-	if _, err := elemDType[T](); err != nil {
+	want, err := elemDType[T]()
+	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
-	// The dtype is checked in init, which also accepts the layouts a T
-	// cannot lie over but can be converted to (packed structs).
+	// The file's dtype is checked against T's in init (wrapAs), which
+	// also accepts the layouts a T cannot lie over but can be converted
+	// to (packed structs), and opt.Access in the store's SetAccess.
 	s, acc, reserve, err := openStore(path, mode, opt)
 	if err != nil {
 		return nil, err
 	}
-	return wrap[T](s, op, acc, reserve)
+	return wrapAs[T](s, op, acc, reserve, want)
 }
 
 // openStore opens the .npy file at path for Open and OpenAny, with any
@@ -261,9 +271,6 @@ func openStore(path string, mode memmap.Mode, opt *Options) (*store.Store, memma
 	if opt != nil {
 		so.Reserve = opt.Reserve
 		acc = opt.Access
-	}
-	if err := store.CheckAccess(acc); err != nil {
-		return nil, 0, 0, pathErr("open", path, err)
 	}
 	s, err := store.Open(path, mode, nil, &so)
 	return s, acc, so.Reserve, err
@@ -288,8 +295,14 @@ func elemDType[T any]() (*layout.DType, error) {
 // wrap makes the Array over an open store, or closes the store and returns
 // why it cannot be one.
 func wrap[T any](s *store.Store, op string, acc memmap.Access, reserve int64) (*Array[T], error) {
+	return wrapAs[T](s, op, acc, reserve, nil)
+}
+
+// wrapAs is wrap given T's dtype (elemDType), where the caller has it;
+// nil means wrap.
+func wrapAs[T any](s *store.Store, op string, acc memmap.Access, reserve int64, want *layout.DType) (*Array[T], error) {
 	a := &Array[T]{s: s, dt: s.DType(), axis: s.Axis(), ro: s.Mode() == memmap.ReadOnly}
-	if err := a.init(); err != nil {
+	if err := a.init(want); err != nil {
 		s.Close()
 		return nil, pathErr(op, s.Path(), err)
 	}
@@ -300,11 +313,14 @@ func wrap[T any](s *store.Store, op string, acc memmap.Access, reserve int64) (*
 	return a, nil
 }
 
-func (a *Array[T]) init() error {
+// init checks the store's dtype against T's, want (elemDType; nil to
+// compute it), and sets the fields from the store.
+func (a *Array[T]) init(want *layout.DType) (err error) {
 	dt := a.dt
-	want, err := elemDType[T]()
-	if err != nil {
-		return err
+	if want == nil {
+		if want, err = elemDType[T](); err != nil {
+			return err
+		}
 	}
 	// A file whose dtype T can lie over (byte order aside) is read in
 	// place; one whose fields T has at other offsets (a packed struct,
@@ -391,7 +407,7 @@ func shapeStrides(sh []int64, isize int, fortran bool) (shape, strides []int, er
 
 // setFast refreshes the fast-path views from base and shape.
 func (a *Array[T]) setFast() {
-	a.get1, a.set1, a.get2, a.set2, a.rows2, a.cols2 = nil, nil, nil, nil, 0, 0
+	a.get1, a.set1, a.get2, a.set2, a.rows2, a.cols2, a.n1 = nil, nil, nil, nil, 0, 0, 0
 	if a.closed || a.slowGet || a.base == nil || (a.rank == 2 && a.FortranOrder()) || (a.rank != 1 && a.rank != 2) {
 		return
 	}
@@ -412,6 +428,7 @@ func (a *Array[T]) setFast() {
 	}
 	if !a.slowSet {
 		a.set1, a.set2 = a.get1, a.get2
+		a.n1 = uint(len(a.set1))
 	}
 }
 
@@ -420,6 +437,9 @@ func (a *Array[T]) setFast() {
 // the length grows only by appends and resizes of int counts, or Refresh,
 // which checks it.
 func (a *Array[T]) recache() {
+	if a.dead() {
+		return // Close cleared the views; a failed call changed nothing
+	}
 	if a.axis >= 0 {
 		a.shape[a.axis] = int(a.s.Len())
 	}
@@ -445,34 +465,49 @@ func pathErr(op, path string, err error) error {
 
 func (a *Array[T]) err(op string, err error) error { return pathErr(op, a.s.Path(), err) }
 
-// Shape returns the shape; the caller may keep and change the slice. The
-// length along the growth axis is Len.
+// Shape returns the shape; the caller may keep and change the slice.
+// Shape()[0] is Len; the length along the growth axis is Shape()[0] in C
+// order and Shape()[Rank()-1] in Fortran order.
 func (a *Array[T]) Shape() []int { return slices.Clone(a.shape) }
 
-// Len returns the length of the growth axis: the number of rows (axis 0 in
-// C order, the last axis in Fortran order), 1 for a 0-d array. A writer's
-// length includes rows appended but not yet committed by Flush or Close.
+// Len returns the length of axis 0, as NumPy's len(a) and Shape()[0],
+// in C and Fortran order alike; 1 for a 0-d array. A writer's length
+// includes rows appended but not yet committed by Flush, Commit or Close.
+// In C order (and for 1-d arrays) axis 0 is the growth axis, and Len is
+// the number of rows that Append, Row, Rows, All and the other verbs
+// counting rows along the growth axis count; in Fortran order those
+// count Shape()[Rank()-1] rows (see "Fortran order" in the package
+// documentation).
 func (a *Array[T]) Len() int {
+	if len(a.shape) == 0 {
+		return 1
+	}
+	return a.shape[0]
+}
+
+// rows returns the length of the growth axis (axis 0 in C order, the
+// last axis in Fortran order), 1 for a 0-d array.
+func (a *Array[T]) rows() int {
 	if a.axis < 0 {
 		return 1
 	}
 	return a.shape[a.axis]
 }
 
-// Cap returns the number of rows the array holds without growing its
-// file; 0 after Close.
+// Cap returns the number of rows along the growth axis the array holds
+// without growing its file; 0 after Close.
 func (a *Array[T]) Cap() int {
 	if a.dead() {
 		return 0
 	}
 	if a.sub {
-		return a.Len()
+		return a.rows()
 	}
 	return int(min(a.s.Cap(), maxInt))
 }
 
 // Size returns the number of elements: the product of the shape.
-func (a *Array[T]) Size() int { return a.Len() * a.rowElems }
+func (a *Array[T]) Size() int { return a.rows() * a.rowElems }
 
 // Rank returns the number of dimensions.
 func (a *Array[T]) Rank() int { return len(a.shape) }

@@ -12,10 +12,10 @@
 //
 //	a, err := array.Create[float32]("emb.npy", []int{0, 64}, nil)
 //	...
-//	err = a.Append(batch)     // len(batch) a multiple of 64
-//	x := a.At(10, 3)          // a[10, 3]
-//	row, err := a.Row(10)     // a[10] as a []float32, no copy
-//	err = a.Close()           // commits the length; NumPy sees (n, 64)
+//	_, err = a.Append(batch...) // len(batch) a multiple of 64
+//	x := a.At(10, 3)            // a[10, 3]
+//	row, err := a.Row(10)       // a[10] as a []float32, no copy
+//	err = a.Close()             // commits the length; NumPy sees (n, 64)
 //
 // Elements are read and written with At, Get and Set, for any rank, with
 // no allocation and no system call; Data, Row and Rows give []T views of
@@ -78,12 +78,28 @@
 // without a dtype and layout.ErrDType for a file whose dtype does not match
 // T, naming the field; and ErrAlign here. Bad files never panic.
 //
-// At and Set panic on a bad index, as indexing a slice does; the panic
-// value is an error (wrapping memmap.ErrRange, or memmap.ErrShape for a
-// wrong number of indexes) whose message reads like Go's, such as
-// "array: index [3 70] out of range for shape (3000, 64)". Get returns that
-// error instead. Set on a ReadOnly array panics with an error wrapping
-// memmap.ErrReadOnly.
+// At panics on a bad index, as indexing a slice does; the panic value is
+// an error (wrapping memmap.ErrRange, or memmap.ErrShape for a wrong
+// number of indexes, memmap.ErrClosed after Close) whose message reads
+// like Go's, such as "array: index [3 70] out of range for shape
+// (3000, 64)". Get returns that error instead. Set never panics: it
+// returns that error, and one wrapping memmap.ErrReadOnly for a ReadOnly
+// array. A loop over All panics like At once the array is closed.
+//
+// # Fortran order
+//
+// Len and Take follow NumPy in both orders: Len is len(a), Shape()[0],
+// and Take(idx, dst) is a[idx], rows along axis 0. The verbs that count
+// rows count them along the growth axis, where the data grows and is
+// contiguous: axis 0 in C order, the last axis in Fortran order (as
+// NumPy appends). These are Cap, Append, Grow, Resize, Truncate, Row,
+// Rows, All, Slice, AdviseRows, FlushRows, CopyTo and CopyFrom. In C order
+// (and for 1-d arrays) both kinds of verb count the same rows. In Fortran
+// order, for rank 2 or more, an array of shape (1000, 3) has Len 1000 and
+// grows by 1000-element rows along its last axis, whose length is 3; Take
+// copies rows of 3 elements, gathered one by one since they are 1000
+// elements apart, and Row and Rows, which would need such rows to be
+// contiguous, return an error wrapping memmap.ErrShape.
 //
 // # Caveats
 //
@@ -103,9 +119,10 @@
 // memmap.Map, the parent array) is closed, the array's methods that
 // return errors (Get, CopyTo, CopyFrom, Take, Data, Row, Rows, Flush and
 // the others) return errors wrapping memmap.ErrClosed, each checking a
-// flag, without a system call. At, Set, At1, At2, Set1, Set2 stay
-// unchecked, to stay as fast as indexing a slice: like the views, they
-// must not be used after the owner's Close, which makes them fault.
+// flag, without a system call, and All panics. At, Set, At1, At2, Set1,
+// Set2 stay unchecked, to stay as fast as indexing a slice: like the
+// views, they must not be used after the owner's Close, which makes them
+// fault.
 //
 // SIGBUS. If another process truncates the file under a live array,
 // touching a page past the new end makes the OS raise SIGBUS, which kills
@@ -120,14 +137,15 @@
 // per file: a writable open takes an exclusive OS lock, and a second
 // writer, in this process or another, gets an error wrapping
 // memmap.ErrLocked. Readers in other processes need no lock; they see
-// changed elements at once and appended rows after the writer's Flush and
-// their own Refresh.
+// changed elements at once and appended rows after the writer's Flush (or
+// Commit) and their own Refresh.
 //
 // Durability. Set and writes through views reach the file's pages at once
 // (other processes that map the file see them), and the disk when the OS
 // writes them back, or when Flush or FlushRows returns (msync). Appended
-// rows become part of the file — visible to NumPy — only when Flush or
-// Close commits the length: the data is flushed first, then the shape in
+// rows become part of the file — visible to NumPy — only when Flush,
+// Commit or Close commits the length: the data is flushed first (Commit
+// flushes only the rows appended since the last commit), then the shape in
 // the header is rewritten in place and flushed, so a crash leaves a file
 // that opens with the old or the new length, never rows that were not
 // written. Close commits and then shrinks the file to the committed length,

@@ -28,7 +28,7 @@ func Example() {
 	}
 	for i := range 3 {
 		v := float32(i)
-		if err := a.Append([]float32{v, v + 0.25, v + 0.5, v + 0.75}); err != nil {
+		if _, err := a.Append(v, v+0.25, v+0.5, v+0.75); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -88,7 +88,9 @@ func makeNumPyFile(path string) {
 	}
 	for i := range 2 {
 		for j := range 3 {
-			a.Set(int16(10*i+j), i, j)
+			if err := a.Set(int16(10*i+j), i, j); err != nil {
+				log.Fatal(err)
+			}
 		}
 	}
 	if err := a.Close(); err != nil {
@@ -104,7 +106,7 @@ func ExampleNew() {
 	}
 	defer a.Close()
 	for i := range 10 {
-		if err := a.Append([]int64{int64(i * i)}); err != nil {
+		if _, err := a.Append(int64(i * i)); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -135,7 +137,7 @@ func ExampleArray_Take() {
 	}
 	for i := range 100 {
 		v := float32(i)
-		if err := a.Append([]float32{v, v + 0.5, -v}); err != nil {
+		if _, err := a.Append(v, v+0.5, -v); err != nil {
 			log.Fatal(err)
 		}
 	}

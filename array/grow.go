@@ -10,33 +10,37 @@ import (
 
 var hostOrder = layout.HostOrder()
 
-// growable returns why the length cannot change, if it cannot.
+// growable returns why the length cannot change, if the array knows it:
+// a slice has a fixed length. The store checks the rest (closed, mode,
+// header room) for every change of length.
 func (a *Array[T]) growable(op string) error {
 	switch {
+	case !a.sub:
+		return nil
 	case a.dead():
 		return a.err(op, memmap.ErrClosed)
-	case a.sub:
-		return a.err(op, fmt.Errorf("%w: a slice of an array (Slice) cannot change its length; change the array's", memmap.ErrShape))
-	case a.s.Mode() != memmap.ReadWrite:
-		return a.err(op, fmt.Errorf("%w: a %s array cannot change its length", memmap.ErrReadOnly, a.s.Mode().Name()))
 	}
-	return nil
+	return a.err(op, fmt.Errorf("%w: a slice of an array (Slice) cannot change its length; change the array's", memmap.ErrShape))
 }
 
-// Append appends whole rows after the last one along the growth axis:
-// rows holds k rows of Size()/Len() elements each, in the file's order (for
-// a C-order array of shape (n, 64), k*64 elements, row after row), and the
-// length becomes Len()+k. A length that is not a multiple of the row's
-// elements gives an error wrapping memmap.ErrShape. For a file in the
-// other byte order the elements are swapped on the way in.
+// Append appends whole rows after the last one along the growth axis and
+// returns the index of the first one appended (the length before the
+// call): rows holds the flat elements of k rows of Size()/n elements each
+// (n the length of the growth axis), in the file's order (for a C-order
+// array of shape (n, 64), k*64 elements, row after row), and the growth
+// axis becomes k longer. A slice is appended as a.Append(s...), without a
+// copy. A length that is not a multiple of the row's elements gives an
+// error wrapping memmap.ErrShape. For a file in the other byte order the
+// elements are swapped on the way in.
 //
 // The capacity grows geometrically when needed (a real allocation: a full
 // disk is an error here); without growth Append allocates nothing and makes
 // no system call. Views taken before stay valid. The new rows are committed
-// to the file's header, for NumPy and other readers to see, by Flush or
-// Close. Only a ReadWrite array (from Create, New or Open with
+// to the file's header, for NumPy and other readers to see, by Commit,
+// Flush or Close. Only a ReadWrite array (from Create, New or Open with
 // memmap.ReadWrite) can grow: others give an error wrapping
-// memmap.ErrReadOnly. A 0-d array cannot grow (memmap.ErrShape).
+// memmap.ErrReadOnly; after Close, memmap.ErrClosed. A 0-d array cannot
+// grow (memmap.ErrShape).
 //
 // A file whose header has little room for a longer shape (written by
 // NumPy < 1.23, or with a long structured descr) grows only to the
@@ -44,41 +48,44 @@ func (a *Array[T]) growable(op string) error {
 // error wrapping header.ErrNoRoom that names the shape, and appends
 // nothing. Close the array and call Rewrite on the file to give it room
 // for any length.
-func (a *Array[T]) Append(rows []T) error {
+func (a *Array[T]) Append(rows ...T) (first int, err error) {
+	first = a.rows()
 	if err := a.growable("append"); err != nil {
-		return err
+		return first, err
 	}
-	if n := len(rows); a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0 {
-		return a.err("append", fmt.Errorf("%w: %d elements are not whole rows of %d elements (shape %s)", memmap.ErrShape, n, a.rowElems, shapeString(a.shape)))
+	n := len(rows)
+	if a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0 {
+		return first, a.err("append", fmt.Errorf("%w: %d elements are not whole rows of %d elements (shape %s)", memmap.ErrShape, n, a.rowElems, shapeString(a.shape)))
 	}
 	// SAFETY: rows holds len(rows) Ts of esize bytes each, with no
 	// pointers; the byte slice is only read, before Append returns.
-	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), len(rows)*a.esize)
-	var err error
-	if a.conv != nil {
-		k := int64(0)
-		if a.rowElems != 0 {
-			k = int64(len(rows) / a.rowElems)
-		}
-		err = a.s.AppendRows(k, func(dst []byte) { a.conv.Encode(dst, b) })
-	} else if a.swap {
-		k := int64(0)
-		if a.rowElems != 0 {
-			k = int64(len(rows) / a.rowElems)
-		}
-		err = a.s.AppendRows(k, func(dst []byte) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), n*a.esize)
+	switch {
+	case a.conv != nil:
+		err = a.s.AppendRows(a.count(n), func(dst []byte) { a.conv.Encode(dst, b) })
+	case a.swap:
+		err = a.s.AppendRows(a.count(n), func(dst []byte) {
 			copy(dst, b)
 			a.dt.SwapBytes(dst)
 		})
-	} else {
+	default:
 		err = a.s.Append(b)
 	}
 	a.recache()
-	return err
+	return first, err
 }
 
-// Grow makes room for n more rows without changing the length, like
-// slices.Grow: afterwards, appending n rows does not grow the file. The
+// count returns the number of rows in n elements, whole rows.
+func (a *Array[T]) count(n int) int64 {
+	if a.rowElems == 0 {
+		return 0
+	}
+	return int64(n / a.rowElems)
+}
+
+// Grow makes room for n more rows along the growth axis without changing
+// the length, like slices.Grow: afterwards, appending n rows does not grow
+// the file. The
 // capacity grows geometrically, with a real allocation (a full disk is an
 // error here, not a crash later). Cap reports the result. A negative n
 // gives an error wrapping memmap.ErrRange. Capacity is invisible to NumPy,
@@ -87,17 +94,18 @@ func (a *Array[T]) Grow(n int) error {
 	if err := a.growable("grow"); err != nil {
 		return err
 	}
-	if n < 0 || n > maxInt-a.Len() {
+	if n < 0 || n > maxInt-a.rows() {
 		return a.err("grow", fmt.Errorf("%w: grow by %d rows", memmap.ErrRange, n))
 	}
-	err := a.s.Reserve(int64(a.Len() + n))
+	err := a.s.Reserve(int64(a.rows() + n))
 	a.recache()
 	return err
 }
 
 // Resize sets the length along the growth axis to n rows: rows added read
 // as zero, rows cut off are gone (see Truncate). A negative n gives an
-// error wrapping memmap.ErrRange.
+// error wrapping memmap.ErrRange; errors for arrays that cannot change
+// their length are as for Append.
 func (a *Array[T]) Resize(n int) error {
 	if err := a.growable("resize"); err != nil {
 		return err
@@ -110,17 +118,18 @@ func (a *Array[T]) Resize(n int) error {
 	return err
 }
 
-// Truncate cuts the array to its first n rows, n ≤ Len() (memmap.ErrRange
-// otherwise). When n is below the length in the file's header, the header
-// is rewritten and flushed at once, so that the file never claims rows that
-// may later be reused. Views taken before stay valid but must not be used
-// past the new length. The capacity is kept until Close.
+// Truncate cuts the array to its first n rows along the growth axis, n at
+// most their number (memmap.ErrRange otherwise). When n is below the
+// length in the file's header, the header is rewritten and flushed at
+// once, so that the file never claims rows that may later be reused.
+// Views taken before stay valid but must not be used past the new length.
+// The capacity is kept until Close.
 func (a *Array[T]) Truncate(n int) error {
 	if err := a.growable("truncate"); err != nil {
 		return err
 	}
-	if n < 0 || n > a.Len() {
-		return a.err("truncate", fmt.Errorf("%w: truncate to %d rows of %d", memmap.ErrRange, n, a.Len()))
+	if n < 0 || n > a.rows() {
+		return a.err("truncate", fmt.Errorf("%w: truncate to %d rows of %d", memmap.ErrRange, n, a.rows()))
 	}
 	err := a.s.SetLen(int64(n))
 	a.recache()
@@ -130,35 +139,67 @@ func (a *Array[T]) Truncate(n int) error {
 // Flush makes every row durable (msync: on disk when it returns) and then
 // commits the length to the file's header, so that NumPy and readers that
 // Refresh see the appended rows. A crash at any point leaves a file that
-// opens with the old or the new length. Flush does nothing for ReadOnly,
-// CopyOnWrite and anonymous arrays. A length whose shape does not fit the
-// header (see Append) is not committed: Flush returns an error wrapping
-// header.ErrNoRoom, the header keeps the old length and the rows stay in
-// the array; Rewrite makes room.
+// opens with the old or the new length. Flush does nothing for ReadOnly
+// and CopyOnWrite arrays, and for anonymous ones but keep their header
+// true. A length whose shape does not fit the header (see Append) is not
+// committed: Flush returns an error wrapping header.ErrNoRoom, the header
+// keeps the old length and the rows stay in the array; Rewrite makes
+// room. For a slice (Slice) Flush makes its rows durable and commits
+// nothing.
 func (a *Array[T]) Flush() error {
 	if a.dead() {
 		return a.err("flush", memmap.ErrClosed)
 	}
 	if a.sub {
-		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.Len()))
+		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.rows()))
 	}
 	return a.s.Flush()
 }
 
-// FlushRows makes rows [i, j) durable (msync) without committing the
-// length: for changes made with Set or through views to rows already
-// committed. An invalid range gives an error wrapping memmap.ErrRange.
-func (a *Array[T]) FlushRows(i, j int) error {
+// Commit is Flush for the rows appended since the last Flush or Commit:
+// it makes only those rows durable (msync) and then commits the length
+// to the file's header, in Flush's order, so that a crash leaves the old
+// or the new length. Rows changed in place below the committed length are
+// not flushed (FlushRows or Flush do that). For an appender that commits
+// often, it costs the new rows, not the whole file. Errors are as for
+// Flush; a slice (Slice) has no length to commit, and its Commit does
+// nothing.
+func (a *Array[T]) Commit() error {
 	if a.dead() {
-		return a.err("flush", memmap.ErrClosed)
+		return a.err("commit", memmap.ErrClosed)
 	}
 	if a.sub {
-		if i < 0 || i > j || j > a.Len() {
-			return a.err("flush", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
+		return nil
+	}
+	return a.s.Commit()
+}
+
+// FlushRows makes rows [i, j) along the growth axis durable (msync)
+// without committing the length: for changes made with Set or through
+// views to rows already committed. An invalid range gives an error
+// wrapping memmap.ErrRange.
+func (a *Array[T]) FlushRows(i, j int) error {
+	lo, hi, err := a.storeRows("flush", i, j)
+	if err != nil {
+		return err
+	}
+	return a.s.FlushRows(lo, hi)
+}
+
+// storeRows returns rows [i, j) of the array as rows of the store, which
+// for a slice start at its row lo, after checking them against the
+// slice; the store checks the array's own.
+func (a *Array[T]) storeRows(op string, i, j int) (int64, int64, error) {
+	if a.dead() {
+		return 0, 0, a.err(op, memmap.ErrClosed)
+	}
+	if a.sub {
+		if i < 0 || i > j || j > a.rows() {
+			return 0, 0, a.err(op, fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.rows()))
 		}
 		i, j = i+a.lo, j+a.lo
 	}
-	return a.s.FlushRows(int64(i), int64(j))
+	return int64(i), int64(j), nil
 }
 
 // Advise tells the OS how the whole array will be accessed (madvise); see
@@ -171,25 +212,21 @@ func (a *Array[T]) Advise(adv memmap.Advice) error {
 		return a.err("advise", memmap.ErrClosed)
 	}
 	if a.sub {
-		return a.AdviseRows(0, a.Len(), adv)
+		return a.AdviseRows(0, a.rows(), adv)
 	}
 	return a.s.Advise(adv)
 }
 
-// AdviseRows tells the OS how rows [i, j) will be accessed (madvise),
-// once: growth and Refresh apply the advice of Options.Access (or of
-// Advise) again. An invalid range gives an error wrapping memmap.ErrRange.
+// AdviseRows tells the OS how rows [i, j) along the growth axis will be
+// accessed (madvise), once: growth and Refresh apply the advice of
+// Options.Access (or of Advise) again. An invalid range gives an error
+// wrapping memmap.ErrRange.
 func (a *Array[T]) AdviseRows(i, j int, adv memmap.Advice) error {
-	if a.dead() {
-		return a.err("advise", memmap.ErrClosed)
+	lo, hi, err := a.storeRows("advise", i, j)
+	if err != nil {
+		return err
 	}
-	if a.sub {
-		if i < 0 || i > j || j > a.Len() {
-			return a.err("advise", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, i, j, a.Len()))
-		}
-		i, j = i+a.lo, j+a.lo
-	}
-	return a.s.AdviseRows(int64(i), int64(j), adv)
+	return a.s.AdviseRows(lo, hi, adv)
 }
 
 // Refresh re-reads the length committed in the file's header and extends
@@ -232,9 +269,9 @@ func (a *Array[T]) Guard(fn func() error) error {
 // Close commits a writer's rows (as Flush does), shrinks its file to the
 // committed length (so that the file is exactly what np.save would
 // write), releases the writer lock and unmaps the array. Afterwards At,
-// Set, At1, At2, Set1 and Set2 panic with an error wrapping
-// memmap.ErrClosed, the other methods with an error result return one,
-// All yields nothing (record.File.All panics instead), and no view may be
+// At1 and At2 panic with an error wrapping memmap.ErrClosed, and so does
+// a loop over All (as record.File.All does); Set, Set1, Set2 and the
+// other methods with an error result return one; and no view may be
 // touched (that faults and kills the process). Close is idempotent; it
 // returns the first error met but releases everything in any case.
 func (a *Array[T]) Close() error {

@@ -55,7 +55,7 @@ func TestReadOnlyLengthMessage(t *testing.T) {
 	path := tempPath(t, "ro.npy")
 	mustClose(t, mustCreate[int32](t, path, []int{3}, nil))
 	a := mustOpen[int32](t, path, memmap.ReadOnly)
-	err := a.Append([]int32{1})
+	_, err := a.Append([]int32{1}...)
 	if !errors.Is(err, memmap.ErrReadOnly) || !strings.Contains(err.Error(), "a read-only array cannot change its length") {
 		t.Errorf("Append to a read-only array = %v, want ErrReadOnly saying 'a read-only array'", err)
 	}

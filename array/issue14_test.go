@@ -123,7 +123,7 @@ func TestMisalignedAfterGrowth(t *testing.T) {
 		a := mustOpen[float64](t, path, memmap.ReadWrite)
 		checkMisaligned(t, a, nil)
 		for range 20 {
-			if err := a.Append(vals); err != nil {
+			if _, err := a.Append(vals...); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -142,7 +142,7 @@ func TestMisalignedAfterGrowth(t *testing.T) {
 		r := mustOpen[float64](t, path, memmap.ReadOnly)
 		checkMisaligned(t, r, nil)
 		w := mustOpen[float64](t, path, memmap.ReadWrite)
-		if err := w.Append(vals); err != nil {
+		if _, err := w.Append(vals...); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Flush(); err != nil {

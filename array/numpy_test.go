@@ -57,7 +57,7 @@ func TestNumPyLoadsGoArray(t *testing.T) {
 				batch = append(batch, emb(i, j))
 			}
 		}
-		if err := a.Append(batch); err != nil {
+		if _, err := a.Append(batch...); err != nil {
 			t.Fatalf("Append(%d rows): %v", k, err)
 		}
 		next += k
@@ -117,7 +117,7 @@ func TestNumPyLoadsGoStructs(t *testing.T) {
 			path := tempPath(t, "rec.npy")
 			a := mustCreate[Rec](t, path, []int{0}, &array.Options{ByteOrder: bo})
 			for i := range 100 {
-				if err := a.Append([]Rec{recAt(i)}); err != nil {
+				if _, err := a.Append([]Rec{recAt(i)}...); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -61,7 +61,7 @@ func TestPackedStructs(t *testing.T) {
 			}
 		}
 		a.Set(pxyAt(100), 1)
-		if err := a.Append([]PXY{pxyAt(5), pxyAt(6), pxyAt(7)}); err != nil {
+		if _, err := a.Append([]PXY{pxyAt(5), pxyAt(6), pxyAt(7)}...); err != nil {
 			t.Fatal(err)
 		}
 		take := make([]PXY, 3)
@@ -168,7 +168,7 @@ np.save(d + '/aligned.npy', al)
 			}
 		}
 		a.Set(pxyAt(1000), 3)
-		if err := a.Append([]PXY{pxyAt(100), pxyAt(101)}); err != nil {
+		if _, err := a.Append([]PXY{pxyAt(100), pxyAt(101)}...); err != nil {
 			t.Fatal(err)
 		}
 		mustClose(t, a)
@@ -189,7 +189,7 @@ np.save(d + '/aligned.npy', al)
 		if n, err := b.CopyFrom([]Rec13{rec(500), rec(501)}, 10); n != 2 || err != nil {
 			t.Fatalf("CopyFrom: %d, %v", n, err)
 		}
-		if err := b.Append([]Rec13{rec(100), rec(101)}); err != nil {
+		if _, err := b.Append([]Rec13{rec(100), rec(101)}...); err != nil {
 			t.Fatal(err)
 		}
 		mustClose(t, b)

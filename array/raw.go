@@ -4,9 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gomemmap/memmap"
-	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/store"
-	"github.com/gomemmap/memmap/layout"
 )
 
 // OpenRaw opens the headerless raw file at path (a .dat or .bin file,
@@ -61,7 +59,7 @@ import (
 //     written, is left out), when the length can change.
 func OpenRaw[T any](path string, mode memmap.Mode, shape []int, opt *Options) (*Array[T], error) {
 	const op = "open"
-	h, o, err := rawHeader[T](shape, opt)
+	h, o, err := newHeader[T](shape, opt, true)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -84,7 +82,7 @@ func OpenRaw[T any](path string, mode memmap.Mode, shape []int, opt *Options) (*
 // what Close leaves.
 func CreateRaw[T any](path string, shape []int, opt *Options) (*Array[T], error) {
 	const op = "create"
-	h, o, err := rawHeader[T](shape, opt)
+	h, o, err := newHeader[T](shape, opt, true)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -97,35 +95,4 @@ func CreateRaw[T any](path string, shape []int, opt *Options) (*Array[T], error)
 		return nil, err
 	}
 	return wrap[T](s, op, o.Access, o.Reserve)
-}
-
-// rawHeader describes the raw file of T's with shape and opt as a .npy
-// header would, -1s kept for the store to check and infer.
-func rawHeader[T any](shape []int, opt *Options) (*header.Header, Options, error) {
-	var o Options
-	if opt != nil {
-		o = *opt
-	}
-	dt, err := elemDType[T]()
-	if err != nil {
-		return nil, o, err
-	}
-	switch o.ByteOrder {
-	case layout.NotApplicable:
-	case layout.Little, layout.Big:
-		dt = dt.WithByteOrder(o.ByteOrder)
-	default:
-		return nil, o, fmt.Errorf("%w: Options.ByteOrder %v: want layout.Little, layout.Big or the zero value (host order)", memmap.ErrByteOrder, o.ByteOrder)
-	}
-	if o.Offset < 0 {
-		return nil, o, fmt.Errorf("%w: negative Options.Offset %d", memmap.ErrRange, o.Offset)
-	}
-	if err := store.CheckAccess(o.Access); err != nil {
-		return nil, o, err
-	}
-	sh := make([]int64, len(shape))
-	for i, d := range shape {
-		sh[i] = int64(d)
-	}
-	return &header.Header{DType: dt, FortranOrder: o.FortranOrder, Shape: sh, DataOffset: o.Offset}, o, nil
 }

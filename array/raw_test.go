@@ -163,7 +163,7 @@ func TestRawNumPyReadsGoWrites(t *testing.T) {
 	}
 	c.Set(1e300, 0, 0)
 	c.Set(-0.25, 4, 2)
-	if err := c.Append([]float64{100, 101, 102, 103, 104, 105}); err != nil {
+	if _, err := c.Append([]float64{100, 101, 102, 103, 104, 105}...); err != nil {
 		t.Fatal(err)
 	}
 	mustClose(t, c)
@@ -173,7 +173,7 @@ func TestRawNumPyReadsGoWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Set(math.MinInt32, 3, 5)
-	if err := f.Append([]int32{-1, -2, -3, -4}); err != nil { // column 6
+	if _, err := f.Append([]int32{-1, -2, -3, -4}...); err != nil { // column 6
 		t.Fatal(err)
 	}
 	if err := f.Flush(); err != nil {
@@ -239,7 +239,7 @@ func TestRawNumPyReadsGoCreates(t *testing.T) {
 			f.Set(rawI4(i+3*j), i, j)
 		}
 	}
-	if err := f.Append([]int32{rawI4(15), rawI4(16), rawI4(17)}); err != nil {
+	if _, err := f.Append([]int32{rawI4(15), rawI4(16), rawI4(17)}...); err != nil {
 		t.Fatal(err)
 	}
 	mustClose(t, f)
@@ -255,7 +255,7 @@ func TestRawNumPyReadsGoCreates(t *testing.T) {
 	for k := range 8 {
 		c.Set(rawF8(k), k/4, k%4)
 	}
-	if err := c.Append([]float64{rawF8(8), rawF8(9), rawF8(10), rawF8(11)}); err != nil {
+	if _, err := c.Append([]float64{rawF8(8), rawF8(9), rawF8(10), rawF8(11)}...); err != nil {
 		t.Fatal(err)
 	}
 	mustClose(t, c)
@@ -493,7 +493,7 @@ func TestRawExtends(t *testing.T) {
 		}
 	}
 	// The array ends at the end of the file now: it can grow.
-	if err := a.Append([]int32{7, 8, 9}); err != nil {
+	if _, err := a.Append([]int32{7, 8, 9}...); err != nil {
 		t.Fatal(err)
 	}
 	mustClose(t, a)
@@ -513,7 +513,7 @@ func TestRawFixedLength(t *testing.T) {
 	size := fileSize(t, path)
 	opt := &array.Options{Offset: 4, ByteOrder: layout.Little}
 	a := mustOpenRaw[float32](t, path, memmap.ReadWrite, []int{2, 2}, opt)
-	if err := a.Append([]float32{5, 6}); !errors.Is(err, memmap.ErrShape) {
+	if _, err := a.Append([]float32{5, 6}...); !errors.Is(err, memmap.ErrShape) {
 		t.Errorf("Append = %v, want ErrShape", err)
 	}
 	if err := a.Grow(10); !errors.Is(err, memmap.ErrShape) {
@@ -558,7 +558,7 @@ func TestRawGrowRefreshTruncate(t *testing.T) {
 		t.Fatalf("reader Len %d, want 0", r.Len())
 	}
 	for i := range 100 {
-		if err := w.Append([]uint32{uint32(i), uint32(i) << 16}); err != nil {
+		if _, err := w.Append([]uint32{uint32(i), uint32(i) << 16}...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -595,7 +595,7 @@ func TestRawGrowRefreshTruncate(t *testing.T) {
 	if err := r.Refresh(); err != nil || r.Len() != 30 {
 		t.Errorf("reader Refresh after Truncate: %v, Len %d, want 30", err, r.Len())
 	}
-	if err := w.Append([]uint32{1, 2}); err != nil { // grows again after the shrink
+	if _, err := w.Append([]uint32{1, 2}...); err != nil { // grows again after the shrink
 		t.Fatal(err)
 	}
 	if w.At(30, 1) != 2 || w.Len() != 31 {
@@ -620,7 +620,7 @@ func TestRawCopyOnWrite(t *testing.T) {
 	if a.At(1) != 99 || a.At(2) != 3 {
 		t.Errorf("At = %d, %d, want 99, 3", a.At(1), a.At(2))
 	}
-	if err := a.Append([]int16{4}); !errors.Is(err, memmap.ErrReadOnly) {
+	if _, err := a.Append([]int16{4}...); !errors.Is(err, memmap.ErrReadOnly) {
 		t.Errorf("Append = %v, want ErrReadOnly", err)
 	}
 	mustClose(t, a)
@@ -637,7 +637,7 @@ func TestRawZeroD(t *testing.T) {
 	if a.At() != 2.5 {
 		t.Errorf("At() = %v, want 2.5", a.At())
 	}
-	if err := a.Append([]float64{1}); !errors.Is(err, memmap.ErrShape) {
+	if _, err := a.Append([]float64{1}...); !errors.Is(err, memmap.ErrShape) {
 		t.Errorf("Append = %v, want ErrShape", err)
 	}
 	mustClose(t, a)

@@ -46,10 +46,10 @@ print(a.shape, bool(np.array_equal(a.ravel(order="F"), np.arange(a.size))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Append(col(5, 4)); err != nil {
+	if _, err := a.Append(col(5, 4)...); err != nil {
 		t.Fatalf("Append to (3, 9): %v", err)
 	}
-	if err := a.Append(col(9, 1)); !errors.Is(err, header.ErrNoRoom) || !strings.Contains(err.Error(), "(3, 10)") {
+	if _, err := a.Append(col(9, 1)...); !errors.Is(err, header.ErrNoRoom) || !strings.Contains(err.Error(), "(3, 10)") {
 		t.Fatalf("Append to (3, 10) = %v, want ErrNoRoom naming (3, 10)", err)
 	}
 	if err := a.Resize(10); !errors.Is(err, header.ErrNoRoom) {
@@ -68,7 +68,7 @@ print(a.shape, bool(np.array_equal(a.ravel(order="F"), np.arange(a.size))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Append(col(9, 991)); err != nil {
+	if _, err := a.Append(col(9, 991)...); err != nil {
 		t.Fatalf("Append after Rewrite: %v", err)
 	}
 	if err := a.Close(); err != nil {

@@ -29,7 +29,7 @@ func TestSaveOverWriter(t *testing.T) {
 				mustClose(t, mustCreate[int64](t, path, []int{0, 2}, nil))
 				w = mustOpen[int64](t, path, memmap.ReadWrite)
 			}
-			if err := w.Append([]int64{1, 2, 3, 4}); err != nil {
+			if _, err := w.Append([]int64{1, 2, 3, 4}...); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Flush(); err != nil {
@@ -38,7 +38,7 @@ func TestSaveOverWriter(t *testing.T) {
 			if err := array.Save(path, []int64{-1, -2}, nil, nil); !errors.Is(err, memmap.ErrLocked) {
 				t.Errorf("Save over a held file = %v, want ErrLocked", err)
 			}
-			if err := w.Append([]int64{5, 6}); err != nil {
+			if _, err := w.Append([]int64{5, 6}...); err != nil {
 				t.Fatal(err)
 			}
 			if err := w.Flush(); err != nil {

@@ -9,11 +9,11 @@ import (
 	"github.com/gomemmap/memmap/layout"
 )
 
-// Slice returns rows [lo, hi) along the growth axis as an array that
-// shares this one's mapping, NumPy's a[lo:hi] (a[..., lo:hi] in Fortran
-// order): no element is copied, and a Set through either is seen at once
-// through the other. The slice has the same rank, dtype and order, and
-// Len() == hi-lo; its own indexes start at 0. Every accessor and view
+// Slice returns rows [lo, hi) along the growth axis as an array that shares
+// this one's mapping, NumPy's a[lo:hi] (a[..., lo:hi] in Fortran order): no
+// element is copied, and a Set through either is seen at once through the
+// other. The slice has the same rank, dtype and order, and hi-lo rows along
+// the growth axis; its own indexes start at 0. Every accessor and view
 // works on it as on the array (At, Get, Set, Data, Row, Take, CopyTo, All,
 // Slice), with the same conversions for files in the other byte order or
 // packed layouts.
@@ -27,7 +27,7 @@ import (
 // Its own Close only marks it closed. After a Truncate of the array below
 // hi, its rows past the new length must not be used.
 //
-// lo and hi outside 0 ≤ lo ≤ hi ≤ Len() give an error wrapping
+// lo and hi outside 0 ≤ lo ≤ hi ≤ n, for n rows, give an error wrapping
 // memmap.ErrRange; a 0-d array has no rows (memmap.ErrShape).
 func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
 	switch {
@@ -35,8 +35,8 @@ func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
 		return nil, a.err("slice", memmap.ErrClosed)
 	case a.axis < 0:
 		return nil, a.err("slice", fmt.Errorf("%w: a 0-d array has no rows to slice", memmap.ErrShape))
-	case lo < 0 || lo > hi || hi > a.Len():
-		return nil, a.err("slice", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, lo, hi, a.Len()))
+	case lo < 0 || lo > hi || hi > a.rows():
+		return nil, a.err("slice", fmt.Errorf("%w: rows [%d, %d) of %d", memmap.ErrRange, lo, hi, a.rows()))
 	}
 	b := *a
 	b.sub = true
@@ -56,10 +56,11 @@ func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
 }
 
 // All returns an iterator over the rows along the growth axis, from 0 to
-// the Len at the start of the loop: each row's index and its elements,
-// Size()/Len() of them (a[i] in C order, a[..., i] in Fortran order, with
-// the first index varying fastest, as Take returns rows). The loop stops
-// early if the array is truncated below the next index or closed.
+// their number at the start of the loop: each row's index and its
+// elements, Size()/n of them for n rows (a[i] in C order, a[..., i] in
+// Fortran order, with the first index varying fastest). The loop stops
+// early if the array is truncated below the next index or closed during
+// the loop.
 //
 // For a file whose elements can be seen in place (host byte order,
 // aligned, T's layout), each row is a view into the mapping, as Row
@@ -67,19 +68,19 @@ func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
 // change the array. For the others (the other byte order, a packed
 // struct, misaligned data) each row is a copy, converted into a buffer
 // that All reuses for the next row: copy what must outlive the step.
-// A closed array, or one whose owner closed (see "Borrowed mappings" in
-// the package documentation), yields nothing, without an error or a panic
-// (record.File.All panics instead); a 0-d array yields its one element as
-// row 0.
+// A loop over All of a closed array, or of one whose owner closed (see
+// "Borrowed mappings" in the package documentation), panics like At,
+// with an error wrapping memmap.ErrClosed, as record.File.All does; a 0-d
+// array yields its one element as row 0.
 func (a *Array[T]) All() iter.Seq2[int, []T] {
 	return func(yield func(int, []T) bool) {
 		if a.dead() {
-			return
+			panic(a.indexErr("All", nil))
 		}
-		n, k := a.Len(), a.rowElems
+		n, k := a.rows(), a.rowElems
 		if a.view("all") == nil {
 			for i := 0; i < n; i++ {
-				if a.dead() || i >= a.Len() || !yield(i, a.scan(i*a.rowBytes, k)) {
+				if a.dead() || i >= a.rows() || !yield(i, a.scan(i*a.rowBytes, k)) {
 					return
 				}
 			}
@@ -87,7 +88,7 @@ func (a *Array[T]) All() iter.Seq2[int, []T] {
 		}
 		buf := make([]T, k)
 		for i := 0; i < n; i++ {
-			if a.dead() || i >= a.Len() {
+			if a.dead() || i >= a.rows() {
 				return
 			}
 			if _, err := a.CopyTo(buf, i*k); err != nil {
@@ -101,7 +102,8 @@ func (a *Array[T]) All() iter.Seq2[int, []T] {
 }
 
 // CopyTo copies elements of the array, from the element at position from
-// of Data's order (the file's order: C or Fortran), into dst, as
+// of Data's order (the file's order, C or Fortran, in which the rows
+// along the growth axis follow one another), into dst, as
 // copy(dst, Data()[from:]) would, and returns the number copied:
 // min(len(dst), Size()-from). It works for every file, converting as At
 // does: bytes are swapped for a file in the other byte order, and the
@@ -221,7 +223,7 @@ func Save[T any](path string, data []T, shape []int, opt *Options) error {
 	if shape == nil {
 		shape = []int{len(data)}
 	}
-	h, o, err := newHeader[T](shape, opt)
+	h, o, err := newHeader[T](shape, opt, false)
 	if err != nil {
 		return pathErr(op, path, err)
 	}

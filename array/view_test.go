@@ -64,7 +64,7 @@ func TestView(t *testing.T) {
 		t.Error("Set through a view of a ReadWrite map did not reach the map")
 	}
 	for name, err := range map[string]error{
-		"Append": f.Append(make([]float32, 4)), "Grow": f.Grow(1), "Resize": f.Resize(1), "Truncate": f.Truncate(1),
+		"Append": func() error { _, err := f.Append(make([]float32, 4)...); return err }(), "Grow": f.Grow(1), "Resize": f.Resize(1), "Truncate": f.Truncate(1),
 	} {
 		if !errors.Is(err, memmap.ErrShape) {
 			t.Errorf("%s of a view: %v, want ErrShape", name, err)

@@ -45,8 +45,9 @@
 // and kills the process, like any use of unmapped memory. Closing an
 // array alone does not unmap anything.
 //
-// Read-only. Every member opens read-only: Set panics and the views must
-// not be written, as for an array opened memmap.ReadOnly. The archive's
+// Read-only. Every member opens read-only: Set returns an error wrapping
+// memmap.ErrReadOnly and the views must not be written, as for an array
+// opened memmap.ReadOnly. The archive's
 // bytes never change. To change a member, write a new archive.
 //
 // Compressed members are copies. Decompressing costs memory and time in

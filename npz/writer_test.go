@@ -422,7 +422,7 @@ func TestFileErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Append([]float64{3}); !errors.Is(err, memmap.ErrShape) && !errors.Is(err, memmap.ErrReadOnly) {
+	if _, err := a.Append([]float64{3}...); !errors.Is(err, memmap.ErrShape) && !errors.Is(err, memmap.ErrReadOnly) {
 		t.Errorf("Append to a member: %v", err)
 	}
 	if err := f.Close(); err != nil {

@@ -194,8 +194,8 @@ func (f *File) desc(name string) (array.Desc, error) {
 
 // Tensor returns the tensor called name as a read-only array of T laid
 // over the file's map, without copying: At, Get, Data, Rows, Take,
-// CopyTo and Advise work as on any array; Set panics and the length is
-// fixed. Its name in errors is f.Path() + ":" + name.
+// CopyTo and Advise work as on any array; Set returns an error wrapping
+// memmap.ErrReadOnly and the length is fixed. Its name in errors is f.Path() + ":" + name.
 //
 // T is checked against the tensor's dtype as array.Open checks it against
 // a .npy file's (layout.Compatible): F32 needs float32 (or a named type

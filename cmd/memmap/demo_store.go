@@ -74,7 +74,7 @@ func featureStore(w io.Writer, dir string, rows int) (embPath, itemsPath string,
 			embedding(i+k, buf[k*dim:(k+1)*dim])
 			recs = append(recs, item(i+k))
 		}
-		if err := emb.Append(buf[:n*dim]); err != nil {
+		if _, err := emb.Append(buf[:n*dim]...); err != nil {
 			return closeBoth(err)
 		}
 		if _, err := items.Append(recs...); err != nil {

@@ -80,7 +80,7 @@ func TestInfoLinear(t *testing.T) {
 			// The whole info block, on its first print: that pays for
 			// the Go type layout builds (reflect.StructOf, layout.TypeOf)
 			// to tell a packed struct.
-			in := &array.Info{Path: "x.npy", Version: header.V1, DType: d, Shape: []int64{1}, DataSize: int64(d.Size()), RowSize: int64(d.Size()), Len: 1, Cap: 1}
+			in := &array.Info{Path: "x.npy", Version: header.V1, DType: d, Shape: []int64{1}, DataSize: int64(d.Size()), RowSize: int64(d.Size()), Rows: 1, Cap: 1}
 			var w countWriter
 			alloc = allocated(func() { writeInfo(&w, in) })
 			t.Logf("info: %d bytes printed, %d allocated: %.1f per byte", w.n, alloc, float64(alloc)/float64(w.n))

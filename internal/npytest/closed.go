@@ -40,18 +40,26 @@ func CheckClosed[T any](t *testing.T, a *array.Array[T]) {
 	call("Rows", func() error { _, err := a.Rows(0, 1); return err })
 	call("Slice", func() error { _, err := a.Slice(0, 1); return err })
 	call("Flush", a.Flush)
+	call("Commit", a.Commit)
 	call("FlushRows", func() error { return a.FlushRows(0, 1) })
 	call("Advise", func() error { return a.Advise(memmap.Random) })
 	call("AdviseRows", func() error { return a.AdviseRows(0, 1, memmap.Random) })
 	call("Refresh", a.Refresh)
 	call("Guard", func() error { return a.Guard(func() error { return nil }) })
-	call("Append", func() error { return a.Append(buf[:0]) })
+	call("Append", func() error { _, err := a.Append(buf[:0]...); return err })
 	call("Grow", func() error { return a.Grow(1) })
 	call("Resize", func() error { return a.Resize(1) })
 	call("Truncate", func() error { return a.Truncate(0) })
-	for range a.All() {
-		t.Error("All after the owner's Close yielded a row")
-	}
+	func() {
+		defer func() {
+			if err, _ := recover().(error); !errors.Is(err, memmap.ErrClosed) {
+				t.Errorf("All after the owner's Close panicked with %v, want an error wrapping ErrClosed", err)
+			}
+		}()
+		for range a.All() {
+			t.Error("All after the owner's Close yielded a row")
+		}
+	}()
 	if c := a.Cap(); c != 0 {
 		t.Errorf("Cap after the owner's Close = %d, want 0", c)
 	}

@@ -243,7 +243,10 @@ func ArrayFile(n int) (string, error) {
 			}
 		} else { // a big-endian host: Set swaps
 			for i := range n {
-				a.Set1(ArrayValue(i), i)
+				if err := a.Set1(ArrayValue(i), i); err != nil {
+					a.Close()
+					return err
+				}
 			}
 		}
 		return a.Close()
@@ -307,7 +310,10 @@ func Indexes(k, n int) (string, []int, error) {
 			return err
 		}
 		for i, v := range idx {
-			a.Set1(int64(v), i)
+			if err := a.Set1(int64(v), i); err != nil {
+				a.Close()
+				return err
+			}
 		}
 		return a.Close()
 	})

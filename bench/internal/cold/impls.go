@@ -620,7 +620,7 @@ func appendArray(j Job, r *Result) error {
 	}
 	var done int64
 	for ; done < j.Total; done += int64(j.Batch) {
-		if err := a.Append(d); err != nil {
+		if _, err := a.Append(d...); err != nil {
 			a.Close()
 			return err
 		}
