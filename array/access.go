@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -270,16 +271,6 @@ func (a *Array[T]) store(p unsafe.Pointer, v T) error {
 	return nil
 }
 
-// indexError is the panic value of At (and the error of Get and Set) for a
-// bad index: its message reads like Go's own index panics.
-type indexError struct {
-	msg string
-	err error // the sentinel
-}
-
-func (e *indexError) Error() string { return e.msg }
-func (e *indexError) Unwrap() error { return e.err }
-
 // indexErr describes why offset refused idx.
 func (a *Array[T]) indexErr(method string, idx []int) error {
 	return indexErrOf(method, a.s.Path(), a.dead(), a.shape, idx)
@@ -293,11 +284,11 @@ func indexErrOf(method, path string, dead bool, shape, idx []int) error {
 	ix := slices.Clone(idx)
 	switch {
 	case dead:
-		return &indexError{fmt.Sprintf("array: %s on a closed array (%s)", method, path), memmap.ErrClosed}
+		return &store.IndexError{Msg: fmt.Sprintf("array: %s on a closed array (%s)", method, path), Err: memmap.ErrClosed}
 	case len(ix) != len(shape):
-		return &indexError{fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(shape), shapeString(shape)), memmap.ErrShape}
+		return &store.IndexError{Msg: fmt.Sprintf("array: %d indexes %v for an array of rank %d, shape %s", len(ix), ix, len(shape), shapeString(shape)), Err: memmap.ErrShape}
 	}
-	return &indexError{fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(shape)), memmap.ErrRange}
+	return &store.IndexError{Msg: fmt.Sprintf("array: index %v out of range for shape %s", ix, shapeString(shape)), Err: memmap.ErrRange}
 }
 
 // view returns why the zero-copy views cannot be used, if they cannot.

@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/internal/store"
 )
 
 // The unsafe code of this package rests on one invariant, established by
@@ -219,18 +220,8 @@ func (f *File[T]) Set(v T, i int) error {
 	return nil
 }
 
-// indexError is the panic value of At for an index out of range: its
-// message reads like Go's own index panics.
-type indexError struct {
-	msg string
-	err error // the sentinel
-}
-
-func (e *indexError) Error() string { return e.msg }
-func (e *indexError) Unwrap() error { return e.err }
-
 func (f *File[T]) indexErr(i int) error {
-	return &indexError{fmt.Sprintf("record: index %d out of range for %d records (%s)", i, f.Len(), f.s.Path()), memmap.ErrRange}
+	return &store.IndexError{Msg: fmt.Sprintf("record: index %d out of range for %d records (%s)", i, f.Len(), f.s.Path()), Err: memmap.ErrRange}
 }
 
 // viewErr returns why Row, Rows, Data and All cannot lay Ts over the map,

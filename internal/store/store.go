@@ -347,3 +347,15 @@ func (s *Store) Close() error {
 	}
 	return first
 }
+
+// IndexError is the error of a bad index given to an accessor of array or
+// record (the panic value of At, the error of Get and Set): its message
+// reads like Go's own index panics, and it wraps the sentinel that says
+// why (memmap.ErrRange, ErrShape, ErrClosed).
+type IndexError struct {
+	Msg string
+	Err error // the sentinel
+}
+
+func (e *IndexError) Error() string { return e.Msg }
+func (e *IndexError) Unwrap() error { return e.Err }
