@@ -47,19 +47,14 @@ func (a *Array[T]) Take(idx []int, dst []T) error {
 	case a.conv != nil:
 		return a.takeConv(idx, dst)
 	}
-	if a.sub {
-		var err error
-		if idx, err = a.shift(idx); err != nil {
-			return err
-		}
-	}
 	// The store checks what is left: closed, overflow, dst's length, the
-	// indexes; in C order a row of Ts is a row of the store.
+	// indexes (against a slice's rows, counted from its first); in C order
+	// a row of Ts is a row of the store.
 	// SAFETY: dst holds len(dst) Ts of esize bytes each, contiguous, with
 	// no pointers (layout.Of refuses them), so any bytes written to b make
 	// Ts; b does not outlive this call.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), len(dst)*a.esize)
-	if err := a.s.TakeRows(idx, b); err != nil {
+	if err := a.takeRows(idx, b); err != nil {
 		return err
 	}
 	if a.swap {
@@ -68,18 +63,14 @@ func (a *Array[T]) Take(idx []int, dst []T) error {
 	return nil
 }
 
-// shift checks the indexes of rows of a slice (Slice) against its length,
-// in the store's words, and returns them as rows of the store, which
-// start at its row lo.
-func (a *Array[T]) shift(idx []int) ([]int, error) {
-	shifted := make([]int, len(idx))
-	for k, i := range idx {
-		if i < 0 || i >= a.rows() {
-			return nil, a.err("take", fmt.Errorf("%w: index %d (idx[%d]) out of range [0, %d)", memmap.ErrRange, i, k, a.rows()))
-		}
-		shifted[k] = i + a.lo
+// takeRows gathers the rows idx of the array (of a slice: its rows,
+// which start at the store's row lo) into b with the store's TakeRows,
+// which checks the indexes.
+func (a *Array[T]) takeRows(idx []int, b []byte) error {
+	if a.sub {
+		return a.s.TakeRowsIn(int64(a.lo), int64(a.rows()), idx, b)
 	}
-	return shifted, nil
+	return a.s.TakeRows(idx, b)
 }
 
 // need returns the number of elements of dst that Take fills, k rows of
@@ -101,13 +92,8 @@ func (a *Array[T]) takeConv(idx []int, dst []T) error {
 	if err != nil {
 		return err
 	}
-	if a.sub {
-		if idx, err = a.shift(idx); err != nil {
-			return err
-		}
-	}
 	fb := make([]byte, n*a.isize)
-	if err := a.s.TakeRows(idx, fb); err != nil {
+	if err := a.takeRows(idx, fb); err != nil {
 		return err
 	}
 	// SAFETY: dst holds at least n Ts (need checked it) without

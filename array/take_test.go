@@ -323,3 +323,56 @@ func TestTakeAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestTakeSlice checks Take on a slice (a[lo:hi]) on every path: its
+// indexes count from the slice's first row, those past its end are
+// refused with the slice's length in the error, and on the map path it
+// allocates nothing (the store takes the slice's window, with no shifted
+// copy of the indexes).
+func TestTakeSlice(t *testing.T) {
+	for _, bo := range []layout.ByteOrder{layout.HostOrder(), otherOrder()} {
+		a := mustCreate[float64](t, tempPath(t, "ts.npy"), []int{1000, 2}, &array.Options{ByteOrder: bo})
+		for i := range 1000 {
+			if err := a.Set2(float64(i), i, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Set2(float64(-i), i, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := a.Slice(100, 300)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idx := []int{199, 0, 5, 5, 150, 1, 2, 3, 4, 198}
+		dst := make([]float64, 2*len(idx))
+		for _, tp := range takePaths {
+			withTakePath(t, tp.path, func() {
+				clear(dst)
+				if err := s.Take(idx, dst); err != nil {
+					t.Fatalf("%v %s: %v", bo, tp.name, err)
+				}
+				for k, i := range idx {
+					if dst[2*k] != float64(100+i) || dst[2*k+1] != float64(-(100+i)) {
+						t.Fatalf("%v %s: row %d of the slice = %v, want %v", bo, tp.name, i, dst[2*k:2*k+2], []float64{float64(100 + i), float64(-(100 + i))})
+					}
+				}
+				err := s.Take([]int{3, 200}, dst)
+				if !errors.Is(err, memmap.ErrRange) || !strings.Contains(err.Error(), "index 200 (idx[1]) out of range [0, 200)") {
+					t.Errorf("%v %s: Take past the slice's end: %v, want ErrRange naming index 200 and [0, 200)", bo, tp.name, err)
+				}
+				if err := s.Take([]int{-1}, dst); !errors.Is(err, memmap.ErrRange) {
+					t.Errorf("%v %s: Take(-1): %v, want ErrRange", bo, tp.name, err)
+				}
+			})
+		}
+		withTakePath(t, store.TakeMap, func() {
+			if n := testing.AllocsPerRun(50, func() { _ = s.Take(idx, dst) }); n != 0 {
+				t.Errorf("%v: Take on a slice: %v allocations, want 0", bo, n)
+			}
+		})
+	}
+}

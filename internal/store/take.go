@@ -69,8 +69,19 @@ const (
 // where residency cannot be probed (Windows, and unix systems other than
 // Linux). TakeRows may run concurrently with other readers of the store.
 func (s *Store) TakeRows(idx []int, dst []byte) error {
+	return s.TakeRowsIn(0, -1, idx, dst)
+}
+
+// TakeRowsIn is TakeRows over the n rows from row lo (a slice of the
+// array: its row i is the store's row lo+i), with the indexes checked
+// against [0, n) and counted from lo; n < 0 means up to the length.
+// lo and n must lie inside the length: a slice's owner checks that.
+func (s *Store) TakeRowsIn(lo, n int64, idx []int, dst []byte) error {
 	if err := s.checkOpen("take"); err != nil {
 		return err
+	}
+	if n < 0 {
+		n = s.n - lo
 	}
 	if s.rowSize != 0 && int64(len(idx)) > math.MaxInt/s.rowSize {
 		return s.err("take", fmt.Errorf("%w: %d rows of %d bytes overflow an int", memmap.ErrRange, len(idx), s.rowSize))
@@ -80,26 +91,27 @@ func (s *Store) TakeRows(idx []int, dst []byte) error {
 		return s.err("take", fmt.Errorf("%w: dst holds %d bytes; %d rows of %d bytes need %d", memmap.ErrShape, len(dst), len(idx), s.rowSize, need))
 	}
 	for k, i := range idx {
-		if i < 0 || int64(i) >= s.n {
-			return s.err("take", fmt.Errorf("%w: index %d (idx[%d]) out of range [0, %d)", memmap.ErrRange, i, k, s.n))
+		if i < 0 || int64(i) >= n {
+			return s.err("take", fmt.Errorf("%w: index %d (idx[%d]) out of range [0, %d)", memmap.ErrRange, i, k, n))
 		}
 	}
 	if s.rowSize == 0 || len(idx) == 0 {
 		return nil
 	}
-	if s.coldTake(idx) {
-		return s.readRows(idx, dst)
+	base := s.off + lo*s.rowSize // the offset in the map of row 0 of idx
+	if s.coldTake(idx, base) {
+		return s.readRows(idx, dst, base)
 	}
-	s.copyRows(idx, dst)
+	s.copyRows(idx, dst, base, n)
 	return nil
 }
 
-// copyRows copies the rows idx from the main map into dst; the indexes
-// are checked.
-func (s *Store) copyRows(idx []int, dst []byte) {
+// copyRows copies the rows idx of the n rows at offset base of the main
+// map into dst; the indexes are checked.
+func (s *Store) copyRows(idx []int, dst []byte, base, n int64) {
 	m := s.m.Bytes()
 	r := int(s.rowSize)
-	m = m[s.off : s.off+s.n*s.rowSize]
+	m = m[base : base+n*s.rowSize]
 	switch r {
 	case 8:
 		for k, i := range idx {
@@ -186,7 +198,7 @@ func copyWords[W [2]uint64 | row32 | row64](idx []int, dst, m []byte) {
 // copy them from the map: when the store allows it (a file that shares
 // the page cache with the map) and a sample of the rows' pages is not
 // resident.
-func (s *Store) coldTake(idx []int) bool {
+func (s *Store) coldTake(idx []int, base int64) bool {
 	if !s.b.file() || (s.mode != memmap.ReadOnly && s.mode != memmap.ReadWrite) || !hasFile(s.m) {
 		return false
 	}
@@ -209,7 +221,7 @@ func (s *Store) coldTake(idx []int) bool {
 	for p := range probes {
 		// The middle row of each of probes equal parts of idx.
 		k := (2*p + 1) * len(idx) / (2 * probes)
-		off := s.off + int64(idx[k])*s.rowSize
+		off := base + int64(idx[k])*s.rowSize
 		start := off - (lead+off)%page
 		if start < 0 {
 			start += page // the row's page begins before the map's bytes: probe the next
@@ -233,9 +245,10 @@ func (s *Store) coldTake(idx []int) bool {
 // read with one pread.
 type run struct{ from, to int } // order[from:to]
 
-// readRows preads the rows idx into dst from up to maxInFlight
-// goroutines; the indexes are checked.
-func (s *Store) readRows(idx []int, dst []byte) error {
+// readRows preads the rows idx, counted from the row at offset base of
+// the map, into dst from up to maxInFlight goroutines; the indexes are
+// checked.
+func (s *Store) readRows(idx []int, dst []byte, base int64) error {
 	// order holds the positions of idx sorted by row (then position), so
 	// that rows near each other in the file are read together.
 	order := make([]int, len(idx))
@@ -276,7 +289,7 @@ func (s *Store) readRows(idx []int, dst []byte) error {
 			if k >= len(runs) {
 				return
 			}
-			if err := s.readRun(idx, order[runs[k].from:runs[k].to], dst); err != nil {
+			if err := s.readRun(idx, order[runs[k].from:runs[k].to], dst, base); err != nil {
 				mu.Lock()
 				if first == nil {
 					first = err
@@ -302,7 +315,7 @@ func (s *Store) readRows(idx []int, dst []byte) error {
 
 // readRun preads the rows of the positions pos (sorted by row) into their
 // places in dst.
-func (s *Store) readRun(idx, pos []int, dst []byte) error {
+func (s *Store) readRun(idx, pos []int, dst []byte, base int64) error {
 	r := s.rowSize
 	lo, hi := int64(idx[pos[0]]), int64(idx[pos[len(pos)-1]])+1
 	at := func(k int) []byte { return dst[int64(k)*r : int64(k+1)*r] }
@@ -313,10 +326,10 @@ func (s *Store) readRun(idx, pos []int, dst []byte) error {
 		direct = pos[j] == pos[j-1]+1
 	}
 	if direct {
-		return s.pread(dst[int64(pos[0])*r:int64(pos[0])*r+(hi-lo)*r], lo)
+		return s.pread(dst[int64(pos[0])*r:int64(pos[0])*r+(hi-lo)*r], base, lo)
 	}
 	if hi-lo == 1 { // one row, wanted at several places
-		if err := s.pread(at(pos[0]), lo); err != nil {
+		if err := s.pread(at(pos[0]), base, lo); err != nil {
 			return err
 		}
 		for _, k := range pos[1:] {
@@ -325,7 +338,7 @@ func (s *Store) readRun(idx, pos []int, dst []byte) error {
 		return nil
 	}
 	buf := make([]byte, (hi-lo)*r)
-	if err := s.pread(buf, lo); err != nil {
+	if err := s.pread(buf, base, lo); err != nil {
 		return err
 	}
 	for _, k := range pos {
@@ -335,12 +348,13 @@ func (s *Store) readRun(idx, pos []int, dst []byte) error {
 	return nil
 }
 
-// pread reads len(b) bytes of the data region from row row on. The
-// data's offset in the file is its offset in the map plus the map's in
-// the file: a View's map, or a raw file's, may start past the file's
-// first byte (memmap.Options.Offset).
-func (s *Store) pread(b []byte, row int64) error {
-	off := s.m.Offset() + s.off + row*s.rowSize
+// pread reads len(b) bytes of the data region from row row on, counted
+// from the row at offset base of the map. The data's offset in the file
+// is its offset in the map plus the map's in the file: a View's map, or a
+// raw file's, may start past the file's first byte
+// (memmap.Options.Offset).
+func (s *Store) pread(b []byte, base, row int64) error {
+	off := s.m.Offset() + base + row*s.rowSize
 	if err := readAt(s.m, b, off); err != nil {
 		return s.err("take", fmt.Errorf("%w (the file shrank?)", err))
 	}
