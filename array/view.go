@@ -15,15 +15,15 @@ import (
 // path does (such as "model.safetensors:wte").
 //
 // A view has a fixed length (Append, Grow, Resize, Truncate give an error
-// wrapping memmap.ErrShape) and the map's mode: Set panics on a ReadOnly
-// map, as on a ReadOnly array. It takes no lock and makes no second map:
+// wrapping memmap.ErrShape) and the map's mode: Set returns an error
+// wrapping memmap.ErrReadOnly on a ReadOnly map, as on a ReadOnly array. It takes no lock and makes no second map:
 // it reads with the advice of m, and its Advise applies to its own bytes.
 // Its Close marks it closed and leaves m mapped. Once m's owner closes m,
 // every method of the view that returns an error (Get, CopyTo, CopyFrom,
 // Take, Data, Row, Rows, Slice, Flush, ...) returns one wrapping
-// memmap.ErrClosed, and All yields nothing; At, Set and their kin, and the
-// []T views taken before, must not be used: they fault, as any use of an
-// unmapped map does.
+// memmap.ErrClosed, and a loop over All panics as At does; At, Set and
+// their kin, and the []T views taken before, must not be used: they
+// fault, as any use of an unmapped map does.
 //
 // Data that does not lie inside m gives an error wrapping header.ErrFormat
 // and io.ErrUnexpectedEOF; a negative offset one wrapping memmap.ErrRange,
