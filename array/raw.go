@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/header"
 	"github.com/gomemmap/memmap/internal/store"
 )
 
@@ -64,7 +65,7 @@ func OpenRaw[T any](path string, mode memmap.Mode, shape []int, opt *Options) (*
 		return nil, pathErr(op, path, err)
 	}
 	so := &store.Options{Reserve: o.Reserve}
-	s, err := store.OpenRaw(path, mode, h, so)
+	s, err := store.OpenRaw(path, mode, rawDesc(h, shape), so)
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +91,15 @@ func CreateRaw[T any](path string, shape []int, opt *Options) (*Array[T], error)
 		return nil, pathErr(op, path, fmt.Errorf("%w: negative Options.Capacity %d", memmap.ErrRange, o.Capacity))
 	}
 	so := &store.Options{Perm: o.Perm, Reserve: o.Reserve, Capacity: int64(o.Capacity)}
-	s, err := store.CreateRaw(path, h, so)
+	s, err := store.CreateRaw(path, rawDesc(h, shape), so)
 	if err != nil {
 		return nil, err
 	}
 	return wrap[T](s, op, o.Access, o.Reserve)
+}
+
+// rawDesc is the store's description of the raw file newHeader checked
+// for shape (in which -1 still stands for a length to infer).
+func rawDesc(h *header.Header, shape []int) store.Desc {
+	return store.Desc{DType: h.DType, Shape: shape, FortranOrder: h.FortranOrder, Offset: h.DataOffset}
 }

@@ -32,10 +32,9 @@ import (
 // noRoom for writers), and a writer's map covers only up to the end of
 // the data, so that nothing (Close's shrink) ever cuts them off.
 
-// OpenRaw opens the headerless file at path as the array h describes:
-// h.DType, h.FortranOrder, h.Shape, and h.DataOffset, the bytes before the
-// first element (h.Version is ignored). A -1 on the growth axis of
-// h.Shape means as many rows as the file holds after the offset, which
+// OpenRaw opens the headerless file at path as the array d describes:
+// d.DType, d.FortranOrder, d.Shape, and d.Offset, the bytes before the
+// first element. A -1 on the growth axis of d.Shape means as many rows as the file holds after the offset, which
 // must be whole rows (an error wrapping memmap.ErrShape otherwise, and
 // one wrapping memmap.ErrRange and io.ErrUnexpectedEOF for an offset past
 // the end of the file); a -1 anywhere else, more than one, or another
@@ -47,9 +46,9 @@ import (
 // extends it with zeros (a real allocation), as np.memmap's mode "r+"
 // does. A raw file has no header: none of these errors is
 // header.ErrFormat. Opening reads nothing of the file.
-func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *Store, err error) {
+func OpenRaw(path string, mode memmap.Mode, d Desc, opt *Options) (_ *Store, err error) {
 	const op = "open"
-	hh, infer, err := rawHeader(h, true)
+	hh, infer, err := rawHeader(d, true)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -98,15 +97,15 @@ func OpenRaw(path string, mode memmap.Mode, h *header.Header, opt *Options) (_ *
 	return s, nil
 }
 
-// CreateRaw creates the headerless file at path for the array h describes
-// (as in OpenRaw; no dimension may be -1), all zeros, the h.DataOffset
-// bytes before the data too, and opens it read-write with the writer
+// CreateRaw creates the headerless file at path for the array d describes
+// (as in OpenRaw; no dimension may be -1), all zeros, the d.Offset bytes
+// before the data too, and opens it read-write with the writer
 // lock, as np.memmap's mode "w+" does. An existing file is replaced as
 // Create replaces it. opt.Capacity rows are preallocated: until Close
 // gives them back they are part of the file, zero rows for any reader.
-func CreateRaw(path string, h *header.Header, opt *Options) (*Store, error) {
+func CreateRaw(path string, d Desc, opt *Options) (*Store, error) {
 	const op = "create"
-	hh, _, err := rawHeader(h, false)
+	hh, _, err := rawHeader(d, false)
 	if err != nil {
 		return nil, pathErr(op, path, err)
 	}
@@ -127,15 +126,15 @@ func CreateRaw(path string, h *header.Header, opt *Options) (*Store, error) {
 	return s, nil
 }
 
-// rawHeader checks and copies the caller's description of a raw file. It
-// reports whether the growth axis is -1 (allowed when infer is true), and
-// sets that dim to 0 in the copy, for geometry to take.
-func rawHeader(h *header.Header, infer bool) (header.Header, bool, error) {
-	if h == nil {
-		return header.Header{}, false, fmt.Errorf("%w: nil header", header.ErrFormat)
+// rawHeader checks the caller's description of a raw file and returns
+// it as the store keeps it. It reports whether the growth axis is -1
+// (allowed when infer is true), and sets that dim to 0 in the result, for
+// geometry to take.
+func rawHeader(d Desc, infer bool) (header.Header, bool, error) {
+	hh := header.Header{DType: d.DType, FortranOrder: d.FortranOrder, Shape: make([]int64, len(d.Shape)), DataOffset: d.Offset}
+	for i, n := range d.Shape {
+		hh.Shape[i] = int64(n)
 	}
-	hh := *h
-	hh.Shape = append([]int64(nil), h.Shape...)
 	if hh.DType == nil || hh.DType.Size() == 0 {
 		return hh, false, fmt.Errorf("%w: a raw file needs a dtype of at least one byte", layout.ErrType)
 	}
@@ -147,18 +146,18 @@ func rawHeader(h *header.Header, infer bool) (header.Header, bool, error) {
 	}
 	ax := hh.GrowthAxis()
 	inferred := false
-	for i, d := range hh.Shape {
+	for i, n := range hh.Shape {
 		switch {
-		case d >= 0:
-		case d == -1 && i == ax && infer:
+		case n >= 0:
+		case n == -1 && i == ax && infer:
 			inferred = true
 			hh.Shape[i] = 0
-		case d == -1 && i == ax:
-			return hh, false, fmt.Errorf("%w: shape %v: a new file's length cannot be inferred (-1)", memmap.ErrShape, h.Shape)
-		case d == -1:
-			return hh, false, fmt.Errorf("%w: shape %v: only the growth axis (%d) may be -1", memmap.ErrShape, h.Shape, ax)
+		case n == -1 && i == ax:
+			return hh, false, fmt.Errorf("%w: shape %v: a new file's length cannot be inferred (-1)", memmap.ErrShape, d.Shape)
+		case n == -1:
+			return hh, false, fmt.Errorf("%w: shape %v: only the growth axis (%d) may be -1", memmap.ErrShape, d.Shape, ax)
 		default:
-			return hh, false, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, h.Shape)
+			return hh, false, fmt.Errorf("%w: negative dimension in shape %v", memmap.ErrShape, d.Shape)
 		}
 	}
 	return hh, inferred, nil
