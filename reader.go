@@ -394,20 +394,16 @@ func (r *Reader) Uvarint() (uint64, error) {
 // Varint reads a signed varint as encoded by binary.PutVarint (zig-zag),
 // with the errors of Uvarint.
 func (r *Reader) Varint() (int64, error) {
-	off := r.off
-	if off >= len(r.b) {
-		return 0, r.short()
+	ux, err := r.Uvarint()
+	x := int64(ux >> 1) // zig-zag, as binary.Varint decodes it
+	if ux&1 != 0 {
+		x = ^x
 	}
-	x, n := binary.Varint(r.b[off:])
-	if n <= 0 {
-		return 0, r.varintErr(n)
-	}
-	r.off = off + n
-	return x, nil
+	return x, err
 }
 
 // varintErr returns the error of a varint at the position that
-// binary.Uvarint or binary.Varint decoded to n <= 0 bytes: overflow for
+// binary.Uvarint decoded to n <= 0 bytes: overflow for
 // n < 0, and for n == 0 io.ErrUnexpectedEOF, unless binary.MaxVarintLen64
 // bytes or more remain, all with the continuation bit set, which
 // binary.ReadUvarint reports as overflow.
