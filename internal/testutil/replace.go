@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -106,5 +107,64 @@ func CheckCreateReplaces(t *testing.T, ext string, write func(t *testing.T, path
 		checkLink(t, path, real)
 		check(t, real, 0o600) // Perm, for a file that did not exist
 		noTemp(t, dir, other)
+	})
+}
+
+// Aborter is a writer that builds its output under a temporary name and
+// can give it up (npz.Writer, safetensors.Writer).
+type Aborter interface{ Abort() error }
+
+// CheckAbort checks a Writer's Abort as the Vocabulary of package memmap
+// says it works: a temporary file someone else removed is not an error;
+// one Abort cannot remove gives an *os.PathError (matching fs.ErrExist:
+// a non-empty directory stands where it was), and a second Abort returns
+// nil. create must start a writer at path; ext is the files' name
+// extension. On Windows, where the temporary file is open and cannot be
+// removed under the writer, its two cases skip.
+func CheckAbort(t *testing.T, ext string, create func(t *testing.T, path string) Aborter) {
+	tempOf := func(t *testing.T, dir string) string {
+		t.Helper()
+		if runtime.GOOS == "windows" {
+			t.Skip("the temporary file is open: Windows does not remove it")
+		}
+		m, err := filepath.Glob(filepath.Join(dir, ".*"))
+		if err != nil || len(m) != 1 {
+			t.Fatalf("temporary files in %s: %q, %v; want one", dir, m, err)
+		}
+		return m[0]
+	}
+	t.Run("gone", func(t *testing.T) {
+		dir := TempDir(t)
+		w := create(t, filepath.Join(dir, "w"+ext))
+		if err := os.Remove(tempOf(t, dir)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("Abort of a removed temporary file: %v, want nil", err)
+		}
+	})
+	t.Run("fails", func(t *testing.T) {
+		dir := TempDir(t)
+		w := create(t, filepath.Join(dir, "w"+ext))
+		// A non-empty directory where the temporary file was: removing
+		// it fails, as root too.
+		tmp := tempOf(t, dir)
+		if err := os.Remove(tmp); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "x"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err := w.Abort()
+		var pe *os.PathError
+		if !errors.Is(err, fs.ErrExist) || !errors.As(err, &pe) { // ENOTEMPTY
+			t.Errorf("Abort that cannot remove its temporary file: %v, want an *os.PathError matching fs.ErrExist", err)
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("second Abort: %v, want nil", err)
+		}
 	})
 }
