@@ -347,3 +347,36 @@ func TestAllocs(t *testing.T) {
 		t.Errorf("GetMany: %v allocations", a)
 	}
 }
+
+// TestAny looks keys up given as text in tables of every key kind.
+func TestAny(t *testing.T) {
+	dir := testutil.TempDir(t)
+	p1 := filepath.Join(dir, "i")
+	must(t, table.Build(p1, []int64{-5, 9}, []Feature{featureOf(1), featureOf(2)}, nil))
+	a, err := table.OpenAny(p1)
+	must(t, err)
+	e, ok, err := a.Get("-5")
+	must(t, err)
+	t.Logf("value %s", e.Value)
+	if b, _ := e.Value.FieldByName("b"); !ok || b.String() != "0.3333333333333333" {
+		t.Errorf("Any.Get(-5) = %v, %v", e.Value, ok)
+	}
+	if _, ok, err := a.Get("6"); ok || err != nil {
+		t.Errorf("Any.Get(6) = %v, %v", ok, err)
+	}
+	if _, _, err := a.Get("x"); err == nil {
+		t.Error("Any.Get(x) on integer keys: no error")
+	}
+	must(t, a.Close())
+	p2 := filepath.Join(dir, "s")
+	must(t, table.Build(p2, []string{"a", "bb"}, [][]byte{[]byte("1"), []byte("22")}, nil))
+	a, err = table.OpenAny(p2)
+	must(t, err)
+	defer a.Close()
+	if e, ok, err := a.Get("bb"); err != nil || !ok || string(e.Bytes) != "22" {
+		t.Errorf("Any.Get(bb) = %q, %v, %v", e.Bytes, ok, err)
+	}
+	if _, ok, _ := a.Get("c"); ok {
+		t.Error("Any.Get(c) found")
+	}
+}
