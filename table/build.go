@@ -141,11 +141,11 @@ func (w *Writer[K, V]) Add(k K, v V) error {
 func (w *Writer[K, V]) Len() int { return len(w.keys) }
 
 // Close builds the table and writes it at path (see Build), and releases
-// the Writer's memory. Later calls return an error wrapping
-// memmap.ErrClosed.
+// the Writer's memory. Later calls, and a Close after Abort, do nothing
+// and return nil.
 func (w *Writer[K, V]) Close() error {
 	if w.closed {
-		return pathErr("close", w.path, memmap.ErrClosed)
+		return nil
 	}
 	w.closed = true
 	val := func(i int) V { return w.vals[i] }

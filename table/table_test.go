@@ -251,6 +251,9 @@ func TestDuplicate(t *testing.T) {
 	if err := w.Add("c", nil); !errors.Is(err, memmap.ErrClosed) {
 		t.Fatalf("Add after Close: %v", err)
 	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("a second Close: %v, want nil (Close is idempotent)", err)
+	}
 }
 
 func containsStr(s, sub string) bool {
