@@ -93,7 +93,7 @@ func TestCorrupt(t *testing.T) {
 // FuzzOpen opens mutated table files of every kind: any error, never a
 // panic, and lookups, All, GetMany and Verify on whatever opens.
 func FuzzOpen(f *testing.F) {
-	dir := f.TempDir()
+	dir := testutil.TempDir(f)
 	seed := func(name string, build func(path string) error) {
 		p := filepath.Join(dir, name)
 		if err := build(p); err != nil {
