@@ -72,6 +72,20 @@ func Build[K Key, V any](path string, keys []K, values []V, opt *Options) error 
 	return build(path, len(keys), func(i int) K { return keys[i] }, func(i int) V { return values[i] }, opt)
 }
 
+// BuildFunc writes a table of n keys and values that key(i) and val(i)
+// give for i in [0, n), as Build does: for keys and values that are not
+// two slices, such as a field of the records of a record.File and
+// another of the same records. They are called several times for each
+// i and must give the same answer each time: key twice with i in order,
+// then once in the table's order; val in the table's order (twice for
+// []byte values, whose bytes are copied before the next call).
+func BuildFunc[K Key, V any](path string, n int, key func(i int) K, val func(i int) V, opt *Options) error {
+	if n < 0 {
+		return pathErr("build", path, fmt.Errorf("%w: %d keys", memmap.ErrShape, n))
+	}
+	return build(path, n, key, val, opt)
+}
+
 // BuildSeq writes a table of the keys and values seq yields at path, as
 // Build does. It collects them on the heap first (the keys and values,
 // with []byte values copied into one buffer): for tables bigger than

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gomemmap/memmap/record"
 	"github.com/gomemmap/memmap/table"
 )
 
@@ -125,4 +126,41 @@ func ExampleBuildSeq() {
 	}
 	fmt.Println(in.Keys, in.KeyKind, in.Value)
 	// Output: 1000 uint64 '|b1'
+}
+
+// ExampleBuildFunc builds a table from a record file: the key is one
+// field of each record, the value another.
+func ExampleBuildFunc() {
+	dir, _ := os.MkdirTemp("", "table-example")
+	defer os.RemoveAll(dir)
+
+	type Event struct {
+		User  uint64
+		Score float32
+		_     uint32
+	}
+	rf, err := record.Create[Event](filepath.Join(dir, "events.npy"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rf.Close()
+	rf.Append(Event{User: 7, Score: 0.5}, Event{User: 9, Score: 2}, Event{User: 3, Score: 1.25})
+	rows, err := rf.Data() // a view of the mapped records
+	if err != nil {
+		log.Fatal(err)
+	}
+	path := filepath.Join(dir, "score.table")
+	err = table.BuildFunc(path, len(rows),
+		func(i int) uint64 { return rows[i].User },
+		func(i int) float32 { return rows[i].Score }, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t, err := table.Open[uint64, float32](path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer t.Close()
+	fmt.Println(t.Get(9))
+	// Output: 2 true
 }
