@@ -106,8 +106,8 @@ func (a *Any) field(i uint64, name string) (array.Value, bool) {
 	return e.FieldByName(name)
 }
 
-// end returns the field name (key_end or value_end) of entry i, and of
-// entry i-1 (0 for entry 0): the range of its bytes.
+// span returns the bytes of entry i in blob: from the field name
+// (key_end or value_end) of entry i-1 (0 for entry 0) to that of entry i.
 func (a *Any) span(i uint64, name string, blob []byte) ([]byte, bool) {
 	v, ok := a.field(i, name)
 	end, ok2 := v.Uint()
@@ -126,8 +126,9 @@ func (a *Any) span(i uint64, name string, blob []byte) ([]byte, bool) {
 // Get looks up the key given as text: a decimal integer for a table of
 // integer keys, the key's bytes for a table of string keys. It returns
 // the entry and true, or false if the key is not in the table. Errors:
-// text that is not an integer of the table's kind gives an error wrapping
-// memmap.ErrRange or strconv's; a closed table memmap.ErrClosed.
+// text that is not an integer of the table's kind gives strconv's error
+// (a *strconv.NumError, matching strconv.ErrSyntax or strconv.ErrRange);
+// a closed table memmap.ErrClosed.
 func (a *Any) Get(key string) (Entry, bool, error) {
 	if a.ents == nil {
 		return Entry{}, false, pathErr("get", a.path, memmap.ErrClosed)
@@ -185,6 +186,16 @@ func (a *Any) Get(key string) (Entry, bool, error) {
 	}
 	e.Value = v
 	return e, true, nil
+}
+
+// Guard runs fn with faults on the table's map turned into errors
+// wrapping memmap.ErrFault (see memmap.Map.Guard): for tools reading a
+// file that another process may truncate.
+func (a *Any) Guard(fn func() error) error {
+	if a.ents == nil {
+		return pathErr("guard", a.path, memmap.ErrClosed)
+	}
+	return a.ents.Guard(fn)
 }
 
 // Close unmaps the table; Values and Bytes from it become invalid. Later
