@@ -84,6 +84,9 @@ func openCounted(live *atomic.Int64) func(path string) (*counted, error) {
 	}
 }
 
+// arrayT is the type of the test files.
+type arrayT = array.Array[int64]
+
 // openArray opens a version as an array.
 func openArray(path string) (*array.Array[int64], error) {
 	return array.Open[int64](path, memmap.ReadOnly, nil)
