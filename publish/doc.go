@@ -92,7 +92,9 @@
 //     its Refs of them last.
 //   - On Windows old versions stay on disk while any reader, in any
 //     process, holds them open; replacing the pointer is retried while a
-//     reader reads it (up to Options.Retry).
+//     reader reads it (for up to Options.Retry, 10 s by default): a
+//     reader that polls the pointer very often (a Watch of a millisecond)
+//     slows publishers there.
 //   - The write function must leave a complete, closed file at the path
 //     it is given and must not publish the same name (it runs under the
 //     lock); a file it leaves at another path is not the package's

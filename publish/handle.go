@@ -127,7 +127,11 @@ func Open[T io.Closer](name string, open func(path string) (T, error), opt *Opti
 // openCurrent opens the version the pointer names if its number is above
 // after; it returns nil, nil if it is not.
 func (h *Handle[T]) openCurrent(after uint64) (*entry[T], error) {
-	deadline := time.Now().Add(h.opt.Retry)
+	bound := h.opt.Retry
+	if bound <= 0 {
+		bound = time.Second
+	}
+	deadline := time.Now().Add(bound)
 	wait := time.Millisecond
 	retry := func() bool {
 		if time.Now().After(deadline) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,7 +38,8 @@ type Options struct {
 	// a version that was removed after it was read, or (on Windows) the
 	// pointer file is being replaced, and how long Publish retries
 	// replacing the pointer file while a reader has it open (Windows).
-	// Zero means one second.
+	// Zero means one second for readers and ten for Publish, whose
+	// attempts on Windows compete with every reader's.
 	Retry time.Duration
 
 	// Watch, if positive, makes Open start a goroutine that calls Reload
@@ -64,9 +66,6 @@ func withDefaults(opt *Options) Options {
 	}
 	if o.Perm == 0 {
 		o.Perm = 0o644
-	}
-	if o.Retry <= 0 {
-		o.Retry = time.Second
 	}
 	return o
 }
@@ -302,34 +301,53 @@ func syncFile(path string) error {
 }
 
 // setCurrent replaces the pointer file of name with one naming the
-// version file line, retrying (on Windows) while a reader has it open.
+// version file line, atomically (internal/replace): the new pointer is
+// written and fsynced under a temporary name, then renamed over the old
+// one. On Windows the rename fails while a reader has the pointer open;
+// readers hold it for a moment each, so it is tried again often (every
+// 1-2 ms, at random, not to keep in step with a reader's polls) rather
+// than backing off, until the bound.
 func setCurrent(name, line string, o Options) error {
 	ptr := name + currentSuffix
-	deadline := time.Now().Add(o.Retry)
-	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
-		err := writePointer(ptr, line, o.Perm)
-		if err == nil || !retryErrors || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(wait)
-	}
-}
-
-// writePointer replaces the file ptr with one holding line and a newline,
-// atomically (internal/replace).
-func writePointer(ptr, line string, perm fs.FileMode) error {
-	t, err := replace.Create(ptr, "publish", perm)
+	t, err := replace.Create(ptr, "publish", o.Perm)
 	if err != nil {
 		return err
 	}
-	if _, err := t.File().WriteString(line + "\n"); err != nil {
+	if err := writeTemp(t, line); err != nil {
 		_ = t.Abort()
-		return pathErr("write", ptr, err)
-	}
-	if err := t.Commit(); err != nil {
 		return pathErr("replace", ptr, err)
 	}
-	return nil
+	bound := o.Retry
+	if bound <= 0 {
+		bound = 10 * time.Second
+	}
+	deadline := time.Now().Add(bound)
+	for {
+		err := t.Rename(true)
+		if err == nil {
+			return nil
+		}
+		if !retryErrors || time.Now().After(deadline) {
+			_ = t.Abort()
+			return pathErr("replace", ptr, err)
+		}
+		time.Sleep(time.Millisecond + rand.N(time.Millisecond))
+	}
+}
+
+// writeTemp writes line and a newline to the new pointer file, with the
+// old one's permission bits, fsyncs and closes it.
+func writeTemp(t *replace.Temp, line string) error {
+	if _, err := t.File().WriteString(line + "\n"); err != nil {
+		return err
+	}
+	if err := t.KeepMode(); err != nil {
+		return err
+	}
+	if err := t.File().Sync(); err != nil {
+		return err
+	}
+	return t.File().Close()
 }
 
 // version is a version file found in a directory.
