@@ -18,8 +18,9 @@ import (
 // in the newest version on Reload.
 //
 // Every method is safe for concurrent use. Acquire and Ref's methods make
-// no system call and allocate nothing; Reload, Close and the Watch
-// goroutine of Options serialize with each other.
+// no system call and allocate nothing (but for the Release that closes a
+// version, below); Reload, Close and the Watch goroutine of Options
+// serialize with each other.
 //
 // A version's value is closed exactly once, when its last reference goes:
 // the handle's own, dropped by the Reload that replaces it or by Close,

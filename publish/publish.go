@@ -48,9 +48,9 @@ type Options struct {
 
 	// OnError, if not nil, receives the errors of the Watch goroutine's
 	// Reloads and of closing a version that is no longer current (in the
-	// Release, Reload or Close that drops its last reference). It may be
-	// called from any goroutine that calls Release, and must not call back
-	// into the Handle's Close. Without it those errors are dropped: the
+	// Release or Reload that drops its last reference). It may be called
+	// concurrently, from the Watch goroutine and from any goroutine that
+	// calls Release, and must not call the Handle's Close. Without it those errors are dropped: the
 	// handle keeps serving the version it has.
 	OnError func(error)
 }
@@ -177,7 +177,8 @@ func clip(s string) string {
 // a lock on name+".lock": a Publish that finds it held returns at once
 // with an *os.PathError matching memmap.ErrLocked, changing nothing; the
 // caller may try again later. write runs with the lock held: it must not
-// publish name itself.
+// publish name itself. Where the OS has no file locks, Publish returns an
+// error matching memmap.ErrUnsupported.
 //
 // If write returns an error, or leaves no regular file at the path,
 // Publish removes the file, leaves the current version as it was and
