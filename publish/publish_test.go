@@ -766,3 +766,35 @@ func TestMemoryReturned(t *testing.T) {
 	}
 	t.Logf("after release: %d version open, %d mapped (-1: cannot tell here)", live.Load(), m)
 }
+
+// TestRemoveHeld: a version a reader holds when Publish would remove it
+// does not fail the Publish. On unix it is removed at once (its map stays
+// valid); on Windows, where a mapped file cannot be removed, it stays
+// until the reader lets go of it and a later Publish or Clean runs.
+func TestRemoveHeld(t *testing.T) {
+	dir := testutil.TempDir(t)
+	name := inDir(dir, "h.npy")
+	publishN(t, name, 1, writeArray(100), nil)
+	h, err := publish.Open(name, openArray, nil)
+	must(t, err)
+	defer h.Close()
+	r, err := h.Acquire()
+	must(t, err)
+	must(t, checkArray(r.Value(), 1, 100)) // maps version 1
+	publishN(t, name, 2, writeArray(100), nil)
+	_, err = os.Stat(name + ".v000001")
+	held := err == nil
+	t.Logf("version 1, mapped by a Ref, after two more publishes: present %v (%v)", held, err)
+	if held && runtime.GOOS != "windows" {
+		t.Errorf("version 1 was not removed on %s", runtime.GOOS)
+	}
+	must(t, checkArray(r.Value(), 1, 100)) // the map of a removed file stays valid
+	_, err = h.Reload()
+	must(t, err)
+	r.Release()
+	must(t, publish.Clean(name, nil))
+	want := []string{"h.npy.current", "h.npy.lock", "h.npy.v000002", "h.npy.v000003"}
+	if got := files(t, dir); !slices.Equal(got, want) {
+		t.Errorf("files after the release and Clean: %q, want %q", got, want)
+	}
+}
