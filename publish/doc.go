@@ -32,8 +32,10 @@
 //   - NAME.v000017 is version 17, a complete file of the published type:
 //     NAME, ".v" and the version number in decimal, zero-padded to 6
 //     digits (more digits when the number needs them). A version file is
-//     never replaced or truncated once written: numbers only grow, and a
-//     reader that has it mapped never sees it change.
+//     never replaced or truncated once written: numbers grow (a number is
+//     used again only after a write that failed, whose file Publish
+//     removed, never named by the pointer), and a reader that has a
+//     version mapped never sees it change.
 //   - NAME.current, the pointer file, holds one line, the base name of
 //     the current version ("features.table.v000017\n"). Readers accept
 //     only NAME's base name, ".v" and decimal digits: the pointer cannot
@@ -99,7 +101,7 @@
 //     it is given and must not publish the same name (it runs under the
 //     lock); a file it leaves at another path is not the package's
 //     concern.
-//   - Version numbers only grow, and a pointer naming an older version
-//     than a handle serves is ignored by Reload: roll back by publishing a
-//     copy of the old version.
+//   - The current version number only grows, and a pointer naming an
+//     older version than a handle serves is ignored by Reload: roll back
+//     by publishing a copy of the old version.
 package publish
