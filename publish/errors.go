@@ -4,6 +4,9 @@ import "errors"
 
 // The errors of this package. Match them with errors.Is. Besides
 // ErrPointer:
+//   - a name that names no file in a directory (empty, or ending in a
+//     separator, "." or "..") gives an *os.PathError matching
+//     fs.ErrInvalid;
 //   - Open of a name never published (no pointer file) gives an
 //     *os.PathError matching fs.ErrNotExist;
 //   - Publish and Clean while another publisher of the name holds its

@@ -128,6 +128,9 @@ const maxPointer = 512
 // (name's base name, ".v" and decimal digits: never a path) gives an
 // *os.PathError matching ErrPointer.
 func Current(name string) (n uint64, path string, err error) {
+	if err := checkName("open", name); err != nil {
+		return 0, "", err
+	}
 	ptr := name + currentSuffix
 	f, err := sys.OpenFile(ptr, os.O_RDONLY, 0)
 	if err != nil {
@@ -186,6 +189,9 @@ func clip(s string) string {
 // naming a complete version, the old one or the new one, or no pointer if
 // nothing had been published; the next Publish clears what it left.
 func Publish(name string, write func(path string) error, opt *Options) (uint64, error) {
+	if err := checkName("publish", name); err != nil {
+		return 0, err
+	}
 	o := withDefaults(opt)
 	unlock, err := lock(name, o.Perm)
 	if err != nil {
@@ -241,6 +247,9 @@ func Publish(name string, write func(path string) error, opt *Options) (uint64, 
 // cannot be removed yet). With no pointer file it removes nothing and
 // returns an error matching fs.ErrNotExist.
 func Clean(name string, opt *Options) error {
+	if err := checkName("clean", name); err != nil {
+		return err
+	}
 	o := withDefaults(opt)
 	unlock, err := lock(name, o.Perm)
 	if err != nil {
@@ -252,6 +261,18 @@ func Clean(name string, opt *Options) error {
 		return err
 	}
 	return clean(name, cur, cur, o.Keep)
+}
+
+// checkName refuses a name that names no file in a directory: empty, or
+// ending in a separator, "." or "..".
+func checkName(op, name string) error {
+	if name == "" || os.IsPathSeparator(name[len(name)-1]) {
+		return &os.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: a published name must name a file in a directory", fs.ErrInvalid)}
+	}
+	if b := filepath.Base(name); b == "." || b == ".." {
+		return &os.PathError{Op: op, Path: name, Err: fmt.Errorf("%w: a published name must name a file in a directory", fs.ErrInvalid)}
+	}
+	return nil
 }
 
 // lock takes the publishers' lock of name and returns the function that

@@ -798,3 +798,23 @@ func TestRemoveHeld(t *testing.T) {
 		t.Errorf("files after the release and Clean: %q, want %q", got, want)
 	}
 }
+
+// TestBadName: a name that names no file is refused with fs.ErrInvalid.
+func TestBadName(t *testing.T) {
+	dir := testutil.TempDir(t)
+	sep := string(os.PathSeparator)
+	for _, name := range []string{"", dir + sep, dir + sep + ".", dir + sep + ".."} {
+		if _, err := publish.Publish(name, writeFake, nil); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Publish(%q) = %v, want fs.ErrInvalid", name, err)
+		}
+		if _, err := publish.Open(name, (&fakes{}).open, nil); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Open(%q) = %v, want fs.ErrInvalid", name, err)
+		}
+		if err := publish.Clean(name, nil); !errors.Is(err, fs.ErrInvalid) {
+			t.Errorf("Clean(%q) = %v, want fs.ErrInvalid", name, err)
+		}
+	}
+	if got := files(t, dir); len(got) != 0 {
+		t.Errorf("files made: %q", got)
+	}
+}
