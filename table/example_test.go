@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gomemmap/memmap/publish"
 	"github.com/gomemmap/memmap/record"
 	"github.com/gomemmap/memmap/table"
 )
@@ -163,4 +164,42 @@ func ExampleBuildFunc() {
 	defer t.Close()
 	fmt.Println(t.Get(9))
 	// Output: 2 true
+}
+
+// Example_publish publishes versions of a table to a reader that keeps
+// serving lookups while it switches (package publish): the reader's Ref
+// keeps the version it holds mapped until Release.
+func Example_publish() {
+	dir, _ := os.MkdirTemp("", "table-example")
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "prices.table")
+	build := func(price float64) func(path string) error {
+		return func(path string) error {
+			return table.Build(path, []uint64{1, 2}, []float64{price, 2 * price}, nil)
+		}
+	}
+	if _, err := publish.Publish(name, build(10), nil); err != nil {
+		log.Fatal(err)
+	}
+
+	h, err := publish.Open(name, table.Open[uint64, float64], nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer h.Close()
+	r, _ := h.Acquire()
+	old := r.Value()
+
+	if _, err := publish.Publish(name, build(11), nil); err != nil { // a new version
+		log.Fatal(err)
+	}
+	h.Reload() // new Acquires get version 2; old stays mapped until r.Release
+
+	r2, _ := h.Acquire()
+	a, _ := old.Get(2)
+	b, _ := r2.Value().Get(2)
+	fmt.Println(r.Version(), a, r2.Version(), b)
+	r.Release()
+	r2.Release()
+	// Output: 1 20 2 22
 }
