@@ -249,14 +249,16 @@ pilots:
 			// Without a branch per hash: whether a slot is taken is
 			// unpredictable until the part is nearly full.
 			var hit uint64
-			for i, h := range keys {
+			for _, h := range keys {
 				s, _ := bits.Mul64((h^c)*slotMul, S)
 				g := base + s
 				hit |= taken[g>>6] >> (g & 63)
-				slots[i] = s
 			}
 			if hit&1 != 0 {
 				continue pilots
+			}
+			for i, h := range keys {
+				slots[i], _ = bits.Mul64((h^c)*slotMul, S)
 			}
 		} else {
 			for i, h := range keys {
@@ -300,10 +302,26 @@ pilots:
 func (b *Builder) placeSmall(k uint32, keys []uint64, pilots []uint8, base uint64) bool {
 	S := b.p.Slots
 	taken := b.taken
-	h0, h1, h2 := keys[0], keys[1], keys[1]
-	if len(keys) == 3 {
-		h2 = keys[2]
+	if len(keys) == 2 {
+		h0, h1 := keys[0], keys[1]
+		for pilot := range uint64(256) {
+			c := pilot * pilotMul
+			s0, _ := bits.Mul64((h0^c)*slotMul, S)
+			s1, _ := bits.Mul64((h1^c)*slotMul, S)
+			g0, g1 := base+s0, base+s1
+			hit := taken[g0>>6]>>(g0&63) | taken[g1>>6]>>(g1&63)
+			if hit&1 != 0 || s0 == s1 {
+				continue
+			}
+			b.take(k, s0, g0, 2)
+			b.take(k, s1, g1, 2)
+			pilots[k] = uint8(pilot)
+			b.remember(k)
+			return true
+		}
+		return false
 	}
+	h0, h1, h2 := keys[0], keys[1], keys[2]
 	for pilot := range uint64(256) {
 		c := pilot * pilotMul
 		s0, _ := bits.Mul64((h0^c)*slotMul, S)
@@ -311,13 +329,12 @@ func (b *Builder) placeSmall(k uint32, keys []uint64, pilots []uint8, base uint6
 		s2, _ := bits.Mul64((h2^c)*slotMul, S)
 		g0, g1, g2 := base+s0, base+s1, base+s2
 		hit := taken[g0>>6]>>(g0&63) | taken[g1>>6]>>(g1&63) | taken[g2>>6]>>(g2&63)
-		if hit&1 != 0 || s0 == s1 || (len(keys) == 3 && (s2 == s0 || s2 == s1)) {
+		if hit&1 != 0 || s0 == s1 || s2 == s0 || s2 == s1 {
 			continue
 		}
-		n := len(keys)
-		b.take(k, s0, g0, n)
-		b.take(k, s1, g1, n)
-		b.take(k, s2, g2, n) // again s1 if the bucket has 2 hashes
+		b.take(k, s0, g0, 3)
+		b.take(k, s1, g1, 3)
+		b.take(k, s2, g2, 3)
 		pilots[k] = uint8(pilot)
 		b.remember(k)
 		return true

@@ -191,8 +191,14 @@ func (x *Index) Params() Params {
 // Lookup returns the index in [0, N) of hash h if h was in the build set; for
 // any other hash it returns some value, which may be N or more. It allocates
 // nothing and loads one pilot and, for about 1% of the hashes, one remap entry.
+// Lookup is a call; Slot(h, Bucket(h)), the same value, inlines in the caller.
 func (x *Index) Lookup(h uint64) uint64 {
-	return x.Slot(h, x.Bucket(h))
+	part, frac := bits.Mul64(h, x.parts)
+	s := part*x.slots + slotIn(h, x.pilots[part*x.buckets+bucketIn(frac, x.buckets)], x.slots)
+	if s < x.keys {
+		return s
+	}
+	return uint64(x.remap[s-x.keys])
 }
 
 // Bucket is the first step of Lookup: it returns the position of h's pilot
