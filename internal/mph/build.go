@@ -14,9 +14,10 @@ const none = ^uint32(0)
 const recentLen = 16
 
 // Builder builds an index part by part: BuildPart for every part, in any
-// order, then Remap. It keeps one bit per slot of the whole index plus the
-// work arrays of one part, reused from part to part. A Builder is not safe for
-// concurrent use.
+// order, then Remap. It keeps one bit per slot of the whole index (and 8
+// bytes per part) plus the work arrays of one part, reused from part to part:
+// about 20 bytes per hash of the largest part (PartKeys to 2*PartKeys hashes
+// at the defaults). A Builder is not safe for concurrent use.
 type Builder struct {
 	p      Params
 	err    error    // from Params.Validate: every call returns it
@@ -600,8 +601,9 @@ func (b *Builder) nextFree(g uint64) uint64 {
 }
 
 // Build builds the index of hashes in memory: Params for opt, the pilots
-// and the remap array. It does not modify hashes. Errors as BuildPart's and
-// NewParams'.
+// and the remap array. It does not modify hashes; it groups a copy of them by
+// part with a counting sort (8 bytes per hash) and runs a Builder. Errors as
+// BuildPart's and NewParams'.
 func Build(hashes []uint64, opt *Options) (Params, []uint8, []uint32, error) {
 	p, err := NewParams(uint64(len(hashes)), opt)
 	if err != nil {

@@ -27,7 +27,7 @@
 //
 //	part   = hi(h, P)                                   // 0 <= part < P
 //	x      = lo(h, P)                                   // h's position inside its part
-//	c      = hi(hi(x, x), (x >> 1) | 1<<63)             // about x³(1+x)/2 on [0, 1)
+//	c      = hi(hi(x, x), (x >> 1) | 1<<63)             // x²(1+x)/2, x read as a fraction of 2^64
 //	y      = c - (c >> 7) + (x >> 7)                    // skew: (127/128)c + x/128
 //	bucket = hi(y, B)                                   // 0 <= bucket < B
 //	pilot  = pilots[part*B + bucket]                    // a byte, 0..255
@@ -74,7 +74,20 @@
 // free; when no pilot is free, the pilot that evicts the least (the sum of the
 // squared sizes of the buckets it displaces) is taken and the evicted buckets
 // are placed again. The build is deterministic: the same hashes and Params give
-// the same pilots and remap array.
+// the same pilots and remap array, whatever the order of the hashes. A pilot
+// search that gives up (a part with more hashes than slots, or too many
+// evictions) fails with ErrRetry; at the defaults, with uniformly distributed
+// hashes, that is not expected to happen. Hashes that are not uniform (for
+// example small integers used as their own hash) fail that way: hash keys with
+// a seeded mixing function first.
+//
+// # Batched lookups
+//
+// Lookup is [Index.Bucket] (arithmetic only: the position of the pilot) then
+// [Index.Slot] (the pilot load, and the remap load for a slot at or above N).
+// Both inline; a caller that looks many hashes up computes Bucket for all of
+// them first, so that the loads of Slot are independent and their cache
+// misses overlap. [Index.LookupMany] does that.
 //
 // # Caveats
 //
