@@ -220,109 +220,79 @@ func (b *Builder) place(part uint64, pilots []uint8) error {
 // is, and reports whether it did.
 func (b *Builder) placeFree(k uint32, pilots []uint8, base uint64) bool {
 	keys := b.sorted[b.start[k]:b.start[k+1]]
-	S := b.p.Slots
-	taken := b.taken
-	if len(keys) == 1 {
-		// The last buckets, placed when the part is nearly full.
-		h := keys[0]
-		for pilot := range uint64(256) {
-			s, _ := bits.Mul64((h^pilot*pilotMul)*slotMul, S)
-			g := base + s
-			if taken[g>>6]&(1<<(g&63)) == 0 {
-				b.take(k, s, g, 1)
-				pilots[k] = uint8(pilot)
-				b.remember(k)
-				return true
+	S, taken := b.p.Slots, b.taken
+	var pilot uint64
+	var ok bool
+	switch len(keys) {
+	case 1:
+		pilot, ok = free1(keys[0], taken, base, S)
+	case 2:
+		pilot, ok = free2(keys[0], keys[1], taken, base, S)
+	case 3:
+		pilot, ok = free3(keys[0], keys[1], keys[2], taken, base, S)
+	default:
+		b.tmp = grow(b.tmp, len(keys))
+		for from := uint64(0); ; from = pilot + 1 {
+			if pilot, ok = freeN(keys, taken, base, S, from); !ok {
+				break
+			}
+			c := pilot * pilotMul
+			for i, h := range keys {
+				b.tmp[i], _ = bits.Mul64((h^c)*slotMul, S)
+			}
+			if b.distinct(b.tmp) {
+				break
 			}
 		}
+	}
+	if !ok {
 		return false
 	}
-	if len(keys) <= 3 {
-		return b.placeSmall(k, keys, pilots, base)
+	c := pilot * pilotMul
+	for _, h := range keys {
+		s, _ := bits.Mul64((h^c)*slotMul, S)
+		b.take(k, s, base+s, len(keys))
 	}
-	b.tmp = grow(b.tmp, len(keys))
-	slots := b.tmp
-	slots = slots[:len(keys)]
-pilots:
-	for pilot := range uint64(256) {
-		c := pilot * pilotMul
-		if len(keys) <= 16 {
-			// Without a branch per hash: whether a slot is taken is
-			// unpredictable until the part is nearly full.
-			var hit uint64
-			for _, h := range keys {
-				s, _ := bits.Mul64((h^c)*slotMul, S)
-				g := base + s
-				hit |= taken[g>>6] >> (g & 63)
-			}
-			if hit&1 != 0 {
-				continue pilots
-			}
-			for i, h := range keys {
-				slots[i], _ = bits.Mul64((h^c)*slotMul, S)
-			}
-		} else {
-			for i, h := range keys {
-				s, _ := bits.Mul64((h^c)*slotMul, S)
-				g := base + s
-				if taken[g>>6]&(1<<(g&63)) != 0 {
-					continue pilots
-				}
-				slots[i] = s
-			}
-		}
-		// All free: take them unless two of the bucket's own hashes share
-		// a slot.
-		for i, s := range slots {
-			g := base + s
-			w, bit := g>>6, uint64(1)<<(g&63)
-			if taken[w]&bit != 0 {
-				for _, s := range slots[:i] {
-					g := base + s
-					taken[g>>6] &^= 1 << (g & 63)
-				}
-				continue pilots
-			}
-			taken[w] |= bit
-		}
-		n := uint8(min(len(keys), 255))
-		for _, s := range slots {
-			b.owner[s] = k
-			b.size[s] = n
-		}
-		pilots[k] = uint8(pilot)
-		b.remember(k)
-		return true
-	}
-	return false
+	pilots[k] = uint8(pilot)
+	b.remember(k)
+	return true
 }
 
-// placeSmall is placeFree for a bucket of 2 or 3 hashes, which take most of
-// the tries once the part is nearly full: it checks all of a pilot's slots
-// without branches and marks nothing until it succeeds.
-func (b *Builder) placeSmall(k uint32, keys []uint64, pilots []uint8, base uint64) bool {
-	S := b.p.Slots
-	taken := b.taken
-	if len(keys) == 2 {
-		h0, h1 := keys[0], keys[1]
-		for pilot := range uint64(256) {
-			c := pilot * pilotMul
-			s0, _ := bits.Mul64((h0^c)*slotMul, S)
-			s1, _ := bits.Mul64((h1^c)*slotMul, S)
-			g0, g1 := base+s0, base+s1
-			hit := taken[g0>>6]>>(g0&63) | taken[g1>>6]>>(g1&63)
-			if hit&1 != 0 || s0 == s1 {
-				continue
-			}
-			b.take(k, s0, g0, 2)
-			b.take(k, s1, g1, 2)
-			pilots[k] = uint8(pilot)
-			b.remember(k)
-			return true
+// The pilot searches: the first pilot whose slots are all free, checked
+// without a branch per hash (whether a slot is taken is a coin toss until the
+// part is nearly full). Each is a function of its own so that its loop keeps
+// its values in registers.
+
+// free1 is the pilot search of a bucket of one hash.
+func free1(h uint64, taken []uint64, base, S uint64) (uint64, bool) {
+	for pilot := range uint64(256) {
+		s, _ := bits.Mul64((h^pilot*pilotMul)*slotMul, S)
+		g := base + s
+		if taken[g>>6]&(1<<(g&63)) == 0 {
+			return pilot, true
 		}
-		return false
 	}
-	h0, h1, h2 := keys[0], keys[1], keys[2]
+	return 0, false
+}
+
+// free2 is the pilot search of a bucket of two hashes, which also keeps them
+// apart.
+func free2(h0, h1 uint64, taken []uint64, base, S uint64) (uint64, bool) {
+	for pilot := range uint64(256) {
+		c := pilot * pilotMul
+		s0, _ := bits.Mul64((h0^c)*slotMul, S)
+		s1, _ := bits.Mul64((h1^c)*slotMul, S)
+		g0, g1 := base+s0, base+s1
+		if (taken[g0>>6]>>(g0&63)|taken[g1>>6]>>(g1&63))&1 == 0 && s0 != s1 {
+			return pilot, true
+		}
+	}
+	return 0, false
+}
+
+// free3 is the pilot search of a bucket of three hashes, which also keeps
+// them apart.
+func free3(h0, h1, h2 uint64, taken []uint64, base, S uint64) (uint64, bool) {
 	for pilot := range uint64(256) {
 		c := pilot * pilotMul
 		s0, _ := bits.Mul64((h0^c)*slotMul, S)
@@ -330,17 +300,34 @@ func (b *Builder) placeSmall(k uint32, keys []uint64, pilots []uint8, base uint6
 		s2, _ := bits.Mul64((h2^c)*slotMul, S)
 		g0, g1, g2 := base+s0, base+s1, base+s2
 		hit := taken[g0>>6]>>(g0&63) | taken[g1>>6]>>(g1&63) | taken[g2>>6]>>(g2&63)
-		if hit&1 != 0 || s0 == s1 || s2 == s0 || s2 == s1 {
-			continue
+		if hit&1 == 0 && s0 != s1 && s0 != s2 && s1 != s2 {
+			return pilot, true
 		}
-		b.take(k, s0, g0, 3)
-		b.take(k, s1, g1, 3)
-		b.take(k, s2, g2, 3)
-		pilots[k] = uint8(pilot)
-		b.remember(k)
-		return true
 	}
-	return false
+	return 0, false
+}
+
+// freeN is the pilot search of a larger bucket, from pilot from on; it does
+// not check that the bucket's own hashes fall apart. It branches once per 4
+// hashes: 4 slots are rarely all free.
+func freeN(keys, taken []uint64, base, S, from uint64) (uint64, bool) {
+pilots:
+	for pilot := from; pilot < 256; pilot++ {
+		c := pilot * pilotMul
+		for i := 0; i < len(keys); i += 4 {
+			var hit uint64
+			for _, h := range keys[i:min(i+4, len(keys))] {
+				s, _ := bits.Mul64((h^c)*slotMul, S)
+				g := base + s
+				hit |= taken[g>>6] >> (g & 63)
+			}
+			if hit&1 != 0 {
+				continue pilots
+			}
+		}
+		return pilot, true
+	}
+	return 0, false
 }
 
 // take gives slot s (g in the whole index) to bucket k of n hashes.
