@@ -355,14 +355,7 @@ func (b *Builder) evict(k uint32, pilots []uint8, base uint64) error {
 	first := b.next() & 255
 	for i := range uint64(256) {
 		pilot := (first + i) & 255
-		c := pilot * pilotMul
-		var score uint64
-		for j, h := range keys {
-			s, _ := bits.Mul64((h^c)*slotMul, S)
-			slots[j] = s
-			n := uint64(b.size[s])
-			score += n * n
-		}
+		score := evictScore(keys, pilot*pilotMul, S, b.size, slots)
 		if score >= anyScore && score >= bestScore || !b.distinct(slots) {
 			continue
 		}
@@ -395,6 +388,25 @@ func (b *Builder) evict(k uint32, pilots []uint8, base uint64) error {
 	pilots[k] = uint8(best)
 	b.remember(k)
 	return nil
+}
+
+// evictScore returns the score of a pilot (c is its multiple of pilotMul)
+// for the bucket of keys, and writes its slots to slots: the sum of the
+// squares of the sizes of the buckets it would evict. It is a function of its
+// own, not inlined, so that its loop keeps its values in registers instead of
+// sharing them with evict's.
+//
+//go:noinline
+func evictScore(keys []uint64, c, S uint64, size []uint8, slots []uint64) uint64 {
+	slots = slots[:len(keys)]
+	var score uint64
+	for j, h := range keys {
+		s, _ := bits.Mul64((h^c)*slotMul, S)
+		slots[j] = s
+		n := uint64(size[s])
+		score += n * n
+	}
+	return score
 }
 
 // distinct reports whether slots holds no slot twice.
