@@ -20,7 +20,7 @@ const (
 const (
 	DefaultLambda   = 3.5     // hashes per bucket
 	DefaultAlpha    = 0.99    // hashes per slot
-	DefaultPartKeys = 1 << 18 // hashes per part (at least)
+	DefaultPartKeys = 3 << 16 // hashes per part (at least)
 )
 
 // unused marks a remap entry of a slot that no hash occupies.
@@ -34,17 +34,20 @@ type Options struct {
 	// Lambda is the average number of hashes per bucket, in [0.5, 4]; the
 	// pilots cost 8/Lambda bits per key. Larger is smaller and slower to
 	// build. Default DefaultLambda. (Above 4, 256 pilots are too few: most
-	// builds at Alpha 0.99 fail.)
+	// builds at Alpha 0.99 fail.) Parts of fewer than 3000 hashes get more
+	// buckets (see the package doc).
 	Lambda float64
 
-	// Alpha is the load factor, hashes per slot, in (0, 1]; the remap costs
-	// about 32*(1/Alpha-1) bits per key. Closer to 1 is smaller and slower to
-	// build. Default DefaultAlpha.
+	// Alpha is the load factor, hashes per slot, in [0.5, 1]; the remap
+	// costs about 32*(1/Alpha-1) bits per key. Closer to 1 is smaller and
+	// slower to build. Default DefaultAlpha.
 	Alpha float64
 
-	// PartKeys is the least number of hashes per part on average (the last
-	// parts of a build of fewer hashes get them all). A part's build works in
-	// memory proportional to its size. Default DefaultPartKeys.
+	// PartKeys is the least number of hashes per part on average: a build
+	// of fewer than 2*PartKeys hashes has one part. A part's build works in
+	// memory proportional to its size; parts much smaller than the default
+	// need more spare slots (see the package doc). At least 1. Default
+	// DefaultPartKeys.
 	PartKeys int
 }
 
@@ -110,8 +113,9 @@ func NewParams(n uint64, opt *Options) (Params, error) {
 
 // Validate checks Params read from a possibly corrupt file: every count is at
 // least 1 (Keys may be 0), Keys is at most MaxKeys, Parts*Buckets and
-// Parts*Slots do not overflow, Parts*Slots >= Keys, and both array lengths fit
-// in an int on this platform. Its errors wrap ErrParams.
+// Parts*Slots do not overflow, Parts*Slots >= Keys, and the byte lengths of
+// both arrays (PilotsLen and 4*RemapLen) fit in an int on this platform. Its
+// errors wrap ErrParams.
 func (p Params) Validate() error {
 	if p.Keys > MaxKeys {
 		return fmt.Errorf("%w: %d keys, at most %d", ErrParams, p.Keys, uint64(MaxKeys))
@@ -124,7 +128,7 @@ func (p Params) Validate() error {
 		return fmt.Errorf("%w: %d parts × %d buckets too many", ErrParams, p.Parts, p.Buckets)
 	}
 	hi, slots := bits.Mul64(p.Parts, p.Slots)
-	if hi != 0 || slots < p.Keys || slots-p.Keys > maxInt {
+	if hi != 0 || slots < p.Keys || slots-p.Keys > maxInt/4 {
 		return fmt.Errorf("%w: %d parts × %d slots for %d keys", ErrParams, p.Parts, p.Slots, p.Keys)
 	}
 	return nil

@@ -242,7 +242,7 @@ func TestNewParams(t *testing.T) {
 		{1000, &Options{Alpha: 1, Lambda: 4}, Params{Keys: 1000, Parts: 1, Buckets: 500, Slots: 1000}},
 		{1000, &Options{PartKeys: 300}, Params{Keys: 1000, Parts: 3, Buckets: 261, Slots: 425}},
 		{5000, nil, Params{Keys: 5000, Parts: 1, Buckets: 1429, Slots: 5051}},
-		{MaxKeys, nil, Params{Keys: MaxKeys, Parts: 16383, Buckets: 74903, Slots: 264809}},
+		{MaxKeys, nil, Params{Keys: MaxKeys, Parts: 21845, Buckets: 56175, Slots: 198829}},
 	} {
 		p, err := NewParams(c.n, c.opt)
 		if err != nil || p != c.want {
@@ -284,6 +284,7 @@ func TestValidate(t *testing.T) {
 		{Keys: 1, Parts: 1 << 33, Buckets: 1, Slots: 1 << 31}, // slots overflow
 		{Keys: 1, Parts: 2, Buckets: 1, Slots: max / 2},       // remap too long
 		{Keys: 1, Parts: 1, Buckets: max, Slots: 1},           // pilots too long
+		{Keys: 0, Parts: 1, Buckets: 1, Slots: maxInt/4 + 1},  // remap bytes overflow an int
 	} {
 		if err := p.Validate(); !errors.Is(err, ErrParams) {
 			t.Errorf("%+v.Validate() = %v, want ErrParams", p, err)
