@@ -396,3 +396,27 @@ func TestLookupAllocs(t *testing.T) {
 	}
 	sink = sum
 }
+
+// TestNearFullPart builds a part 4.5 standard deviations fuller than the
+// average, at the defaults: a load above 0.998, which one part in about
+// 300,000 reaches.
+func TestNearFullPart(t *testing.T) {
+	p, err := NewParams(2*DefaultPartKeys, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := float64(DefaultPartKeys)
+	want := int(m + 4.5*math.Sqrt(m))
+	var hs []uint64
+	for i := uint64(0); len(hs) < want; i++ {
+		if h := splitmix(i); p.Part(h) == 0 {
+			hs = append(hs, h)
+		}
+	}
+	t.Logf("%d hashes in %d slots: load %.4f", len(hs), p.Slots, float64(len(hs))/float64(p.Slots))
+	b := NewBuilder(p)
+	pilots := make([]uint8, p.Buckets)
+	if err := b.BuildPart(0, hs, pilots); err != nil {
+		t.Fatal(err)
+	}
+}
