@@ -25,17 +25,18 @@ type Builder struct {
 	placed []int64  // hashes placed per part, -1 until the part is built
 
 	// One part's work.
-	bucket []uint32 // bucket of each input hash
-	start  []uint32 // bucket k's hashes are sorted[start[k]:start[k+1]]
-	sorted []uint64 // the part's hashes grouped by bucket
-	order  []uint32 // buckets, largest first
-	owner  []uint32 // bucket occupying each slot of the part, or none
-	size   []uint8  // size of that bucket (at most 255), 0 if none
-	heap   []uint64 // buckets to place again: size<<32 | ^bucket, largest first
-	tmp    []uint64 // slots of the bucket being placed
-	mark   []uint64 // one bit per slot of the part, zero between uses
-	recent [recentLen]uint32
-	rng    uint64
+	bucket   []uint32          // bucket of each input hash
+	start    []uint32          // bucket k's hashes are sorted[start[k]:start[k+1]]
+	sorted   []uint64          // the part's hashes grouped by bucket
+	order    []uint32          // buckets, largest first
+	owner    []uint32          // bucket occupying each slot of the part, or none
+	size     []uint8           // size of that bucket (at most 255), 0 if none
+	heap     []uint64          // buckets to place again: size<<32 | ^bucket, largest first
+	tmp      []uint64          // slots of the bucket being placed
+	mark     []uint64          // one bit per slot of the part, zero between uses
+	recent   [recentLen]uint32 // the last placed buckets, a ring
+	recentAt uint32            // where the next goes
+	rng      uint64
 }
 
 // NewBuilder returns a Builder of an index of Params p. If p is not valid,
@@ -184,6 +185,7 @@ func (b *Builder) place(part uint64, pilots []uint8) error {
 	for i := range b.recent {
 		b.recent[i] = none
 	}
+	b.recentAt = 0
 	b.heap = b.heap[:0]
 	b.rng = 0x6A09E667F3BCC909 ^ part
 	base := part * p.Slots
@@ -466,10 +468,11 @@ func (b *Builder) unplace(k uint32, pilot uint8, base uint64) {
 	}
 }
 
-// remember adds bucket k to the recently placed ones.
+// remember adds bucket k to the recently placed ones, in place of the
+// oldest.
 func (b *Builder) remember(k uint32) {
-	copy(b.recent[1:], b.recent[:recentLen-1])
-	b.recent[0] = k
+	b.recent[b.recentAt%recentLen] = k
+	b.recentAt++
 }
 
 // next returns the next number of a splitmix64 sequence: the pilot an
