@@ -311,23 +311,34 @@ func free3(h0, h1, h2 uint64, taken []uint64, base, S uint64) (uint64, bool) {
 
 // freeN is the pilot search of a larger bucket, from pilot from on; it does
 // not check that the bucket's own hashes fall apart. It branches once per 4
-// hashes: 4 slots are rarely all free.
+// hashes (4 slots are rarely all free), unrolled.
 func freeN(keys, taken []uint64, base, S, from uint64) (uint64, bool) {
 pilots:
 	for pilot := from; pilot < 256; pilot++ {
 		c := pilot * pilotMul
-		for i := 0; i < len(keys); i += 4 {
-			var hit uint64
-			for _, h := range keys[i:min(i+4, len(keys))] {
-				s, _ := bits.Mul64((h^c)*slotMul, S)
-				g := base + s
-				hit |= taken[g>>6] >> (g & 63)
-			}
+		i := 0
+		for ; i+4 <= len(keys); i += 4 {
+			k := keys[i : i+4 : i+4]
+			s0, _ := bits.Mul64((k[0]^c)*slotMul, S)
+			s1, _ := bits.Mul64((k[1]^c)*slotMul, S)
+			s2, _ := bits.Mul64((k[2]^c)*slotMul, S)
+			s3, _ := bits.Mul64((k[3]^c)*slotMul, S)
+			g0, g1, g2, g3 := base+s0, base+s1, base+s2, base+s3
+			hit := taken[g0>>6]>>(g0&63) | taken[g1>>6]>>(g1&63) |
+				taken[g2>>6]>>(g2&63) | taken[g3>>6]>>(g3&63)
 			if hit&1 != 0 {
 				continue pilots
 			}
 		}
-		return pilot, true
+		var hit uint64
+		for _, h := range keys[i:] {
+			s, _ := bits.Mul64((h^c)*slotMul, S)
+			g := base + s
+			hit |= taken[g>>6] >> (g & 63)
+		}
+		if hit&1 == 0 {
+			return pilot, true
+		}
 	}
 	return 0, false
 }
