@@ -97,8 +97,10 @@ func (b *Builder) BuildPart(part uint64, hashes []uint64, pilots []uint8) error 
 	return nil
 }
 
-// group sorts the part's hashes by bucket into b.sorted and b.start, checks
-// for duplicates and orders the buckets largest first into b.order.
+// group sorts the part's hashes by bucket into b.sorted and b.start and
+// orders the buckets largest first into b.order. (Equal hashes are found when
+// their bucket cannot be placed. The order of a bucket's hashes does not
+// matter: every step of the pilot search treats them as a set.)
 func (b *Builder) group(part uint64, hashes []uint64) error {
 	p := b.p
 	m := len(hashes)
@@ -132,27 +134,6 @@ func (b *Builder) group(part uint64, hashes []uint64) error {
 		k := b.bucket[i]
 		start[k]--
 		b.sorted[start[k]] = hashes[i]
-	}
-	// Sort each bucket's hashes, so that the result does not depend on the
-	// input order, and check for duplicates.
-	for k := range nb {
-		s := b.sorted[start[k]:start[k+1]]
-		if len(s) > 16 {
-			slices.Sort(s)
-		}
-		for i := 1; i < len(s); i++ {
-			h := s[i]
-			j := i
-			for ; j > 0 && s[j-1] > h; j-- {
-				s[j] = s[j-1]
-			}
-			s[j] = h
-		}
-		for i := 1; i < len(s); i++ {
-			if s[i] == s[i-1] {
-				return &DuplicateError{Hash: s[i]}
-			}
-		}
 	}
 	// Buckets by decreasing size, equal sizes by increasing number: a counting
 	// sort on the size.
@@ -211,6 +192,11 @@ func (b *Builder) place(part uint64, pilots []uint8) error {
 				return fmt.Errorf("%w: part %d: pilot search gave up after %d evictions", ErrRetry, part, evictions)
 			}
 			if err := b.evict(k, pilots, base); err != nil {
+				// Two equal hashes fall into the same slot under every
+				// pilot: this is where a duplicate shows.
+				if h, ok := duplicate(b.sorted[b.start[k]:b.start[k+1]]); ok {
+					return &DuplicateError{Hash: h}
+				}
 				return fmt.Errorf("%w: part %d: %w", ErrRetry, part, err)
 			}
 		}
@@ -420,6 +406,18 @@ func evictScore(keys []uint64, c, S uint64, size []uint8, slots []uint64) uint64
 		score += n * n
 	}
 	return score
+}
+
+// duplicate returns a hash that keys holds twice, if there is one.
+func duplicate(keys []uint64) (uint64, bool) {
+	s := slices.Clone(keys)
+	slices.Sort(s)
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			return s[i], true
+		}
+	}
+	return 0, false
 }
 
 // distinct reports whether slots holds no slot twice.
