@@ -114,6 +114,19 @@ func TestBuildOptions(t *testing.T) {
 	}
 }
 
+// TestDuplicateLargeBucket duplicates the smallest hash of a one-part build,
+// which falls into the first and largest bucket.
+func TestDuplicateLargeBucket(t *testing.T) {
+	hs := randomHashes(100_000, 6)
+	least := slices.Min(hs)
+	hs = append(hs, least)
+	_, _, _, err := Build(hs, nil)
+	var dup *DuplicateError
+	if !errors.As(err, &dup) || dup.Hash != least {
+		t.Errorf("Build with a duplicate in the largest bucket: %v, want a DuplicateError naming %#x", err, least)
+	}
+}
+
 func TestDuplicate(t *testing.T) {
 	for _, n := range []int{2, 10, 1000, 600_000} {
 		hs := randomHashes(n, 5)
