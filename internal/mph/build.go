@@ -36,7 +36,7 @@ type Builder struct {
 	mark     []uint64          // one bit per slot of the part, zero between uses
 	recent   [recentLen]uint32 // the last placed buckets, a ring
 	recentAt uint32            // where the next goes
-	rng      uint64
+	rng      uint64            // splitmix64 state: where evictions start their search
 }
 
 // NewBuilder returns a Builder of an index of Params p. If p is not valid,
