@@ -49,7 +49,7 @@ pilots, remap, ents = z['pilots'], z['remap'], z['entries']
 def lookup(h):
     part, x = hi(h, P), lo(h, P)
     c = hi(hi(x, x), (x >> 1) | 1 << 63)
-    y = c - (c >> 8) + (x >> 8)
+    y = c - (c >> 7) + (x >> 7)
     p = int(pilots[part * B + hi(y, B)])
     slot = part * S + hi(lo(h ^ lo(p, 0x9E3779B97F4A7C15), 0xD6E8FEB86659FD93), S)
     return slot if slot < N else int(remap[slot - N])
