@@ -12,7 +12,7 @@ import (
 // The package's own benchmarks, for work on the lookup path; the
 // comparisons with peers (a Go map, bbolt, binary search) are in bench/.
 
-func benchTable(b *testing.B, n int) (*table.Table[uint64, uint64], []uint64) {
+func benchTable(b testing.TB, n int) (*table.Table[uint64, uint64], []uint64) {
 	b.Helper()
 	keys := randomKeys(n, 1)
 	vals := make([]uint64, n)

@@ -279,7 +279,9 @@ func (t *Table[K, V]) Meta() []byte { return t.user }
 // slot returns the index of k's entry if k is in the table (any index,
 // possibly out of range on a corrupt file, otherwise).
 func (t *Table[K, V]) slot(k K) uint64 {
-	return t.idx.Lookup(keyHash(k, t.kkind, t.seed))
+	// Slot(h, Bucket(h)) is Lookup(h), in two calls that inline.
+	h := keyHash(k, t.kkind, t.seed)
+	return t.idx.Slot(h, t.idx.Bucket(h))
 }
 
 // Get returns the value of key k and true, or the zero V and false if k is
