@@ -170,9 +170,10 @@
 //     returns the first error met. It is idempotent: a second Close, or a
 //     Close after Abort, does nothing and returns nil ([Map],
 //     array.Array, array.Any, record.File, npz.File, npz.Writer,
-//     safetensors.File, safetensors.Writer).
+//     safetensors.File, safetensors.Writer, table.Table, table.Any,
+//     table.Writer, publish.Handle).
 //   - Abort() error gives up a writer that builds its output under a
-//     temporary name (npz.Writer, safetensors.Writer): it removes the
+//     temporary name (npz.Writer, safetensors.Writer, table.Writer): it removes the
 //     temporary file, leaves the path as it was, and returns the first
 //     error met doing so; after Close or Abort it does nothing and
 //     returns nil.
@@ -185,6 +186,9 @@
 //     container (npz.File.Info, safetensors.File.Info): a value of the
 //     package's type Info, not a pointer, and for a name that is not
 //     there an error matching fs.ErrNotExist, not a bool.
+//   - A key looked up in a keyed table is not a name: table.Table's
+//     Get(k) (V, bool) is a Go map's comma-ok, and a key that is not
+//     there is false, not an error.
 //   - [ErrByteOrder] is the error for a byte order that cannot be used:
 //     an Options.ByteOrder that array.Create, record.Create or npz.Add
 //     cannot write (anything but layout.Little, layout.Big or the zero
