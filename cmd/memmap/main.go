@@ -12,7 +12,7 @@
 //	                           look keys up in a lookup table: a line per key with its value, or "not found";
 //	                           exit status 1 if a key is not found, 2 for a usage error or any other error
 //	memmap demo [-rows N] [-lines N] [-keep] [DIR]
-//	                           build a small feature store (embeddings array + record file) and a log
+//	                           build a small feature store (embeddings array + record file + lookup table) and a log
 //	                           in DIR (default: a new temp dir, removed at the end unless -keep),
 //	                           read them back, print the NumPy one-liner
 //
