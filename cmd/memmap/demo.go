@@ -15,7 +15,8 @@ import (
 
 // cmdDemo walks through the library on files in a directory: a feature
 // store (an embeddings array and a record file, grown by appends, read back
-// zero-copy and searched), then the byte-level map (a log written through a
+// zero-copy and searched, and a lookup table from the items' names to
+// their rows), then the byte-level map (a log written through a
 // growing map, searched without copies, changed copy-on-write) and
 // anonymous shared memory. It ends with the NumPy one-liner that opens the
 // same files.

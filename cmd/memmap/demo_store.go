@@ -10,6 +10,7 @@ import (
 	"github.com/gomemmap/memmap"
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/record"
+	"github.com/gomemmap/memmap/table"
 )
 
 // dim is the width of the demo's embeddings.
@@ -140,7 +141,41 @@ func featureStore(w io.Writer, dir string, rows int) (embPath, itemsPath string,
 		float64(len(data)*4)/took.Seconds()/1e6)
 	fmt.Fprintf(w, "   embeddings[%d][:3] = %v; items[%d] = {ID %d, Clicks %d, Score %.2f, Name %q}\n",
 		best, []float32{emb.At2(best, 0), emb.At2(best, 1), emb.At2(best, 2)}, best, rec.ID, rec.Clicks, rec.Score, cstring(rec.Name[:]))
+	if err := nameTable(w, dir, items, cstring(rec.Name[:])); err != nil {
+		return "", "", err
+	}
 	return embPath, itemsPath, nil
+}
+
+// nameTable builds a lookup table from the items' names to their rows,
+// looks name up in it, and a name that is not there.
+func nameTable(w io.Writer, dir string, items *record.File[Item], name string) error {
+	path := filepath.Join(dir, "names.table")
+	start := time.Now()
+	names := make([]string, items.Len())
+	rows := make([]uint32, items.Len())
+	for i, it := range items.All() {
+		names[i], rows[i] = cstring(it.Name[:]), uint32(i)
+	}
+	if err := table.Build(path, names, rows, nil); err != nil {
+		return err
+	}
+	t, err := table.Open[string, uint32](path)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	in, err := t.Info()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   a lookup table from name to row, %d keys (index %.2f bits/key): built and opened in %v\n",
+		t.Len(), in.IndexBits, since(start))
+	row, ok := t.Get(name)
+	_, okNope := t.Get("no-such-item")
+	fmt.Fprintf(w, "   names.table[%q] = %d (found %v); names.table[\"no-such-item\"] found %v; from the shell: memmap get %s %s\n",
+		name, row, ok, okNope, path, name)
+	return nil
 }
 
 // cstring returns b up to its first NUL.

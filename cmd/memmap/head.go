@@ -17,7 +17,8 @@ import (
 
 // cmdHead prints the first rows (along axis 0) of a .npy file, or of the
 // named array of a container (.npz, safetensors), reading only the
-// elements it prints.
+// elements it prints; given a lookup table without a name, its first
+// entries in index order (a name picks a member of the table's archive).
 func cmdHead(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("head", flag.ContinueOnError)
 	n := fs.Int64("n", 10, "rows to print")
@@ -44,6 +45,9 @@ func cmdHead(args []string, stdout io.Writer) error {
 		}
 		defer c.close()
 		if fs.NArg() != 2 {
+			if isTable(c) {
+				return headTable(stdout, path, c.(npzContainer), *n)
+			}
 			return &fileError{path, fmt.Errorf("name one of its %s", arrayList(c))}
 		}
 		name := fs.Arg(1)

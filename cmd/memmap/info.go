@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/layout"
+	"github.com/gomemmap/memmap/table"
 )
 
 // errReported is returned by commands that have already written their
@@ -20,7 +21,8 @@ var errReported = errors.New("errors reported")
 
 // cmdInfo prints what the header of each .npy file says, one block of
 // "key value" lines per file, blocks separated by blank lines; for a
-// container (.npz, safetensors), a line per array it holds. A file that
+// container (.npz, safetensors), a line per array it holds; for a lookup
+// table (package table), what the table is, then its members. A file that
 // fails is reported on stderr and the others still print. Only the
 // headers are read (array.Stat): no file is mapped.
 func cmdInfo(args []string, stdout, stderr io.Writer) error {
@@ -52,9 +54,9 @@ func cmdInfo(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// readInfo reads what info prints of the file at path (a .npy header, or
-// the list of a container's arrays) and returns the function that prints
-// it, which also closes a container.
+// readInfo reads what info prints of the file at path (a .npy header, the
+// list of a container's arrays, or a lookup table's description) and
+// returns the function that prints it, which also closes a container.
 func readInfo(path string) (func(io.Writer), error) {
 	format, err := detect(path)
 	if err != nil {
@@ -64,6 +66,17 @@ func readInfo(path string) (func(io.Writer), error) {
 		c, err := openContainer(path, format)
 		if err != nil {
 			return nil, err
+		}
+		if isTable(c) {
+			in, err := table.Stat(path)
+			if err != nil {
+				c.close()
+				return nil, &fileError{path, err}
+			}
+			return func(w io.Writer) {
+				writeTableInfo(w, path, in, c)
+				c.close()
+			}, nil
 		}
 		return func(w io.Writer) {
 			writeContainerInfo(w, path, c)

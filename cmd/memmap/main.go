@@ -3,17 +3,23 @@
 // Usage:
 //
 //	memmap info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes;
-//	                           for .npz and safetensors files, a line per array they hold
+//	                           for .npz and safetensors files, a line per array they hold; for a lookup
+//	                           table, its keys, values and index, then its members
 //	memmap head [-n N] FILE [NAME]
-//	                           the first N rows (default 10) of a .npy file, or of the array NAME of a container
+//	                           the first N rows (default 10) of a .npy file, or of the array NAME of a container;
+//	                           of a lookup table (package table), the first N entries in index order
+//	memmap get FILE KEY [KEY...]
+//	                           look keys up in a lookup table: a line per key with its value, or "not found";
+//	                           exit status 1 if a key is not found, 2 for a usage error or any other error
 //	memmap demo [-rows N] [-lines N] [-keep] [DIR]
-//	                           build a small feature store (embeddings array + record file) and a log
+//	                           build a small feature store (embeddings array + record file + lookup table) and a log
 //	                           in DIR (default: a new temp dir, removed at the end unless -keep),
 //	                           read them back, print the NumPy one-liner
 //
 // Errors go to standard error as one line naming the file and the problem,
-// with exit status 1; usage errors exit with status 2. -h after a command
-// prints its usage and flags, with exit status 0.
+// with exit status 1; usage errors exit with status 2. get exits with
+// status 1 when a key is not found, and 2 for every error, as grep does.
+// -h after a command prints its usage and flags, with exit status 0.
 package main
 
 import (
@@ -36,10 +42,16 @@ const usage = `usage: memmap <command> [arguments]
 
 commands:
   info FILE...        what the header of each .npy file says: dtype, Go type, shape, order, sizes;
-                      for .npz and safetensors files, a line per array they hold
+                      for .npz and safetensors files, a line per array they hold; for a
+                      lookup table, its keys, values and index, then its members
   head [-n N] FILE [NAME]
                       the first N rows (default 10) of a .npy file, or of the array NAME
-                      of a container (.npz, safetensors)
+                      of a container (.npz, safetensors); of a lookup table without NAME,
+                      the first N entries (key and value) in index order
+  get FILE KEY [KEY...]
+                      look keys up in a lookup table (decimal integers for integer keys,
+                      the text for string keys): a line per key with its value, or
+                      "not found"; exit status 1 if a key is not found, 2 for errors
   demo [-rows N] [-lines N] [-keep] [DIR]
                       build a small feature store and a log in DIR (default: a new temp dir,
                       removed at the end unless -keep), read them back, and print the
@@ -55,6 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var err error
+	failed := 1 // the exit status of an error
 	switch args[0] {
 	case "info":
 		err = cmdInfo(args[1:], stdout, stderr)
@@ -63,6 +76,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case "head":
 		err = cmdHead(args[1:], stdout)
+	case "get":
+		err = cmdGet(args[1:], stdout, stderr)
+		failed = 2 // 1 says that a key is not found
+		switch {
+		case errors.Is(err, errNotFound):
+			return 1 // each key has had its line on stdout
+		case errors.Is(err, errReported):
+			return 2 // each failed key has had its line on stderr
+		}
 	case "demo":
 		err = cmdDemo(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
@@ -83,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	default:
 		fmt.Fprintf(stderr, "memmap: %v\n", err)
-		return 1
+		return failed
 	}
 }
 

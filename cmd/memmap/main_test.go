@@ -23,6 +23,8 @@ func TestDemo(t *testing.T) {
 		"reopened read-only: shape [2500 64], dtype ",
 		"; 2500 records, dtype [('ID', ",
 		"nearest neighbour of a noisy copy of item 1666: item 1666 (item-001666",
+		"a lookup table from name to row, 2500 keys (index ",
+		`names.table["item-001666"] = 1666 (found true); names.table["no-such-item"] found false; from the shell: memmap get ` + filepath.Join(dir, "names.table") + " item-001666\n",
 		"python3 -c \"import numpy as np; e = np.load('" + filepath.Join(dir, "embeddings.npy"),
 		"wrote 1000 lines",
 		"first byte now '#'",
@@ -34,6 +36,11 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q; output:\n%s", want, out)
 		}
+	}
+	// memmap get finds the names in the demo's table.
+	if code, out, errOut := runCmd("get", filepath.Join(dir, "names.table"), "item-001666", "item-000000", "item-002500"); code != 1 ||
+		out != "\"item-001666\"  1666\n\"item-000000\"  0\n\"item-002500\"  not found\n" || errOut != "" {
+		t.Errorf("get in the demo's names.table: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	// The file holds exactly the lines, trimmed, with the first byte
 	// restored and the copy-on-write change absent.
