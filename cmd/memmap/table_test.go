@@ -65,13 +65,13 @@ func TestTableInfo(t *testing.T) {
   format      lookup table, version 1 (an .npz archive: np.load opens its members)
   keys        3, uint64
   values      '<f8', go type float64
-  index       13.33 bits/key (5 bytes: pilots and remap), 1 part, each of 1 bucket and 4 slots
+  index       18.67 bits/key (7 bytes: pilots and remap), 1 part, each of 3 buckets and 4 slots
   seed        0x0
   metadata    9 bytes (member user)
   members     5
   name     shape  offset  bytes
   meta     (1,)   384     64     the table's parameters
-  pilots   (1,)   640     1      the index: a pilot per bucket
+  pilots   (3,)   640     3      the index: a pilot per bucket
   remap    (1,)   832     4      the index: where the slots past the keys lead
   entries  (3,)   1024    48     keys (or their ends) and values (or their ends), in index order
   user     (9,)   1280    9      the user's metadata
@@ -80,13 +80,13 @@ func TestTableInfo(t *testing.T) {
   format      lookup table, version 1 (an .npz archive: np.load opens its members)
   keys        3, int64
   values      [('tag', '<u4'), ('v', '<i2', (2,)), ('y', '<f8')], go type struct { Tag uint32 ` + "`" + `npy:"tag"` + "`" + `; V [2]int16 ` + "`" + `npy:"v"` + "`" + `; Y float64 ` + "`" + `npy:"y"` + "`" + ` }
-  index       13.33 bits/key (5 bytes: pilots and remap), 1 part, each of 1 bucket and 4 slots
+  index       18.67 bits/key (7 bytes: pilots and remap), 1 part, each of 3 buckets and 4 slots
   seed        0x0
   metadata    none
   members     4
   name     shape  offset  bytes
   meta     (1,)   384     64     the table's parameters
-  pilots   (1,)   640     1      the index: a pilot per bucket
+  pilots   (3,)   640     3      the index: a pilot per bucket
   remap    (1,)   832     4      the index: where the slots past the keys lead
   entries  (3,)   1088    72     keys (or their ends) and values (or their ends), in index order
 
@@ -94,13 +94,13 @@ func TestTableInfo(t *testing.T) {
   format      lookup table, version 1 (an .npz archive: np.load opens its members)
   keys        4, string
   values      []byte, of any length (member values)
-  index       12.00 bits/key (6 bytes: pilots and remap), 1 part, each of 2 buckets and 5 slots
+  index       16.00 bits/key (8 bytes: pilots and remap), 1 part, each of 4 buckets and 5 slots
   seed        0x0
   metadata    none
   members     6
   name     shape   offset  bytes
   meta     (1,)    384     64     the table's parameters
-  pilots   (2,)    640     2      the index: a pilot per bucket
+  pilots   (4,)    640     4      the index: a pilot per bucket
   remap    (1,)    832     4      the index: where the slots past the keys lead
   entries  (4,)    1024    64     keys (or their ends) and values (or their ends), in index order
   keys     (15,)   1280    15     the string keys' bytes
