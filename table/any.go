@@ -55,7 +55,7 @@ func (a *Any) init() (err error) {
 		return err
 	}
 	p := a.m.params()
-	pilots, err := bytesMember(a.f, memberPilots, p.PilotsLen())
+	pilots, err := bytesMember(a.f, memberPilots, p.PilotsLen(), memmap.Normal)
 	if err != nil {
 		return err
 	}
@@ -73,12 +73,12 @@ func (a *Any) init() (err error) {
 		return formatErr("member %q has shape %v, want (%d,)", memberEntries, a.ents.Shape(), a.m.Keys)
 	}
 	if a.m.KeyKind == keyBytes {
-		if a.keys, err = bytesMember(a.f, memberKeys, ^uint64(0)); err != nil {
+		if a.keys, err = bytesMember(a.f, memberKeys, ^uint64(0), memmap.Normal); err != nil {
 			return err
 		}
 	}
 	if a.m.ValueKind == valueVar {
-		if a.values, err = bytesMember(a.f, memberValues, ^uint64(0)); err != nil {
+		if a.values, err = bytesMember(a.f, memberValues, ^uint64(0), memmap.Normal); err != nil {
 			return err
 		}
 	}

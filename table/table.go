@@ -96,6 +96,7 @@ func (e *ents[E]) open(f *npz.File, n uint64) error {
 		return formatErr("member %q has shape %v, want (%d,)", memberEntries, a.Shape(), n)
 	}
 	e.arr = a
+	a.Advise(memmap.Random) // lookups touch one entry: read its page only, as pread would
 	if d, err := a.Data(); err == nil {
 		e.data = d
 	}
@@ -178,7 +179,7 @@ func (t *Table[K, V]) init() error {
 		return fmt.Errorf("%w: %d keys do not fit in an int here", memmap.ErrRange, m.Keys)
 	}
 	p := m.params()
-	pilots, err := bytesMember(t.f, memberPilots, p.PilotsLen())
+	pilots, err := bytesMember(t.f, memberPilots, p.PilotsLen(), memmap.WillNeed)
 	if err != nil {
 		return err
 	}
@@ -206,17 +207,17 @@ func (t *Table[K, V]) init() error {
 		t.vdt, _ = layout.Of[V]()
 	}
 	if m.KeyKind == keyBytes {
-		if t.keys, err = bytesMember(t.f, memberKeys, ^uint64(0)); err != nil {
+		if t.keys, err = bytesMember(t.f, memberKeys, ^uint64(0), memmap.Random); err != nil {
 			return err
 		}
 	}
 	if bytesV {
-		if t.values, err = bytesMember(t.f, memberValues, ^uint64(0)); err != nil {
+		if t.values, err = bytesMember(t.f, memberValues, ^uint64(0), memmap.Random); err != nil {
 			return err
 		}
 	}
 	if has(t.f, memberUser) {
-		if t.user, err = bytesMember(t.f, memberUser, ^uint64(0)); err != nil {
+		if t.user, err = bytesMember(t.f, memberUser, ^uint64(0), memmap.Normal); err != nil {
 			return err
 		}
 	}
@@ -234,14 +235,17 @@ func has(f *npz.File, name string) bool {
 }
 
 // bytesMember returns the 1-d |u1 member name as the archive's bytes,
-// checking its length unless want is ^0.
-func bytesMember(f *npz.File, name string, want uint64) ([]byte, error) {
+// checking its length unless want is ^0, with the advice adv.
+func bytesMember(f *npz.File, name string, want uint64, adv memmap.Advice) ([]byte, error) {
 	a, err := npz.Array[uint8](f, name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	if a.Rank() != 1 || want != ^uint64(0) && uint64(a.Len()) != want {
 		return nil, formatErr("member %q has shape %v, want (%d,)", name, a.Shape(), want)
+	}
+	if adv != memmap.Normal {
+		a.Advise(adv) // a hint: its failure changes nothing else
 	}
 	return a.Data()
 }
@@ -256,6 +260,7 @@ func remapMember(f *npz.File, want uint64) ([]uint32, error) {
 	if a.Rank() != 1 || uint64(a.Len()) != want {
 		return nil, formatErr("member %q has shape %v, want (%d,)", memberRemap, a.Shape(), want)
 	}
+	a.Advise(memmap.WillNeed)
 	if d, err := a.Data(); err == nil {
 		return d, nil
 	}
@@ -375,6 +380,40 @@ func (t *Table[K, V]) Ref(k K) (*V, bool) {
 		return &v, true
 	}
 	return nil, false
+}
+
+// Advise tells the OS how the table's entries (and the bytes of its
+// string keys and []byte values) will be read: Open advises
+// memmap.Random, so that a lookup in a table bigger than memory reads
+// the page of its entry, not a read-ahead window (as pread would);
+// memmap.Sequential suits a scan with All; WillNeed reads them ahead
+// now. Open also advises WillNeed for the index (about 3 bits per key),
+// which every lookup reads. A closed table gives an error wrapping
+// memmap.ErrClosed.
+func (t *Table[K, V]) Advise(adv memmap.Advice) error {
+	if t.closed {
+		return pathErr("advise", t.path, memmap.ErrClosed)
+	}
+	var err error
+	switch t.kind {
+	case kindKV:
+		err = t.kv.arr.Advise(adv)
+	case kindKB:
+		err = t.kb.arr.Advise(adv)
+	case kindSV:
+		err = t.sv.arr.Advise(adv)
+	default:
+		err = t.sb.arr.Advise(adv)
+	}
+	for _, name := range []string{memberKeys, memberValues} {
+		if err == nil && has(t.f, name) {
+			var a *array.Array[uint8]
+			if a, err = npz.Array[uint8](t.f, name); err == nil {
+				err = a.Advise(adv)
+			}
+		}
+	}
+	return pathErr("advise", t.path, err)
 }
 
 // ZeroCopy reports whether the entries are seen in place (Ref points into

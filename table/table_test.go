@@ -383,3 +383,23 @@ func TestAny(t *testing.T) {
 		t.Error("Any.Get(c) found")
 	}
 }
+
+// TestAdvise: every advice applies to an open table and lookups still
+// answer; a closed table says so.
+func TestAdvise(t *testing.T) {
+	dir := testutil.TempDir(t)
+	p := filepath.Join(dir, "a.table")
+	must(t, table.Build(p, []string{"a", "b"}, [][]byte{[]byte("1"), []byte("2")}, nil))
+	tb, err := table.Open[string, []byte](p)
+	must(t, err)
+	for _, adv := range []memmap.Advice{memmap.Sequential, memmap.WillNeed, memmap.Normal, memmap.Random} {
+		must(t, tb.Advise(adv))
+		if v, ok := tb.Get("b"); !ok || string(v) != "2" {
+			t.Fatalf("after Advise(%v): Get(b) = %q, %v", adv, v, ok)
+		}
+	}
+	tb.Close()
+	if err := tb.Advise(memmap.Random); !errors.Is(err, memmap.ErrClosed) {
+		t.Errorf("Advise on a closed table: %v", err)
+	}
+}
