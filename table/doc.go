@@ -26,9 +26,9 @@
 //
 // Build takes the keys and values as slices, which may be the views of
 // mapped arrays bigger than memory (array.Array.Data, record.File.Data):
-// it keeps 12 bytes per key on the heap (a hash and a position) and the
-// index, whatever the size of the keys and values, and writes the file
-// as it goes. BuildSeq and the Writer (Create, Add, Close) take the keys
+// it needs about 16 bytes per key on the heap at its peak (hashes and
+// positions) and the index, whatever the size of the keys and values,
+// and writes the file as it goes. BuildSeq and the Writer (Create, Add, Close) take the keys
 // and values one at a time and hold them on the heap until the build. A
 // key given twice is an error (ErrDuplicate) naming it. A table holds at
 // most 2^32-1 keys. A build is deterministic: the same keys and values in
