@@ -24,10 +24,16 @@ type Any struct {
 	values []byte
 }
 
-// Entry is an entry of a table found by Any.Get.
+// Entry is an entry of a table, found by Any.Get or read by Any.Entry.
 type Entry struct {
 	// Index is the entry's position in the table's index order.
 	Index int
+	// Key is the key, for a table of integer keys (the entry record's
+	// field "key"), aliasing the map; Any.Entry sets it.
+	Key array.Value
+	// KeyBytes is the key, for a table of string keys, aliasing the map;
+	// Any.Entry sets it.
+	KeyBytes []byte
 	// Value is the value, for a table of fixed-size values (its field
 	// "value" of the entry record), aliasing the map.
 	Value array.Value
@@ -134,6 +140,7 @@ func (a *Any) Get(key string) (Entry, bool, error) {
 		return Entry{}, false, pathErr("get", a.path, memmap.ErrClosed)
 	}
 	var i uint64
+	var e Entry
 	switch a.m.KeyKind {
 	case keyBytes:
 		i = a.idx.Lookup(hashBytes(key, a.m.Seed))
@@ -141,6 +148,7 @@ func (a *Any) Get(key string) (Entry, bool, error) {
 		if !ok || string(k) != key {
 			return Entry{}, false, nil
 		}
+		e.KeyBytes = k
 	default:
 		var u uint64
 		if a.m.KeyKind == keyInt64 {
@@ -170,22 +178,52 @@ func (a *Any) Get(key string) (Entry, bool, error) {
 		if !ok || got != u {
 			return Entry{}, false, nil
 		}
+		e.Key = kv
 	}
-	e := Entry{Index: int(i)}
-	if a.m.ValueKind == valueVar {
-		b, ok := a.span(i, "value_end", a.values)
-		if !ok {
-			return Entry{}, false, pathErr("get", a.path, formatErr("entry %d: its value lies outside member %q", i, memberValues))
+	e.Index = int(i)
+	e, err := a.value(e)
+	return e, err == nil, err
+}
+
+// Entry returns entry i, in the table's index order: its key and its
+// value, for tools that list a table (memmap head). Errors: i outside
+// [0, Len()) gives an error wrapping memmap.ErrRange; an entry whose
+// bytes lie outside their member one matching ErrFormat; a closed table
+// memmap.ErrClosed.
+func (a *Any) Entry(i int) (Entry, error) {
+	if a.ents == nil {
+		return Entry{}, pathErr("entry", a.path, memmap.ErrClosed)
+	}
+	if i < 0 || uint64(i) >= a.m.Keys {
+		return Entry{}, pathErr("entry", a.path, fmt.Errorf("%w: entry %d of %d", memmap.ErrRange, i, a.m.Keys))
+	}
+	e := Entry{Index: i}
+	u := uint64(i)
+	var ok bool
+	if a.m.KeyKind == keyBytes {
+		if e.KeyBytes, ok = a.span(u, "key_end", a.keys); !ok {
+			return Entry{}, pathErr("entry", a.path, formatErr("entry %d: its key lies outside member %q", i, memberKeys))
 		}
-		e.Bytes = b
-		return e, true, nil
+	} else if e.Key, ok = a.field(u, "key"); !ok {
+		return Entry{}, pathErr("entry", a.path, formatErr("entry %d has no field \"key\"", i))
 	}
-	v, ok := a.field(i, "value")
-	if !ok {
-		return Entry{}, false, pathErr("get", a.path, formatErr("entry %d has no field \"value\"", i))
+	return a.value(e)
+}
+
+// value fills in the value of entry e.
+func (a *Any) value(e Entry) (Entry, error) {
+	i := uint64(e.Index)
+	var ok bool
+	if a.m.ValueKind == valueVar {
+		if e.Bytes, ok = a.span(i, "value_end", a.values); !ok {
+			return Entry{}, pathErr("get", a.path, formatErr("entry %d: its value lies outside member %q", i, memberValues))
+		}
+		return e, nil
 	}
-	e.Value = v
-	return e, true, nil
+	if e.Value, ok = a.field(i, "value"); !ok {
+		return Entry{}, pathErr("get", a.path, formatErr("entry %d has no field \"value\"", i))
+	}
+	return e, nil
 }
 
 // Guard runs fn with faults on the table's map turned into errors

@@ -403,3 +403,42 @@ func TestAdvise(t *testing.T) {
 		t.Errorf("Advise on a closed table: %v", err)
 	}
 }
+
+// TestAnyEntry lists a table's entries without its Go types, as memmap
+// head does, and finds the same keys and values as Get.
+func TestAnyEntry(t *testing.T) {
+	dir := testutil.TempDir(t)
+	p := filepath.Join(dir, "e")
+	keys := []string{"x", "", "yy", "zzz"}
+	vals := []uint16{1, 2, 3, 4}
+	must(t, table.Build(p, keys, vals, nil))
+	a, err := table.OpenAny(p)
+	must(t, err)
+	defer a.Close()
+	seen := map[string]string{}
+	for i := range a.Len() {
+		e, err := a.Entry(i)
+		must(t, err)
+		g, ok, err := a.Get(string(e.KeyBytes))
+		if err != nil || !ok || g.Index != i || g.Value.String() != e.Value.String() || string(g.KeyBytes) != string(e.KeyBytes) {
+			t.Fatalf("entry %d (%q = %v): Get gives %+v, %v, %v", i, e.KeyBytes, e.Value, g, ok, err)
+		}
+		seen[string(e.KeyBytes)] = e.Value.String()
+	}
+	for i, k := range keys {
+		if seen[k] != strconv.Itoa(int(vals[i])) {
+			t.Errorf("Entry lists %q -> %q, want %d", k, seen[k], vals[i])
+		}
+	}
+	if _, err := a.Entry(4); !errors.Is(err, memmap.ErrRange) {
+		t.Errorf("Entry(4) of 4: %v, want ErrRange", err)
+	}
+	p2 := filepath.Join(dir, "i")
+	must(t, table.Build(p2, []int64{-3}, [][]byte{[]byte("v")}, nil))
+	b, err := table.OpenAny(p2)
+	must(t, err)
+	defer b.Close()
+	if e, err := b.Entry(0); err != nil || e.Key.String() != "-3" || string(e.Bytes) != "v" {
+		t.Errorf("Entry(0) = %v %q, %v", e.Key, e.Bytes, err)
+	}
+}

@@ -46,7 +46,7 @@ func cmdHead(args []string, stdout io.Writer) error {
 		defer c.close()
 		if fs.NArg() != 2 {
 			if isTable(c) {
-				return headTable(stdout, path, c.(npzContainer), *n)
+				return headTable(stdout, path, *n)
 			}
 			return &fileError{path, fmt.Errorf("name one of its %s", arrayList(c))}
 		}

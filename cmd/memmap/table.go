@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomemmap/memmap/array"
-	"github.com/gomemmap/memmap/npz"
 	"github.com/gomemmap/memmap/table"
 )
 
@@ -245,27 +243,21 @@ const maxShownBytes = 64
 // index order: a line of column names (key, then value or the fields of a
 // struct value), then a line per entry with its index, key and value.
 // String keys and []byte values are Go-quoted; []byte values longer than
-// maxShownBytes are cut. c is the table's archive, open (isTable(c) is
-// true). The table is checked by opening it (table.OpenAny) before its
-// entries are read from the members package table documents.
-func headTable(w io.Writer, path string, c npzContainer, n int64) error {
+// maxShownBytes are cut. The entries are read with table.Any.Entry, under
+// its Guard (a file truncated under the map gives an error, not SIGBUS).
+func headTable(w io.Writer, path string, n int64) error {
 	t, err := table.OpenAny(path)
 	if err != nil {
 		return &fileError{path, err}
 	}
+	defer t.Close()
 	in, err := t.Info()
-	t.Close()
 	if err != nil {
 		return &fileError{path, err}
 	}
-	r, err := newEntryReader(c.f, in)
-	if err != nil {
-		return &fileError{path, err}
-	}
-	defer r.close()
 	bw := bufio.NewWriter(w)
-	err = r.ents.Guard(func() error {
-		return writeTableHead(bw, r, in, int(min(n, int64(in.Keys))))
+	err = t.Guard(func() error {
+		return writeTableHead(bw, t, in, int(min(n, int64(in.Keys))))
 	})
 	if err != nil {
 		bw.Flush() // the entries read before the problem
@@ -274,76 +266,8 @@ func headTable(w io.Writer, path string, c npzContainer, n int64) error {
 	return bw.Flush()
 }
 
-// entryReader reads the entries of a table from its members: the records
-// of "entries", and the bytes of "keys" and "values" that string keys and
-// []byte values index into by their ends.
-type entryReader struct {
-	ents   *array.Any
-	keys   []byte // string keys' bytes; nil for integer keys
-	values []byte // []byte values' bytes; nil for fixed-size values
-}
-
-func newEntryReader(f *npz.File, in table.Info) (*entryReader, error) {
-	ents, err := f.Any("entries")
-	if err != nil {
-		return nil, err
-	}
-	r := &entryReader{ents: ents}
-	blob := func(name string) ([]byte, error) {
-		a, err := npz.Array[uint8](f, name)
-		if err != nil {
-			return nil, err
-		}
-		return a.Data()
-	}
-	if in.KeyKind == "string" {
-		if r.keys, err = blob("keys"); err != nil {
-			ents.Close()
-			return nil, err
-		}
-	}
-	if in.Value == nil {
-		if r.values, err = blob("values"); err != nil {
-			ents.Close()
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-func (r *entryReader) close() { r.ents.Close() }
-
-// span returns the bytes of entry i (whose record is e) in blob, from the
-// end field (key_end or value_end) of the previous entry (0 for entry 0)
-// to its own. Ends out of order or past the blob are an error matching
-// table.ErrFormat.
-func (r *entryReader) span(i int, e array.Value, field, member string, blob []byte) ([]byte, error) {
-	end, ok := uintField(e, field)
-	start := uint64(0)
-	if ok && i > 0 {
-		p, err := r.ents.At(i - 1)
-		if err != nil {
-			return nil, err
-		}
-		start, ok = uintField(p, field)
-	}
-	if !ok || start > end || end > uint64(len(blob)) {
-		return nil, fmt.Errorf("%w: entry %d: its bytes (%s) lie outside member %q, of %d bytes", table.ErrFormat, i, field, member, len(blob))
-	}
-	return blob[start:end:end], nil
-}
-
-// uintField returns the unsigned integer field name of the record e.
-func uintField(e array.Value, name string) (uint64, bool) {
-	v, ok := e.FieldByName(name)
-	if !ok {
-		return 0, false
-	}
-	return v.Uint()
-}
-
-// writeTableHead writes the first n entries of the table that r reads.
-func writeTableHead(w io.Writer, r *entryReader, in table.Info, n int) error {
+// writeTableHead writes the first n entries of the table t.
+func writeTableHead(w io.Writer, t *table.Any, in table.Info, n int) error {
 	head := []string{"", "key", "value"}
 	structValue := in.Value != nil && len(in.ValueShape) == 0 && in.Value.NumField() > 0
 	if structValue {
@@ -354,42 +278,24 @@ func writeTableHead(w io.Writer, r *entryReader, in table.Info, n int) error {
 	}
 	rows := [][]string{head}
 	for i := range n {
-		e, err := r.ents.At(i)
+		e, err := t.Entry(i)
 		if err != nil {
 			return err
 		}
 		row := []string{strconv.Itoa(i)}
-		if r.keys != nil {
-			k, err := r.span(i, e, "key_end", "keys", r.keys)
-			if err != nil {
-				return err
-			}
-			row = append(row, strconv.Quote(string(k)))
+		if in.KeyKind == "string" {
+			row = append(row, strconv.Quote(string(e.KeyBytes)))
 		} else {
-			k, ok := e.FieldByName("key")
-			if !ok {
-				return fmt.Errorf("%w: member \"entries\" has no field \"key\"", table.ErrFormat)
-			}
-			row = append(row, k.String())
+			row = append(row, e.Key.String())
 		}
 		switch {
-		case r.values != nil:
-			v, err := r.span(i, e, "value_end", "values", r.values)
-			if err != nil {
-				return err
-			}
-			row = append(row, quoteCut(v))
+		case in.Value == nil:
+			row = append(row, quoteCut(e.Bytes))
+		case !structValue:
+			row = append(row, e.Value.String())
 		default:
-			v, ok := e.FieldByName("value")
-			if !ok {
-				return fmt.Errorf("%w: member \"entries\" has no field \"value\"", table.ErrFormat)
-			}
-			if !structValue {
-				row = append(row, v.String())
-				break
-			}
-			for k := range v.NumField() {
-				row = append(row, v.Field(k).String())
+			for k := range e.Value.NumField() {
+				row = append(row, e.Value.Field(k).String())
 			}
 		}
 		rows = append(rows, row)
