@@ -359,7 +359,7 @@ func lookupRun(b *testing.B, probes []uint64, want bool, allocFree bool, get fun
 		noAllocs(b, "lookup", func() { get(probes[0]) })
 	}
 	b.ReportAllocs()
-	b.ResetTimer()
+	c := startCPU(b, true)
 	j := 0
 	for range b.N {
 		k := probes[j]
@@ -370,6 +370,54 @@ func lookupRun(b *testing.B, probes []uint64, want bool, allocFree bool, get fun
 		if j++; j == len(probes) {
 			j = 0
 		}
+	}
+	c.stop(b, float64(b.N), "cpu-ns/op")
+}
+
+// cpuTimer measures a benchmark loop's CPU time, next to the wall time
+// that go test reports: the CPU time does not count the time the loop
+// waited for a core, which on a shared machine can be most of it.
+type cpuTimer struct {
+	thread bool
+	start  int64
+	ok     bool
+}
+
+// startCPU resets the benchmark's timer and starts measuring the CPU time
+// of the calling thread (thread true: the goroutine is locked to it until
+// stop) or of the whole process.
+func startCPU(b *testing.B, thread bool) cpuTimer {
+	c := cpuTimer{thread: thread}
+	if thread {
+		runtime.LockOSThread()
+		c.start, c.ok = threadCPU()
+	} else {
+		c.start, c.ok = processCPU()
+	}
+	b.ResetTimer()
+	return c
+}
+
+// stop reports the CPU time per unit (ns per unit, for n units) as the
+// metric name; with a name ending in "/s", units per CPU second instead.
+func (c cpuTimer) stop(b *testing.B, n float64, name string) {
+	b.StopTimer()
+	var end int64
+	var ok bool
+	if c.thread {
+		end, ok = threadCPU()
+		runtime.UnlockOSThread()
+	} else {
+		end, ok = processCPU()
+	}
+	if !c.ok || !ok || end <= c.start {
+		return
+	}
+	ns := float64(end - c.start)
+	if strings.HasSuffix(name, "/s") {
+		b.ReportMetric(n/(ns/1e9), name)
+	} else {
+		b.ReportMetric(ns/n, name)
 	}
 }
 
@@ -456,7 +504,7 @@ func BenchmarkTableBatch(b *testing.B) {
 				dst, found := make([]uint64, nb), make([]bool, nb)
 				noAllocs(b, name, func() { many(d.present[:nb], dst, found) })
 				b.ReportAllocs()
-				b.ResetTimer()
+				c := startCPU(b, true)
 				lo := 0
 				for range b.N {
 					keys := d.present[lo : lo+nb]
@@ -470,6 +518,7 @@ func BenchmarkTableBatch(b *testing.B) {
 						lo = 0
 					}
 				}
+				c.stop(b, float64(b.N*nb), "cpu-ns/key")
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*nb), "ns/key")
 			})
 		}
@@ -502,6 +551,21 @@ func BenchmarkTableBatch(b *testing.B) {
 	})
 }
 
+// cpuSum adds up the process's CPU time over the timed parts of a
+// benchmark (ok false where the OS gives none).
+type cpuSum struct {
+	ns, t0 int64
+	ok     bool
+}
+
+func (c *cpuSum) begin() { c.t0, c.ok = processCPU() }
+
+func (c *cpuSum) end() {
+	t, ok := processCPU()
+	c.ok = c.ok && ok
+	c.ns += t - c.t0
+}
+
 // heapInUse returns the live heap after a collection.
 func heapInUse() uint64 {
 	runtime.GC()
@@ -522,13 +586,20 @@ func BenchmarkTableBuild(b *testing.B) {
 		must(b, os.MkdirAll(dir, 0o755))
 		tmp := filepath.Join(dir, fmt.Sprintf("b%d", os.Getpid()))
 		b.Cleanup(func() { os.Remove(tmp); os.Remove(tmp + ".v") })
+		var cpu cpuSum
 		rate := func(b *testing.B) {
 			b.ReportMetric(float64(d.n)*float64(b.N)/b.Elapsed().Seconds(), "keys/s")
+			if cpu.ok && cpu.ns > 0 {
+				b.ReportMetric(float64(d.n)*float64(b.N)/(float64(cpu.ns)/1e9), "cpu-keys/s")
+			}
+			cpu = cpuSum{}
 		}
 		b.Run("table", func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
+				cpu.begin()
 				must(b, table.Build(tmp, d.keys, d.vals, &table.Options{Modified: fixedTime}))
+				cpu.end()
 			}
 			rate(b)
 			b.StopTimer()
@@ -555,6 +626,7 @@ func BenchmarkTableBuild(b *testing.B) {
 					b.StopTimer()
 					before := heapInUse()
 					b.StartTimer()
+					cpu.begin()
 					var m map[uint64]uint64
 					if presize {
 						m = make(map[uint64]uint64, d.n)
@@ -564,6 +636,7 @@ func BenchmarkTableBuild(b *testing.B) {
 					for i, k := range d.keys {
 						m[k] = d.vals[i]
 					}
+					cpu.end()
 					b.StopTimer()
 					perKey = float64(heapInUse()-before) / float64(d.n)
 					if len(m) != d.n {
@@ -581,13 +654,16 @@ func BenchmarkTableBuild(b *testing.B) {
 		b.Run("bbolt", func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
+				cpu.begin()
 				must(b, boltBuild(tmp, d.sorted))
+				cpu.end()
 			}
 			rate(b)
 		})
 		b.Run("sorted_arrays", func(b *testing.B) {
 			b.ReportAllocs()
 			for range b.N {
+				cpu.begin()
 				s := slices.Clone(d.keys)
 				slices.Sort(s)
 				must(b, writeU64s(tmp, s))
@@ -596,6 +672,7 @@ func BenchmarkTableBuild(b *testing.B) {
 					vs[i] = tableValue(k)
 				}
 				must(b, writeU64s(tmp+".v", vs))
+				cpu.end()
 			}
 			rate(b)
 		})
@@ -612,19 +689,21 @@ func BenchmarkTableOpen(b *testing.B) {
 			fi, err := os.Stat(p)
 			must(b, err)
 			b.ReportAllocs()
-			var info table.Info
+			c := startCPU(b, true)
 			for range b.N {
 				t, err := table.Open[uint64, uint64](p)
 				must(b, err)
 				if t.Len() != d.n {
 					b.Fatalf("%d keys, want %d", t.Len(), d.n)
 				}
-				b.StopTimer()
-				info, err = t.Info()
-				must(b, err)
-				b.StartTimer()
 				must(b, t.Close())
 			}
+			c.stop(b, float64(b.N), "cpu-ns/op")
+			t, err := table.Open[uint64, uint64](p)
+			must(b, err)
+			info, err := t.Info()
+			must(b, err)
+			must(b, t.Close())
 			var entries int64
 			for _, m := range info.Members {
 				if m.Name == "entries" {
@@ -643,11 +722,13 @@ func BenchmarkTableOpen(b *testing.B) {
 			fi, err := os.Stat(p)
 			must(b, err)
 			b.ReportAllocs()
+			c := startCPU(b, true)
 			for range b.N {
 				db, err := bolt.Open(p, 0o400, &bolt.Options{ReadOnly: true})
 				must(b, err)
 				must(b, db.Close())
 			}
+			c.stop(b, float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(fi.Size())/float64(d.n), "file-B/key")
 		})
 		b.Run("sorted_arrays", func(b *testing.B) {
@@ -659,6 +740,7 @@ func BenchmarkTableOpen(b *testing.B) {
 				size += fi.Size()
 			}
 			b.ReportAllocs()
+			c := startCPU(b, true)
 			for range b.N {
 				for _, p := range []string{kp, vp} {
 					a, err := array.Open[uint64](p, memmap.ReadOnly, nil)
@@ -669,6 +751,7 @@ func BenchmarkTableOpen(b *testing.B) {
 					must(b, a.Close())
 				}
 			}
+			c.stop(b, float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(size)/float64(d.n), "file-B/key")
 		})
 	})
