@@ -126,13 +126,28 @@ func tableValue(k uint64) uint64 { return bits.RotateLeft64(k, 17) ^ 0x5bd1e9955
 // tableData is the keys and values of one size, and the probes of the
 // lookup benchmarks, generated once per process.
 type tableData struct {
-	n        int
-	keys     []uint64 // in generation order
-	vals     []uint64
-	sorted   []uint64 // keys, sorted
-	sortVals []uint64 // their values
-	present  []uint64 // random present keys
-	absent   []uint64 // keys not in the table
+	n       int
+	keys    []uint64 // in generation order
+	vals    []uint64
+	present []uint64 // random present keys
+	absent  []uint64 // keys not in the table
+
+	sortOnce sync.Once // the peers' sorted keys, made on first use
+	sorted   []uint64  // keys, sorted
+	sortVals []uint64  // their values
+}
+
+// sortedKeys returns the keys sorted, and their values.
+func (d *tableData) sortedKeys() (keys, vals []uint64) {
+	d.sortOnce.Do(func() {
+		d.sorted = slices.Clone(d.keys)
+		slices.Sort(d.sorted)
+		d.sortVals = make([]uint64, d.n)
+		for i, k := range d.sorted {
+			d.sortVals[i] = tableValue(k)
+		}
+	})
+	return d.sorted, d.sortVals
 }
 
 var tableDataCache sync.Map // n -> *tableData
@@ -145,12 +160,6 @@ func getTableData(n int) *tableData {
 	for i := range n {
 		d.keys[i] = tableKey(i)
 		d.vals[i] = tableValue(d.keys[i])
-	}
-	d.sorted = slices.Clone(d.keys)
-	slices.Sort(d.sorted)
-	d.sortVals = make([]uint64, n)
-	for i, k := range d.sorted {
-		d.sortVals[i] = tableValue(k)
 	}
 	p := min(n, tableProbes)
 	rng := rand.New(rand.NewPCG(uint64(n), 20))
@@ -188,12 +197,18 @@ func tableFile(b *testing.B, d *tableData) string {
 // (.npy files of uint64).
 func sortedFiles(b *testing.B, d *tableData) (keys, vals string) {
 	b.Helper()
-	write := func(src []uint64) func(string) error {
-		return func(tmp string) error { return writeU64s(tmp, src) }
+	write := func(vals bool) func(string) error {
+		return func(tmp string) error {
+			k, v := d.sortedKeys()
+			if vals {
+				return writeU64s(tmp, v)
+			}
+			return writeU64s(tmp, k)
+		}
 	}
-	keys, err := benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-keys-%d.npy", d.n), -1, write(d.sorted))
+	keys, err := benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-keys-%d.npy", d.n), -1, write(false))
 	must(b, err)
-	vals, err = benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-vals-%d.npy", d.n), -1, write(d.sortVals))
+	vals, err = benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-vals-%d.npy", d.n), -1, write(true))
 	must(b, err)
 	return keys, vals
 }
@@ -221,7 +236,8 @@ var boltBucket = []byte("t")
 func boltFile(b *testing.B, d *tableData) string {
 	b.Helper()
 	p, err := benchdata.Cached(tableDir(b), fmt.Sprintf("bolt-%d.db", d.n), -1, func(tmp string) error {
-		return boltBuild(tmp, d.sorted)
+		sorted, _ := d.sortedKeys()
+		return boltBuild(tmp, sorted)
 	})
 	must(b, err)
 	return p
@@ -652,10 +668,11 @@ func BenchmarkTableBuild(b *testing.B) {
 		mapRun("map", false)
 		mapRun("map_presized", true)
 		b.Run("bbolt", func(b *testing.B) {
+			sorted, _ := d.sortedKeys()
 			b.ReportAllocs()
 			for range b.N {
 				cpu.begin()
-				must(b, boltBuild(tmp, d.sorted))
+				must(b, boltBuild(tmp, sorted))
 				cpu.end()
 			}
 			rate(b)

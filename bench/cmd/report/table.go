@@ -1,0 +1,483 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gomemmap/memmap/bench/internal/benchdata"
+)
+
+// The lookup-table section (issue 20) is rendered between these markers,
+// so that -only table can replace it in an existing RESULTS.md and leave
+// the other sections as they are.
+const (
+	tableBegin = "<!-- table section: begin (cmd/report -only table replaces it) -->"
+	tableEnd   = "<!-- table section: end -->"
+)
+
+var (
+	tableKeys       = flag.String("table-keys", "1M,10M", "table: key counts (k, M suffixes); 100M needs about 10 GB of RAM and 3 GB of disk")
+	tablePeers      = flag.String("table-peers", "10M", "table: the largest key count at which the peers (map, bbolt, binary search) run")
+	tableBuildCount = flag.Int("table-build-count", 3, "table: runs of each build benchmark (one build per run)")
+)
+
+// The raw output of a table run: go test's output, then these lines.
+const (
+	tableCmdPrefix   = "# table-command: "
+	tableWallPrefix  = "# table-wall: "
+	tableDatePrefix  = "# table-date: "
+	tableGitPrefix   = "# table-library: "
+	tableLoadPrefix  = "# table-load: "
+	tableTestPrefix  = "# table-go-test: "
+	tableKeysPrefix  = "# table-keys: "
+	tablePeersPrefix = "# table-peers: "
+	tableCPUPrefix   = "# table-cpu-seconds (wall, benchmarks, other processes): "
+)
+
+// runTable runs the table benchmarks (lookups with -count and -benchtime,
+// builds with -table-build-count, one build per run) at the -table-keys
+// sizes, and returns their raw output with the lines above; it saves it
+// next to the data.
+func runTable() ([]byte, error) {
+	env := append(os.Environ(), benchdata.EnvSize+"=full",
+		"MEMMAP_BENCH_TABLE_KEYS="+*tableKeys, "MEMMAP_BENCH_TABLE_PEERS="+*tablePeers)
+	runs := [][]string{
+		{"test", "-run", "^$", "-bench", "^BenchmarkTable(Get|Absent|Batch|Open)$", "-benchmem",
+			"-count", strconv.Itoa(*count), "-benchtime", *benchtime, "-timeout", "0", "."},
+		{"test", "-run", "^$", "-bench", "^BenchmarkTableBuild$", "-benchmem",
+			"-count", strconv.Itoa(*tableBuildCount), "-benchtime", "1x", "-timeout", "0", "."},
+	}
+	loadBefore := loadavg()
+	busyBefore := cpuBusy()
+	start := time.Now()
+	var buf bytes.Buffer
+	var ours float64
+	var cmds []string
+	for _, args := range runs {
+		log.Printf("go %s", strings.Join(args, " "))
+		cmd := exec.Command("go", args...)
+		cmd.Env = env
+		cmd.Stdout = io.MultiWriter(os.Stdout, &buf)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("go test: %w", err)
+		}
+		ours += (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+		cmds = append(cmds, "go "+strings.Join(args, " "))
+	}
+	wall := time.Since(start)
+	busy := cpuBusy() - busyBefore
+	fmt.Fprintf(&buf, "%scd bench && go run ./cmd/report %s\n", tableCmdPrefix, strings.Join(os.Args[1:], " "))
+	fmt.Fprintf(&buf, "%s%s\n", tableWallPrefix, wall.Round(time.Second))
+	fmt.Fprintf(&buf, "%s%s\n", tableDatePrefix, time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&buf, "%s%s\n", tableGitPrefix, gitState())
+	fmt.Fprintf(&buf, "%sbefore %s, after %s\n", tableLoadPrefix, loadBefore, loadavg())
+	if busy > 0 {
+		fmt.Fprintf(&buf, "%s%.0f %.0f %.0f\n", tableCPUPrefix, wall.Seconds(), ours, max(busy-ours, 0))
+	}
+	for _, c := range cmds {
+		fmt.Fprintf(&buf, "%s%s\n", tableTestPrefix, c)
+	}
+	fmt.Fprintf(&buf, "%s%s\n", tableKeysPrefix, *tableKeys)
+	fmt.Fprintf(&buf, "%s%s\n", tablePeersPrefix, *tablePeers)
+	dir := filepath.Join(os.TempDir(), "memmap-bench", "full")
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		p := filepath.Join(dir, "report-table-raw.txt")
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err == nil {
+			log.Printf("raw table output saved in %s (re-render with -only table -from %s)", p, p)
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// tableResults are the parsed raw output of a table run.
+type tableResults struct {
+	*results
+	command, wall, date, git, load, keys, peersUpTo, cpuTimes string
+	gotest                                                    []string
+}
+
+func parseTable(raw []byte) *tableResults {
+	t := &tableResults{results: parse(raw)}
+	for _, line := range strings.Split(string(raw), "\n") {
+		for _, f := range []struct {
+			prefix string
+			dst    *string
+		}{
+			{tableCmdPrefix, &t.command}, {tableWallPrefix, &t.wall}, {tableDatePrefix, &t.date},
+			{tableGitPrefix, &t.git}, {tableLoadPrefix, &t.load}, {tableKeysPrefix, &t.keys},
+			{tablePeersPrefix, &t.peersUpTo}, {tableCPUPrefix, &t.cpuTimes},
+		} {
+			if strings.HasPrefix(line, f.prefix) {
+				*f.dst = line[len(f.prefix):]
+			}
+		}
+		if strings.HasPrefix(line, tableTestPrefix) {
+			t.gotest = append(t.gotest, line[len(tableTestPrefix):])
+		}
+	}
+	return t
+}
+
+// sizes returns the key counts measured, in the order of the run, as the
+// sub-benchmarks name them ("1M", "10M").
+func (t *tableResults) sizes() []string {
+	var out []string
+	for _, n := range t.order {
+		f := strings.Split(n, "/")
+		if len(f) == 3 && strings.HasPrefix(f[0], "Table") && !slices.Contains(out, f[1]) {
+			out = append(out, f[1])
+		}
+	}
+	return out
+}
+
+// peers returns the peers of family at size, in order.
+func (t *tableResults) peers(family, size string) []string {
+	var out []string
+	for _, n := range t.family(family + "/" + size) {
+		out = append(out, n[len(family)+len(size)+2:])
+	}
+	return out
+}
+
+// countOf parses a size name ("10M") back to a number of keys.
+func countOf(s string) float64 {
+	mul := 1.0
+	switch {
+	case strings.HasSuffix(s, "M"):
+		s, mul = s[:len(s)-1], 1e6
+	case strings.HasSuffix(s, "k"):
+		s, mul = s[:len(s)-1], 1e3
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return math.NaN()
+	}
+	return x * mul
+}
+
+// lookupTable renders one lookup family: time and CPU time per op (or per
+// key, with perKey), each against the map's at the same size.
+func (t *tableResults) lookupTable(w *strings.Builder, family string, perKey bool) {
+	wallU, cpuU, unit := "ns/op", "cpu-ns/op", "op"
+	if perKey {
+		wallU, cpuU, unit = "ns/key", "cpu-ns/key", "key"
+	}
+	fmt.Fprintf(w, "| keys | %s | time/%s | time ÷ map | CPU/%s | CPU ÷ map | allocs/op | B/op |\n", family, unit, unit)
+	fmt.Fprintf(w, "|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, size := range t.sizes() {
+		base := family + "/" + size + "/"
+		mapWall, mapCPU := t.med(base+"map", wallU), t.med(base+"map", cpuU)
+		for _, p := range t.peers(family, size) {
+			n := base + p
+			label := p
+			if strings.HasPrefix(p, "table") {
+				label = "**" + p + "**"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", size, label,
+				dur(t.med(n, wallU)), ratio(t.med(n, wallU)/mapWall), dur(t.med(n, cpuU)), ratio(t.med(n, cpuU)/mapCPU),
+				num(t.med(n, "allocs/op")), num(t.med(n, "B/op")))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// buildTable renders the builds: keys per second of wall and of CPU time,
+// each against the growing map's, and the map's heap per key.
+func (t *tableResults) buildTable(w *strings.Builder) {
+	fmt.Fprintf(w, "| keys | TableBuild | time/build | keys/s | ÷ map's | keys/CPU-s | ÷ map's | heap B/key | allocs/build |\n")
+	fmt.Fprintf(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, size := range t.sizes() {
+		base := "TableBuild/" + size + "/"
+		mapWall, mapCPU := t.med(base+"map", "keys/s"), t.med(base+"map", "cpu-keys/s")
+		for _, p := range t.peers("TableBuild", size) {
+			n := base + p
+			label := p
+			if p == "table" {
+				label = "**table**"
+			}
+			heap := "—"
+			if v := t.med(n, "B/key"); !math.IsNaN(v) {
+				heap = metric(v)
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", size, label,
+				dur(t.med(n, "ns/op")), rateStr(t.med(n, "keys/s")), ratio(t.med(n, "keys/s")/mapWall),
+				rateStr(t.med(n, "cpu-keys/s")), ratio(t.med(n, "cpu-keys/s")/mapCPU), heap, num(t.med(n, "allocs/op")))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// rateStr formats a rate: 3.1M, 450k.
+func rateStr(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "—"
+	case x >= 1e6:
+		return fmt.Sprintf("%.3gM", x/1e6)
+	case x >= 1e3:
+		return fmt.Sprintf("%.3gk", x/1e3)
+	}
+	return fmt.Sprintf("%.3g", x)
+}
+
+// openTable renders the opens and the files' sizes.
+func (t *tableResults) openTable(w *strings.Builder) {
+	fmt.Fprintf(w, "| keys | TableOpen | time/open | CPU/open | allocs/op | index bits/key | entries B/key | file B/key |\n")
+	fmt.Fprintf(w, "|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, size := range t.sizes() {
+		for _, p := range t.peers("TableOpen", size) {
+			n := "TableOpen/" + size + "/" + p
+			label := p
+			if p == "table" {
+				label = "**table**"
+			}
+			opt := func(u string) string {
+				if v := t.med(n, u); !math.IsNaN(v) {
+					return metric(v)
+				}
+				return "—"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", size, label,
+				dur(t.med(n, "ns/op")), dur(t.med(n, "cpu-ns/op")), num(t.med(n, "allocs/op")),
+				opt("index-bits/key"), opt("entries-B/key"), opt("file-B/key"))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// cpuOr returns the CPU-time figure when measured, else the wall-time one,
+// and which it is.
+func (t *tableResults) cpuOr(name, cpuUnit, wallUnit string) (float64, string) {
+	if v := t.med(name, cpuUnit); !math.IsNaN(v) {
+		return v, "CPU"
+	}
+	return t.med(name, wallUnit), "wall"
+}
+
+// refSize is the size of the lookup and build targets: 10M if measured
+// with its peers (the issue's size), else the largest size with a map row.
+func (t *tableResults) refSize() string {
+	best := ""
+	for _, s := range t.sizes() {
+		if math.IsNaN(t.med("TableGet/"+s+"/map", "ns/op")) {
+			continue
+		}
+		if s == "10M" {
+			return s
+		}
+		if best == "" || countOf(s) > countOf(best) {
+			best = s
+		}
+	}
+	return best
+}
+
+// targets returns the verdicts of issue 20's targets that this run
+// measures.
+func (t *tableResults) targets() []target {
+	size := t.refSize()
+	if size == "" {
+		return []target{{what: "every target", have: "not measured (no map rows: run with -table-peers at least one size)"}}
+	}
+	at := func(fam, p string) string { return fam + "/" + size + "/" + p }
+	var ts []target
+
+	get, kind := t.cpuOr(at("TableGet", "table"), "cpu-ns/op", "ns/op")
+	mget, _ := t.cpuOr(at("TableGet", "map"), "cpu-ns/op", "ns/op")
+	wget := t.med(at("TableGet", "table"), "ns/op") / t.med(at("TableGet", "map"), "ns/op")
+	ts = append(ts, atMost(fmt.Sprintf("warm single lookup, %s keys: table `Get` ≤ 0.5× the Go map's time (%s time; wall %s)", size, kind, ratio(wget)),
+		get/mget, 0.5, fmt.Sprintf("`Get` takes %s against the map's %s: at this size both are bound by cache and TLB misses, "+
+			"the table's two dependent loads (its index, then the entry) against the map's one or two (its control word and slot).", dur(get), dur(mget))))
+	ts = append(ts, zeroAllocs(fmt.Sprintf("table `Get` allocations (%s keys)", size), t.med(at("TableGet", "table"), "allocs/op")))
+
+	many, kind := t.cpuOr(at("TableBatch", "table.GetMany"), "cpu-ns/key", "ns/key")
+	mmany, _ := t.cpuOr(at("TableBatch", "map"), "cpu-ns/key", "ns/key")
+	wmany := t.med(at("TableBatch", "table.GetMany"), "ns/key") / t.med(at("TableBatch", "map"), "ns/key")
+	ts = append(ts, atMost(fmt.Sprintf("warm batched lookups, %s keys: `GetMany` per key ≤ 0.25× a loop of map lookups per key (%s time; wall %s)", size, kind, ratio(wmany)),
+		many/mmany, 0.25, fmt.Sprintf("`GetMany` takes %s per key against the map loop's %s (a loop of `Get`: %s): "+
+			"the map's loop already overlaps independent misses out of order, so batching gains the table less than a 4× margin.",
+			dur(many), dur(mmany), dur(t.med(at("TableBatch", "table.Get_loop"), "ns/key")))))
+
+	bitsSize := t.largest("TableOpen", "table")
+	bits := t.med("TableOpen/"+bitsSize+"/table", "index-bits/key")
+	ts = append(ts, target{what: fmt.Sprintf("index ≤ 3 bits/key (%s keys; the entries, which hold every key and its value, %s B/key on top)",
+		bitsSize, metric(t.med("TableOpen/"+bitsSize+"/table", "entries-B/key"))),
+		have: metric(bits) + " bits/key", ok: bits <= 3})
+
+	build, kind := t.cpuOr(at("TableBuild", "table"), "cpu-keys/s", "keys/s")
+	mbuild, _ := t.cpuOr(at("TableBuild", "map"), "cpu-keys/s", "keys/s")
+	wbuild := t.med(at("TableBuild", "table"), "keys/s") / t.med(at("TableBuild", "map"), "keys/s")
+	why := fmt.Sprintf("`table.Build` makes %s keys per CPU-second against the growing map's %s (presized: %s); it hashes every key, "+
+		"sorts the hashes into buckets, searches a pilot per bucket and writes the file, where the map only inserts.",
+		rateStr(build), rateStr(mbuild), rateStr(t.med(at("TableBuild", "map_presized"), "cpu-keys/s")))
+	ts = append(ts, atLeast(fmt.Sprintf("build, %s keys: table ≥ 1× the Go map's insert rate on one core (%s time, the map from empty; wall %s)", size, kind, ratio(wbuild)),
+		build/mbuild, 1, why))
+	ts = append(ts, target{what: fmt.Sprintf("build, %s keys: ≥ 3M keys/s (%s time; wall %s keys/s)", size, kind, rateStr(t.med(at("TableBuild", "table"), "keys/s"))),
+		have: rateStr(build) + " keys/s", ok: build >= 3e6, why: why})
+
+	small, large := t.smallest("TableOpen", "table"), t.largest("TableOpen", "table")
+	o1, o2 := t.med("TableOpen/"+small+"/table", "ns/op"), t.med("TableOpen/"+large+"/table", "ns/op")
+	ts = append(ts, atMost(fmt.Sprintf("open in O(1): %s-key table's open ≤ 2× a %s-key table's (the largest size measured against the smallest; the issue asks 100M against 1M)", large, small),
+		o2/o1, 2, fmt.Sprintf("%s against %s.", dur(o2), dur(o1))))
+	ts[len(ts)-1].have += fmt.Sprintf(" (%s and %s; building a Go map of %s keys takes %s)", dur(o2), dur(o1), size, dur(t.med(at("TableBuild", "map"), "ns/op")))
+	return ts
+}
+
+// smallest and largest return the smallest and largest sizes at which
+// family/size/peer was measured.
+func (t *tableResults) smallest(family, peer string) string { return t.extreme(family, peer, -1) }
+func (t *tableResults) largest(family, peer string) string  { return t.extreme(family, peer, 1) }
+
+func (t *tableResults) extreme(family, peer string, sign float64) string {
+	best := ""
+	for _, s := range t.sizes() {
+		if math.IsNaN(t.med(family+"/"+s+"/"+peer, "ns/op")) {
+			continue
+		}
+		if best == "" || sign*countOf(s) > sign*countOf(best) {
+			best = s
+		}
+	}
+	return best
+}
+
+// renderTable returns the table section, between its markers.
+func renderTable(t *tableResults) string {
+	var w strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&w, format, a...) }
+	p("%s\n## 8. Lookup tables (issue 20)\n\n", tableBegin)
+	p("Command: `%s` (wall time %s, run %s). ", or(t.command, "cd bench && go run ./cmd/report -only table"), or(t.wall, "?"), or(t.date, "?"))
+	p("Key counts %s; the peers run up to %s keys, the table alone beyond. ", or(t.keys, "?"), or(t.peersUpTo, "?"))
+	if t.git != "" {
+		p("Library measured: %s. ", t.git)
+	}
+	p("The benchmarks (`bench/table_test.go`) ran as:\n\n")
+	for _, c := range t.gotest {
+		p("    %s\n", c)
+	}
+	p("\nEvery figure is the median of the runs. Keys are distinct pseudo-random uint64 (a bijection of 0..n-1), values uint64; " +
+		"every lookup is checked against the key's value (absent keys must be reported absent). " +
+		"Peers: **table** (`table.Build`, `table.Open[uint64, uint64]`, `Get`, `GetMany`); **map**, a Go `map[uint64]uint64` on the heap; " +
+		"**bbolt** (go.etcd.io/bbolt v1.5.0, 8-byte big-endian keys in one bucket, bulk-loaded in sorted order in transactions of 262,144 keys " +
+		"with `FillPercent` 1, `NoSync` until one final sync), `Get` in one read transaction for the whole loop (`bbolt_tx_per_loop`) " +
+		"or one per lookup (`bbolt_tx_per_lookup`, what a single lookup costs a server); **binary_search**, `slices.BinarySearch` over the " +
+		"sorted keys in a mapped `array` with the values in a second one. " +
+		"Warm: every file's pages were touched and are in the page cache before the timer starts.\n\n")
+	p("**CPU time.** This machine has 2 cores shared with other sessions' builds and tests")
+	if f := strings.Fields(t.cpuTimes); len(f) == 3 {
+		p(" (during the %s s of this run, the benchmarks used %s CPU-seconds and other processes %s", f[0], f[1], f[2])
+		if t.load != "" {
+			p("; load average %s", t.load)
+		}
+		p(")")
+	} else if t.load != "" {
+		p(" (load average %s)", t.load)
+	}
+	p(", so a loop's wall time counts the time it waited for a core. Each benchmark also reports its CPU time: the thread's " +
+		"(`CLOCK_THREAD_CPUTIME_ID`, the goroutine locked to it) for lookups and opens, the process's (`CLOCK_PROCESS_CPUTIME_ID`, " +
+		"the garbage collector's included) for builds. The ratios against the map are given on both; **the verdicts use CPU time**, " +
+		"which other processes disturb only through the caches they share.\n\n")
+
+	p("### Single lookups (one random present key per op)\n\n")
+	t.lookupTable(&w, "TableGet", false)
+	p("### Absent keys (one key not in the table per op)\n\n")
+	t.lookupTable(&w, "TableAbsent", false)
+	p("### Batched lookups (1,024 present keys per op, figures per key)\n\n")
+	p("`table.GetMany` against a loop of `table.Get`, a loop of map lookups and a loop of binary searches over the same 1,024 keys into a slice.\n\n")
+	t.lookupTable(&w, "TableBatch", true)
+	p("### Builds (one whole build per op)\n\n")
+	p("From keys and values in memory: `table.Build` writes the table file; **map** inserts into a map made empty (`map_presized`: with `make(map, n)`), " +
+		"its heap measured as HeapAlloc after a collection less before; **bbolt** loads the sorted keys (the sort not counted); **sorted_arrays** sorts a copy of the keys " +
+		"and writes the two .npy files of the binary search.\n\n")
+	t.buildTable(&w)
+	p("### Opening, and the size of the files\n\n")
+	p("One op opens the file and closes it (bbolt read-only; the binary search's two arrays). The table's index bits/key is `Info.IndexBits` (pilots and remap); " +
+		"its entries (every key with its value: the key serves as the fingerprint, so an absent key is always reported absent) are counted apart.\n\n")
+	t.openTable(&w)
+
+	ts := t.targets()
+	p("### Targets of issue 20\n\n")
+	if s := t.refSize(); s != "" {
+		p("The lookup and build targets at %s keys (the issue's size, or the largest measured with the map); ", s)
+	}
+	p("the cold targets (≤ 2 major faults per lookup, ≤ 1.2 with the index resident, ≥ 0.5× the rate of one pread per lookup) are not measured by this section; " +
+		"the publish target belongs to package publish's tests.\n\n")
+	met := 0
+	for _, x := range ts {
+		p("%s\n", x)
+		if x.ok {
+			met++
+		}
+	}
+	p("\n%d of %d targets met.\n\n", met, len(ts))
+	p("<details><summary>Raw output of the table run</summary>\n\n```\n%s```\n\n</details>\n\n%s\n", t.raw, tableEnd)
+	return w.String()
+}
+
+// tableOf returns the table section of the results file md, markers
+// included, or "" when it has none.
+func tableOf(md string) string {
+	i := strings.Index(md, tableBegin)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(md[i:], tableEnd)
+	if j < 0 {
+		return ""
+	}
+	return md[i:i+j+len(tableEnd)] + "\n"
+}
+
+// spliceTable puts the table section into the results file md: in place
+// of the previous one, or at the end.
+func spliceTable(md, section string) string {
+	if i := strings.Index(md, tableBegin); i >= 0 {
+		if j := strings.Index(md[i:], tableEnd); j >= 0 {
+			return md[:i] + strings.TrimSuffix(section, "\n") + md[i+j+len(tableEnd):]
+		}
+	}
+	if md != "" && !strings.HasSuffix(md, "\n\n") {
+		md = strings.TrimRight(md, "\n") + "\n\n"
+	}
+	return md + section
+}
+
+// tableOnly runs (or re-renders, with -from) the table section and
+// splices it into the results file.
+func tableOnly() error {
+	var raw []byte
+	var err error
+	if *from != "" {
+		raw, err = os.ReadFile(*from)
+	} else {
+		raw, err = runTable()
+	}
+	if err != nil {
+		return err
+	}
+	section := renderTable(parseTable(raw))
+	fmt.Println()
+	fmt.Print(section)
+	old, err := os.ReadFile(*out)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	if err := os.WriteFile(*out, []byte(spliceTable(string(old), section)), 0o644); err != nil {
+		return err
+	}
+	log.Printf("wrote the table section of %s", *out)
+	return nil
+}
