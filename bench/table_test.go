@@ -3,7 +3,6 @@ package bench
 import (
 	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -108,20 +107,12 @@ func peersUpTo(b *testing.B) int {
 	return 10_000_000
 }
 
-// tableKey is key i: a bijection of i (murmur3's finalizer), so keys 0..n-1
-// are distinct, and key i for i >= n is absent from a table of n keys.
-func tableKey(i int) uint64 {
-	z := uint64(i) + 1
-	z ^= z >> 33
-	z *= 0xff51afd7ed558ccd
-	z ^= z >> 33
-	z *= 0xc4ceb9fe1a85ec53
-	z ^= z >> 33
-	return z
-}
-
-// tableValue is the value of key k, which every lookup checks.
-func tableValue(k uint64) uint64 { return bits.RotateLeft64(k, 17) ^ 0x5bd1e9955bd1e995 }
+// tableKey and tableValue are the keys and values, shared with the cold
+// run (package cold).
+var (
+	tableKey   = benchdata.TableKey
+	tableValue = benchdata.TableValue
+)
 
 // tableData is the keys and values of one size, and the probes of the
 // lookup benchmarks, generated once per process.
