@@ -42,6 +42,11 @@ const envTableKeys = "MEMMAP_BENCH_TABLE_KEYS"
 // map of 100M keys needs about 5 GB of heap and bbolt minutes to load).
 const envTablePeers = "MEMMAP_BENCH_TABLE_PEERS"
 
+// envTableBuildMax is the largest size at which BenchmarkTableBuild runs
+// (default 10M: beyond, the table of the lookups is built once, cached,
+// and the builds would take minutes per run).
+const envTableBuildMax = "MEMMAP_BENCH_TABLE_BUILD_MAX"
+
 // tableBatch is the number of keys of one batched lookup.
 const tableBatch = 1024
 
@@ -97,9 +102,13 @@ func tableSizes(b *testing.B) []int {
 }
 
 // peersUpTo returns the largest size at which the peers run.
-func peersUpTo(b *testing.B) int {
+func peersUpTo(b *testing.B) int { return countEnv(b, envTablePeers) }
+
+// countEnv returns the key count in the environment variable env, 10M if
+// it is unset.
+func countEnv(b *testing.B, env string) int {
 	b.Helper()
-	if s := os.Getenv(envTablePeers); s != "" {
+	if s := os.Getenv(env); s != "" {
 		n, err := parseCount(s)
 		must(b, err)
 		return n
@@ -588,7 +597,11 @@ func heapInUse() uint64 {
 // less before); bbolt loaded from the sorted keys; and the sorted arrays
 // (a sort and two array files).
 func BenchmarkTableBuild(b *testing.B) {
+	buildMax := countEnv(b, envTableBuildMax)
 	sizesRun(b, func(b *testing.B, d *tableData, peers bool) {
+		if d.n > buildMax {
+			b.Skipf("%d keys: builds run up to %s (%d)", d.n, envTableBuildMax, buildMax)
+		}
 		dir := filepath.Join(tableDir(b), "build")
 		must(b, os.MkdirAll(dir, 0o755))
 		tmp := filepath.Join(dir, fmt.Sprintf("b%d", os.Getpid()))

@@ -31,6 +31,7 @@ var (
 	tableKeys       = flag.String("table-keys", "1M,10M", "table: key counts (k, M suffixes); 100M needs about 10 GB of RAM and 3 GB of disk")
 	tablePeers      = flag.String("table-peers", "10M", "table: the largest key count at which the peers (map, bbolt, binary search) run")
 	tableBuildCount = flag.Int("table-build-count", 3, "table: runs of each build benchmark (one build per run)")
+	tableBuildMax   = flag.String("table-build-max", "10M", "table: the largest key count at which the builds run")
 	tableCold       = flag.Bool("table-cold", true, "table: run the cold lookups (cmd/coldtable; root and a memory cgroup needed)")
 	tableColdFile   = flag.String("table-cold-file", "1GiB", "table: size of the cold run's table file")
 	tableColdLimit  = flag.String("table-cold-limit", "128MiB", "table: memory cgroup limit of the cold run's readers")
@@ -59,7 +60,8 @@ const (
 // next to the data.
 func runTable() ([]byte, error) {
 	env := append(os.Environ(), benchdata.EnvSize+"=full",
-		"MEMMAP_BENCH_TABLE_KEYS="+*tableKeys, "MEMMAP_BENCH_TABLE_PEERS="+*tablePeers)
+		"MEMMAP_BENCH_TABLE_KEYS="+*tableKeys, "MEMMAP_BENCH_TABLE_PEERS="+*tablePeers,
+		"MEMMAP_BENCH_TABLE_BUILD_MAX="+*tableBuildMax)
 	runs := [][]string{
 		{"test", "-run", "^$", "-bench", "^BenchmarkTable(Get|Absent|Batch|Open)$", "-benchmem",
 			"-count", strconv.Itoa(*count), "-benchtime", *benchtime, "-timeout", "0", "."},
