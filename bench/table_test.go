@@ -27,13 +27,13 @@ import (
 // array, each size a sub-benchmark (BenchmarkTableGet/10M/table, ...),
 // uint64 keys to uint64 values.
 //
-// Sizes: EnvTableKeys lists them (key counts, with k and M suffixes); unset,
-// the CI smoke run's 100k at the small sizes, and at MEMMAP_BENCH_SIZE=full
-// none (the benchmarks skip): cmd/report runs them on their own (-only
-// table) with the list it wants, so that the warm sections' run does not
-// pay for them.
+// Sizes: MEMMAP_BENCH_TABLE_KEYS lists them (key counts, with k and M
+// suffixes); unset, the CI smoke run's 100k at the small sizes, and at
+// MEMMAP_BENCH_SIZE=full none (the benchmarks skip): cmd/report runs them
+// on their own (-only table) with the list it wants, so that the warm
+// sections' run does not pay for them.
 
-// EnvTableKeys is the environment variable listing the table benchmarks'
+// envTableKeys is the environment variable listing the table benchmarks'
 // sizes, for example "1M,10M,100M".
 const envTableKeys = "MEMMAP_BENCH_TABLE_KEYS"
 
