@@ -58,6 +58,9 @@ func main() {
 	}
 	b, _ := json.Marshal(info)
 	fmt.Printf("# cold-info: %s\n", b)
+	if kb, err := readAheadKB(*dir); err == nil {
+		fmt.Printf("# table-cold-readahead-kb: %d\n", kb)
+	}
 }
 
 // parseSize parses a size in bytes, KiB, MiB or GiB.
