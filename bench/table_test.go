@@ -186,7 +186,7 @@ var fixedTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // tableFile returns the path of the cached table of n keys.
 func tableFile(b *testing.B, d *tableData) string {
 	b.Helper()
-	p, err := benchdata.Cached(tableDir(b), fmt.Sprintf("u64-%d.table", d.n), -1, func(tmp string) error {
+	p, err := benchdata.CachedTable(tableDir(b), fmt.Sprintf("u64-%d.table", d.n), d.n, func(tmp string) error {
 		return table.Build(tmp, d.keys, d.vals, &table.Options{Modified: fixedTime})
 	})
 	must(b, err)

@@ -20,7 +20,7 @@ import (
 // time (it keeps 28 bytes per key on the heap while it builds).
 func MakeTable(dir string, size int64) (string, error) {
 	n := TableKeys(size)
-	return benchdata.Cached(dir, fmt.Sprintf("table-%d.table", n), -1, func(tmp string) error {
+	return benchdata.CachedTable(dir, fmt.Sprintf("table-%d.table", n), n, func(tmp string) error {
 		keys, vals := make([]uint64, n), make([]uint64, n)
 		for i := range keys {
 			keys[i] = benchdata.TableKey(i)
