@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// TestTableSmoke runs the cold table lookups once at 8 MiB (in a 2 MiB
-// cgroup when one can be made) and checks that every cell looked keys up
+// TestTableSmoke runs the cold table lookups once at 48 MiB (in a 20 MiB
+// cgroup when one can be made, room for a child built with -race) and checks that every cell looked keys up
 // and found each with its value.
 func TestTableSmoke(t *testing.T) {
-	cfg := Config{Dir: t.TempDir(), Limit: 2 << 20, Budget: 20 * time.Millisecond, Count: 1, MaxOps: 200, WithoutCgroup: true}
+	cfg := Config{Dir: t.TempDir(), Limit: 20 << 20, Budget: 20 * time.Millisecond, Count: 1, MaxOps: 200, WithoutCgroup: true}
 	var rs []Result
-	info, err := RunTable(cfg, 8<<20, func(r Result) { rs = append(rs, r) })
+	info, err := RunTable(cfg, 48<<20, func(r Result) { rs = append(rs, r) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestTableSmoke(t *testing.T) {
 			t.Errorf("%s not measured", im)
 		}
 	}
-	if _, err := RunTable(cfg, 3<<20, func(Result) {}); err == nil {
+	if _, err := RunTable(cfg, 30<<20, func(Result) {}); err == nil {
 		t.Error("a table smaller than twice the cgroup's limit: no error")
 	}
 }
