@@ -180,13 +180,19 @@ func tableDir(b *testing.B) string {
 	return filepath.Join(d, "table")
 }
 
+// hostOrder names the host's byte order in the cached files' names: the
+// tables and arrays are written in it (zero-copy views) and bbolt's pages
+// are in it, so a run on a host of the other order (s390x under QEMU, on
+// the same /tmp) makes files of its own.
+var hostOrder = map[bool]string{true: "le", false: "be"}[hostLittle]
+
 // fixedTime makes the cached table files the same bytes on every run.
 var fixedTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // tableFile returns the path of the cached table of n keys.
 func tableFile(b *testing.B, d *tableData) string {
 	b.Helper()
-	p, err := benchdata.CachedTable(tableDir(b), fmt.Sprintf("u64-%d.table", d.n), d.n, func(tmp string) error {
+	p, err := benchdata.CachedTable(tableDir(b), fmt.Sprintf("u64-%d-%s.table", d.n, hostOrder), d.n, func(tmp string) error {
 		return table.Build(tmp, d.keys, d.vals, &table.Options{Modified: fixedTime})
 	})
 	must(b, err)
@@ -206,9 +212,9 @@ func sortedFiles(b *testing.B, d *tableData) (keys, vals string) {
 			return writeU64s(tmp, k)
 		}
 	}
-	keys, err := benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-keys-%d.npy", d.n), -1, write(false))
+	keys, err := benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-keys-%d-%s.npy", d.n, hostOrder), -1, write(false))
 	must(b, err)
-	vals, err = benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-vals-%d.npy", d.n), -1, write(true))
+	vals, err = benchdata.Cached(tableDir(b), fmt.Sprintf("sorted-vals-%d-%s.npy", d.n, hostOrder), -1, write(true))
 	must(b, err)
 	return keys, vals
 }
@@ -235,7 +241,7 @@ var boltBucket = []byte("t")
 // boltFile returns the path of the cached bbolt database of n keys.
 func boltFile(b *testing.B, d *tableData) string {
 	b.Helper()
-	p, err := benchdata.Cached(tableDir(b), fmt.Sprintf("bolt-%d.db", d.n), -1, func(tmp string) error {
+	p, err := benchdata.Cached(tableDir(b), fmt.Sprintf("bolt-%d-%s.db", d.n, hostOrder), -1, func(tmp string) error {
 		sorted, _ := d.sortedKeys()
 		return boltBuild(tmp, sorted)
 	})
