@@ -18,13 +18,19 @@
 //	-from path    render from the raw output of an earlier run instead of
 //	              running (each run saves it; the path is printed)
 //	-numpy=false  leave out the NumPy column
-//	-only s       all (default), warm (sections 1-6) or cold (section 7,
-//	              the cold benchmarks of issue 11, run by cmd/cold; spliced
-//	              into the existing results file, the warm sections kept)
+//	-only s       all (default), warm (sections 1-6), cold (section 7,
+//	              the cold benchmarks of issue 11, run by cmd/cold) or table
+//	              (section 8, the lookup tables of issue 20); cold and table
+//	              are spliced into the existing results file, the other
+//	              sections kept
 //	-cold-file, -cold-limit, -cold-append, -cold-budget, -cold-count,
 //	-cold-scenarios
 //	              the cold run's sizes (4GiB files, a 256MiB cgroup), time
 //	              per cell (3s), rounds (1) and scenarios (all)
+//	-table-keys, -table-peers, -table-build-count
+//	              the table run's key counts (1M,10M), the largest count
+//	              the peers run at (10M) and runs of each build (3); its
+//	              lookups use -count and -benchtime
 package main
 
 import (
@@ -58,7 +64,7 @@ var (
 	from      = flag.String("from", "", "render from this raw output of an earlier run instead of running")
 	withNumpy = flag.Bool("numpy", true, "run the NumPy column through /usr/bin/python3")
 
-	only       = flag.String("only", "all", "which sections to run: all, warm (sections 1-6) or cold (section 7, issue 11, spliced into the existing results file)")
+	only       = flag.String("only", "all", "which sections to run: all, warm (sections 1-6), cold (section 7, issue 11) or table (section 8, issue 20); cold and table are spliced into the existing results file")
 	coldFile   = flag.String("cold-file", "4GiB", "cold: size of each data file (2GiB to 8GiB)")
 	coldLimit  = flag.String("cold-limit", "256MiB", "cold: memory cgroup limit of the readers (256MiB to 512MiB)")
 	coldAppend = flag.String("cold-append", "", "cold: bytes each append cell writes (default -cold-file; 2GiB if time is short)")
@@ -109,9 +115,11 @@ func run() error {
 	switch *only {
 	case "cold":
 		return coldOnly()
+	case "table":
+		return tableOnly()
 	case "all", "warm":
 	default:
-		return fmt.Errorf("-only %q: want all, warm or cold", *only)
+		return fmt.Errorf("-only %q: want all, warm, cold or table", *only)
 	}
 	var raw []byte
 	if *from != "" {
@@ -127,12 +135,16 @@ func run() error {
 		}
 		raw = b
 	}
+	var tableRaw []byte
 	if *only == "all" && *from == "" {
 		c, err := runCold()
 		if err != nil {
 			return err
 		}
 		raw = append(raw, c...)
+		if tableRaw, err = runTable(); err != nil {
+			return err
+		}
 	}
 	res := parse(raw)
 	md := render(res)
@@ -149,6 +161,15 @@ func run() error {
 			if section := coldOf(string(old)); section != "" {
 				md = spliceCold(md, section)
 			}
+		}
+	}
+	if tableRaw != nil {
+		md = spliceTable(md, renderTable(parseTable(tableRaw)))
+	} else if old, err := os.ReadFile(*out); err == nil {
+		// Keep the table section: only a run of every section (or
+		// -only table) measures it anew.
+		if section := tableOf(string(old)); section != "" {
+			md = spliceTable(md, section)
 		}
 	}
 	fmt.Println()
