@@ -70,7 +70,7 @@ func Build[K Key, V any](path string, keys []K, values []V, opt *Options) error 
 	if len(keys) != len(values) {
 		return pathErr("build", path, fmt.Errorf("%w: %d keys and %d values", memmap.ErrShape, len(keys), len(values)))
 	}
-	return build(path, len(keys), func(i int) K { return keys[i] }, func(i int) V { return values[i] }, opt)
+	return build(path, len(keys), func(i int) K { return keys[i] }, func(i int) V { return values[i] }, opt, keys, values)
 }
 
 // BuildFunc writes a table of n keys and values that key(i) and val(i)
@@ -84,7 +84,7 @@ func BuildFunc[K Key, V any](path string, n int, key func(i int) K, val func(i i
 	if n < 0 {
 		return pathErr("build", path, fmt.Errorf("%w: %d keys", memmap.ErrShape, n))
 	}
-	return build(path, n, key, val, opt)
+	return build(path, n, key, val, opt, nil, nil)
 }
 
 // BuildSeq writes a table of the keys and values seq yields at path, as
@@ -173,7 +173,11 @@ func (w *Writer[K, V]) Close() error {
 			return asValue[V](w.blob[start:w.ends[i]:w.ends[i]])
 		}
 	}
-	err := build(w.path, len(w.keys), func(i int) K { return w.keys[i] }, val, &w.opt)
+	var vals []V
+	if !isBytes[V]() {
+		vals = w.vals
+	}
+	err := build(w.path, len(w.keys), func(i int) K { return w.keys[i] }, val, &w.opt, w.keys, vals)
 	w.keys, w.vals, w.blob, w.ends = nil, nil, nil, nil
 	return err
 }
@@ -202,8 +206,10 @@ func checkTypes[K Key, V any]() error {
 	return nil
 }
 
-// build writes the table of n keys and values that key and val give.
-func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, opt *Options) error {
+// build writes the table of n keys and values that key and val give, or
+// keys and vals where they are not nil (the same, as slices, read
+// without a call per entry).
+func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, opt *Options, keys []K, vals []V) error {
 	var o Options
 	if opt != nil {
 		o = *opt
@@ -230,8 +236,14 @@ func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, o
 	)
 	for attempt := 0; ; attempt++ {
 		seed = seedFor(attempt)
-		for i := range n {
-			hs[i] = keyHash(key(i), kk, seed)
+		if keys != nil {
+			for i, k := range keys {
+				hs[i] = keyHash(k, kk, seed)
+			}
+		} else {
+			for i := range n {
+				hs[i] = keyHash(key(i), kk, seed)
+			}
 		}
 		p, pilots, remap, err = mph.Build(hs, nil)
 		if err == nil {
@@ -254,8 +266,8 @@ func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, o
 	}
 	// pos[s] is the key at index s.
 	pos := make([]uint32, n)
-	for i := range n {
-		pos[idx.Lookup(keyHash(key(i), kk, seed))] = uint32(i)
+	for i, h := range hs { // mph.Build leaves hs as it was
+		pos[idx.Slot(h, idx.Bucket(h))] = uint32(i)
 	}
 	hs = nil
 	m := meta{Magic: magic, Version: formatVersion, KeyKind: kk, ValueKind: valueFixed, Seed: seed,
@@ -267,7 +279,7 @@ func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, o
 	if err != nil {
 		return err
 	}
-	if err := writeAll(w, m, pilots, remap, pos, key, val, &o); err != nil {
+	if err := writeAll(w, m, pilots, remap, pos, key, val, &o, keys, vals); err != nil {
 		w.Abort()
 		return err
 	}
@@ -298,7 +310,7 @@ func duplicate[K Key](hs []uint64, kk uint32, key func(int) K) (K, bool) {
 
 // writeAll writes the members of the table: meta, pilots, remap, entries,
 // then the keys' and the values' bytes, and the caller's metadata.
-func writeAll[K Key, V any](w *npz.Writer, m meta, pilots []uint8, remap []uint32, pos []uint32, key func(int) K, val func(int) V, o *Options) error {
+func writeAll[K Key, V any](w *npz.Writer, m meta, pilots []uint8, remap []uint32, pos []uint32, key func(int) K, val func(int) V, o *Options, keys []K, vals []V) error {
 	ao := &array.Options{ByteOrder: o.ByteOrder}
 	if err := npz.Add(w, memberMeta, []meta{m}, nil, ao); err != nil {
 		return err
@@ -313,6 +325,14 @@ func writeAll[K Key, V any](w *npz.Writer, m meta, pilots []uint8, remap []uint3
 	var keyEnd, valEnd uint64
 	var err error
 	switch {
+	case m.KeyKind != keyBytes && m.ValueKind == valueFixed && keys != nil && vals != nil:
+		// The common case, gathered in one loop with no call per entry.
+		err = writeEntriesFill(w, n, o.ByteOrder, func(buf []entKV[K, V], s int) {
+			for j := range buf {
+				i := pos[s+j]
+				buf[j] = entKV[K, V]{Key: keys[i], Value: vals[i]}
+			}
+		})
 	case m.KeyKind != keyBytes && m.ValueKind == valueFixed:
 		err = writeEntries(w, n, o.ByteOrder, func(s int) entKV[K, V] {
 			i := int(pos[s])
@@ -369,6 +389,16 @@ const chunkBytes = 256 << 10
 // writeEntries writes the member entries, n entries that at gives in
 // index order, in byte order bo (the host's if NotApplicable).
 func writeEntries[E any](w *npz.Writer, n int, bo layout.ByteOrder, at func(s int) E) error {
+	return writeEntriesFill(w, n, bo, func(buf []E, s int) {
+		for j := range buf {
+			buf[j] = at(s + j)
+		}
+	})
+}
+
+// writeEntriesFill writes the member entries, n entries in index order
+// that fill puts in buf, those from index s on, a chunk at a time.
+func writeEntriesFill[E any](w *npz.Writer, n int, bo layout.ByteOrder, fill func(buf []E, s int)) error {
 	dt, err := layout.Of[E]()
 	if err != nil {
 		return err
@@ -385,9 +415,7 @@ func writeEntries[E any](w *npz.Writer, n int, bo layout.ByteOrder, at func(s in
 	buf := make([]E, max(chunkBytes/dt.Size(), 1))
 	for s := 0; s < n; {
 		k := min(len(buf), n-s)
-		for j := range k {
-			buf[j] = at(s + j)
-		}
+		fill(buf[:k], s)
 		// SAFETY: buf holds k Es without pointers (layout.Of refuses
 		// them) of dt.Size() bytes each; b is only read, by this Write.
 		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(buf))), k*dt.Size())
