@@ -13,6 +13,8 @@ const manyBlock = 256
 
 // scratch is the per-call working memory of GetMany, pooled.
 type scratch[E any] struct {
+	hs   []uint64
+	sl   []uint64
 	idx  []int
 	ents []E
 	bad  []bool
@@ -57,15 +59,20 @@ func (t *Table[K, V]) GetMany(keys []K, dst []V, found []bool) (int, error) {
 	}
 	sc, _ := t.pool.Get().(*scratch[entKV[K, V]])
 	if sc == nil {
-		sc = &scratch[entKV[K, V]]{idx: make([]int, manyBlock), ents: make([]entKV[K, V], manyBlock), bad: make([]bool, manyBlock)}
+		sc = &scratch[entKV[K, V]]{hs: make([]uint64, manyBlock), sl: make([]uint64, manyBlock), idx: make([]int, manyBlock), ents: make([]entKV[K, V], manyBlock), bad: make([]bool, manyBlock)}
 	}
 	defer t.pool.Put(sc)
 	n := 0
 	for lo := 0; lo < len(keys); lo += manyBlock {
 		ks := keys[lo:min(lo+manyBlock, len(keys))]
-		idx, ents, bad := sc.idx[:len(ks)], sc.ents[:len(ks)], sc.bad[:len(ks)]
+		hs, sl, idx, ents, bad := sc.hs[:len(ks)], sc.sl[:len(ks)], sc.idx[:len(ks)], sc.ents[:len(ks)], sc.bad[:len(ks)]
 		for j, k := range ks {
-			i := t.slot(k)
+			hs[j] = keyHash(k, t.kkind, t.seed)
+		}
+		// The buckets of the block first, then their pilots: loads that
+		// do not wait on each other, many in flight at once.
+		t.idx.LookupMany(hs, sl)
+		for j, i := range sl {
 			bad[j] = i >= t.n // only on a corrupt index
 			if bad[j] {
 				i = 0
