@@ -179,7 +179,7 @@ func (t *Table[K, V]) init() error {
 		return fmt.Errorf("%w: %d keys do not fit in an int here", memmap.ErrRange, m.Keys)
 	}
 	p := m.params()
-	pilots, err := bytesMember(t.f, memberPilots, p.PilotsLen(), memmap.WillNeed)
+	pilots, err := bytesMember(t.f, memberPilots, p.PilotsLen(), memmap.Normal)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,6 @@ func remapMember(f *npz.File, want uint64) ([]uint32, error) {
 	if a.Rank() != 1 || uint64(a.Len()) != want {
 		return nil, formatErr("member %q has shape %v, want (%d,)", memberRemap, a.Shape(), want)
 	}
-	a.Advise(memmap.WillNeed)
 	if d, err := a.Data(); err == nil {
 		return d, nil
 	}
@@ -387,8 +386,11 @@ func (t *Table[K, V]) Ref(k K) (*V, bool) {
 // memmap.Random, so that a lookup in a table bigger than memory reads
 // the page of its entry, not a read-ahead window (as pread would);
 // memmap.Sequential suits a scan with All; WillNeed reads them ahead
-// now. Open also advises WillNeed for the index (about 3 bits per key),
-// which every lookup reads. A closed table gives an error wrapping
+// now. The index (about 3 bits per key), which every lookup reads, keeps
+// the OS's default read-ahead, so that a cold table's first lookups read
+// it in large pieces; Open advises nothing for it (a WillNeed would make
+// Open's time grow with the index: 531 µs for 100M keys, against 138 µs
+// without). A closed table gives an error wrapping
 // memmap.ErrClosed.
 func (t *Table[K, V]) Advise(adv memmap.Advice) error {
 	if t.closed {
