@@ -81,7 +81,9 @@ func FSType(path string) string {
 	if err := unix.Statfs(path, &st); err != nil {
 		return "unknown"
 	}
-	switch st.Type {
+	// Statfs_t.Type is an int32 on 32-bit Linux, where magics above
+	// MaxInt32 (btrfs's) overflow it: compare the 32 bits as unsigned.
+	switch uint32(st.Type) {
 	case unix.EXT4_SUPER_MAGIC:
 		return "ext4"
 	case unix.TMPFS_MAGIC:
@@ -95,7 +97,7 @@ func FSType(path string) string {
 	case unix.RAMFS_MAGIC:
 		return "ramfs"
 	}
-	return fmt.Sprintf("0x%x", st.Type)
+	return fmt.Sprintf("0x%x", uint32(st.Type))
 }
 
 // Droppable reports whether the page cache of files on the filesystem of
