@@ -1,13 +1,11 @@
 package table
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"os"
-	"slices"
 	"time"
 	"unsafe"
 
@@ -249,8 +247,8 @@ func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, o
 		if err == nil {
 			break
 		}
-		if errors.Is(err, mph.ErrDuplicate) {
-			if dup, ok := duplicate(hs, kk, key); ok {
+		if de := (*mph.DuplicateError)(nil); errors.As(err, &de) {
+			if dup, ok := duplicate(hs, de.Hash, key); ok {
 				return pathErr("build", path, fmt.Errorf("%w: %v", ErrDuplicate, dup))
 			}
 		} else if !errors.Is(err, mph.ErrRetry) {
@@ -290,19 +288,22 @@ func build[K Key, V any](path string, n int, key func(int) K, val func(int) V, o
 // same keys give the same file.
 func seedFor(attempt int) uint64 { return uint64(attempt) * 0x9e3779b97f4a7c15 }
 
-// duplicate finds two equal keys among those whose hashes (hs) are equal,
-// and returns one. With none (two string keys whose hashes collide), it
-// returns false: a new seed separates them.
-func duplicate[K Key](hs []uint64, kk uint32, key func(int) K) (K, bool) {
-	ix := make([]int, len(hs))
-	for i := range ix {
-		ix[i] = i
-	}
-	slices.SortFunc(ix, func(a, b int) int { return cmp.Compare(hs[a], hs[b]) })
-	for j := 1; j < len(ix); j++ {
-		if hs[ix[j]] == hs[ix[j-1]] && key(ix[j]) == key(ix[j-1]) {
-			return key(ix[j]), true
+// duplicate returns a key given twice among the keys whose hash is h
+// (the one internal/mph found twice), or false if those keys differ (two
+// string keys whose hashes collide: a new seed separates them).
+func duplicate[K Key](hs []uint64, h uint64, key func(int) K) (K, bool) {
+	var group []int // almost always two keys
+	for i, hi := range hs {
+		if hi != h {
+			continue
 		}
+		k := key(i)
+		for _, j := range group {
+			if key(j) == k {
+				return k, true
+			}
+		}
+		group = append(group, i)
 	}
 	var zero K
 	return zero, false
@@ -364,7 +365,9 @@ func writeAll[K Key, V any](w *npz.Writer, m meta, pilots []uint8, remap []uint3
 	if m.KeyKind == keyBytes {
 		if err := writeBytes(w, memberKeys, n, keyEnd, func(s int) []byte {
 			k := keyString(key(int(pos[s])))
-			return unsafe.Slice(unsafe.StringData(k), len(k)) // SAFETY: only read, during the call
+			// SAFETY: the bytes are only read (copied by writeBytes),
+			// during the call.
+			return unsafe.Slice(unsafe.StringData(k), len(k))
 		}); err != nil {
 			return err
 		}

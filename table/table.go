@@ -56,7 +56,6 @@ type Table[K Key, V any] struct {
 	keys   []byte // string keys' bytes, in index order
 	values []byte // byte values' bytes, in index order
 	user   []byte
-	vdt    *layout.DType // the value's dtype (nil for byte values)
 	m      meta
 	pool   sync.Pool // GetMany's scratch
 }
@@ -202,9 +201,6 @@ func (t *Table[K, V]) init() error {
 	}
 	if err != nil {
 		return err
-	}
-	if !bytesV {
-		t.vdt, _ = layout.Of[V]()
 	}
 	if m.KeyKind == keyBytes {
 		if t.keys, err = bytesMember(t.f, memberKeys, ^uint64(0), memmap.Random); err != nil {
@@ -515,8 +511,10 @@ func (t *Table[K, V]) keyAt(i, end uint64) (k K, ok bool) {
 		return k, false
 	}
 	// SAFETY: the bytes are the read-only map's, valid until Close, as
-	// documented; K's kind is string (checked at Open).
+	// documented; end <= len(t.keys) was checked above.
 	s := unsafe.String(unsafe.SliceData(t.keys[start:end]), int(end-start))
+	// SAFETY: K's kind is string (checked at Open), so a K is a string
+	// header.
 	return *(*K)(unsafe.Pointer(&s)), true
 }
 

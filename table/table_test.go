@@ -287,6 +287,12 @@ func TestWrongTypes(t *testing.T) {
 	if err := table.Build(path, []uint64{1, 2}, []uint8{1}, nil); !errors.Is(err, memmap.ErrShape) {
 		t.Errorf("Build with fewer values: %v, want memmap.ErrShape", err)
 	}
+	if err := table.BuildFunc(path, -1, func(int) uint64 { return 0 }, func(int) uint8 { return 0 }, nil); !errors.Is(err, memmap.ErrShape) {
+		t.Errorf("BuildFunc of -1 keys: %v, want memmap.ErrShape", err)
+	}
+	if err := table.Build(path, []uint64{1}, []uint8{1}, &table.Options{ByteOrder: layout.Mixed}); !errors.Is(err, memmap.ErrByteOrder) {
+		t.Errorf("Build with ByteOrder Mixed: %v, want memmap.ErrByteOrder", err)
+	}
 }
 
 // TestMetaInfo: the caller's metadata comes back, and Stat and Info say
