@@ -57,6 +57,7 @@ func (a *Array[T]) At(idx ...int) T {
 	if !ok {
 		panic(a.indexErr("At", idx))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: offset checked every index against the shape, so the
 	// element lies inside the data region, which stays mapped until Close.
 	p := unsafe.Add(a.base, off)
@@ -81,6 +82,7 @@ func (a *Array[T]) Get(idx ...int) (T, error) {
 		var zero T
 		return zero, a.indexErr("Get", idx)
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At.
 	p := unsafe.Add(a.base, off)
 	if a.slowGet {
@@ -115,6 +117,7 @@ func (a *Array[T]) Set(v T, idx ...int) error {
 	if !ok {
 		return a.indexErr("Set", idx)
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At.
 	p := unsafe.Add(a.base, off)
 	if a.slowSet {
@@ -141,6 +144,7 @@ func (a *Array[T]) at1(i int) T {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
 		panic(a.indexErr("At1", []int{i}))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At: i is in range.
 	p := unsafe.Add(a.base, i*a.strides[0])
 	if a.slowGet {
@@ -164,6 +168,7 @@ func (a *Array[T]) at2(i, j int) T {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
 		panic(a.indexErr("At2", []int{i, j}))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At: i and j are in range.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
 	if a.slowGet {
@@ -189,6 +194,7 @@ func (a *Array[T]) set1Slow(v T, i int) error {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
 		return a.indexErr("Set1", []int{i})
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At1.
 	p := unsafe.Add(a.base, i*a.strides[0])
 	if a.slowSet {
@@ -215,6 +221,7 @@ func (a *Array[T]) set2Slow(v T, i, j int) error {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
 		return a.indexErr("Set2", []int{i, j})
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At2.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
 	if a.slowSet {
@@ -354,6 +361,7 @@ func (a *Array[T]) slice(off, n int) []T {
 	if n == 0 {
 		return []T{}
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: callers pass a range inside the data region (whole rows),
 	// which is mapped until Close at an address aligned for T (view checked
 	// alignment and byte order), and T has no pointers.
