@@ -179,6 +179,9 @@ func TestCombineFills(t *testing.T) {
 
 // TestCombineAllocs: a single append into the buffer allocates nothing.
 func TestCombineAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's instrumentation allocates")
+	}
 	path := filepath.Join(testutil.TempDir(t), "c.npy")
 	s := mustCreate(t, path, []int64{0, width16}, false, nil)
 	must(t, s.Reserve(1<<16))
