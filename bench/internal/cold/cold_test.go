@@ -106,8 +106,8 @@ func TestPickParent(t *testing.T) {
 
 func TestParseProcIO(t *testing.T) {
 	s := "rchar: 100\nwchar: 200\nsyscr: 3\nsyscw: 4\nread_bytes: 8192\nwrite_bytes: 4096\ncancelled_write_bytes: 0\n"
-	if r, w, sr := parseProcIO(s); r != 8192 || w != 4096 || sr != 3 {
-		t.Errorf("read %d write %d syscr %d", r, w, sr)
+	if r, w, sr, sw := parseProcIO(s); r != 8192 || w != 4096 || sr != 3 || sw != 4 {
+		t.Errorf("read %d write %d syscr %d syscw %d", r, w, sr, sw)
 	}
 }
 
