@@ -2,9 +2,11 @@ package bench
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -35,4 +37,41 @@ func readCounters() (c counters, ok bool) {
 		}
 	}
 	return c, false
+}
+
+// TestReadCounters: write system calls and CPU time show in the counters
+// the append benchmarks report.
+func TestReadCounters(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "w"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before, ok := readCounters()
+	if !ok {
+		t.Skip("no /proc/self/io here")
+	}
+	for range 20 {
+		if _, err := f.Write([]byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, ok := readCounters()
+	if !ok {
+		t.Fatal("readCounters failed the second time")
+	}
+	if d := after.sub(before); d.syscw < 20 || d.minflt < 0 {
+		t.Errorf("20 writes counted as %d write system calls (%d minor faults)", d.syscw, d.minflt)
+	}
+	// CPU time is accounted in ticks: spin until it moves, for up to
+	// 10 s of wall time (a loaded machine may not run this thread).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		now, _ := readCounters()
+		if now.user+now.sys > before.user+before.sys {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("user and system time stayed at %v and %v", now.user, now.sys)
+		}
+	}
 }
