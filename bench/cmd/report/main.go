@@ -742,22 +742,7 @@ func render(r *results) string {
 	})
 
 	section("3. Appending records", func() []target {
-		p("One op appends %d 64-byte records (8 fields) to a new file, one `Append` call per record (and, for comparison, batches of 1024), and closes it. "+
-			"In `Append` each op ends with the records on the disk: record's Close flushes the map (msync) and commits the length in the header; "+
-			"the peers `Flush` their bufio.Writer and `Sync` the file. `AppendNoSync` stops the timer as soon as the records are in the page cache "+
-			"(before record's Close, after the peers' Flush). `grows/op` counts how many times the file and its mapping grew during the op (record's capacity doubles); "+
-			"`ns/rec` is the time per record.\n\n", sz.Records)
-		r.table(&w, "Append", "record.Append")
-		r.table(&w, "AppendNoSync", "record.Append")
-		bw, ra := r.med("Append/bufio+binary.Write", "ns/op"), r.med("Append/record.Append", "ns/op")
-		bwn, ran := r.med("AppendNoSync/bufio+binary.Write", "ns/op"), r.med("AppendNoSync/record.Append", "ns/op")
-		p("`binary.Write` pays reflection and an allocation per record; the hand-written encoder writes the same bytes with `PutUint64` into a reused buffer and is the fastest way to produce a stream; "+
-			"`record.Append` copies each record into the map, so the page faults on the new pages of the file are its main cost (see the note below). "+
-			"The file grew %s times per op.\n\n", num(r.med("Append/record.Append", "grows/op")))
-		return []target{
-			atLeast("`record.Append` ≥ 3× faster than `bufio` + `binary.Write`, to disk", bw/ra, 3, whyAppend(r)),
-			atLeast("`record.Append` ≥ 3× faster than `bufio` + `binary.Write`, to the page cache (`AppendNoSync`)", bwn/ran, 3, whyAppend(r)),
-		}
+		return appendSection(&w, r, sz.Records)
 	})
 
 	section("4. Open cost against size", func() []target {
@@ -964,18 +949,6 @@ func pagesNote(r *results) string {
 	}
 	s += "The log file: " + pageSentence(r, "log")
 	return s
-}
-
-func whyAppend(r *results) string {
-	faults := ""
-	if f := r.med("Append/record.Append", "faults/op"); f > 0 {
-		faults = fmt.Sprintf(" (this run: %.0f minor page faults per op for `record.Append`, %.0f for `bufio+binary.Write`)",
-			f, r.med("Append/bufio+binary.Write", "faults/op"))
-	}
-	return "The cost of `record.Append` is the kernel's: writing records into new pages of a shared file mapping takes a write fault per page or folio" + faults +
-		", while `bufio` and write(2) copy into the page cache without faulting. " +
-		"Prefaulting each grown region with MADV_POPULATE_WRITE, tried in a copy of the tree during development, made it 3 times slower (3.5-4.7 s against 1.1 s), and growing with ftruncate instead of fallocate changed nothing measurable; " +
-		"batching (`Append(batch...)`) saves the per-call overhead."
 }
 
 func whyReader(r *results) string {
