@@ -53,6 +53,7 @@ type combine struct {
 	held  atomic.Bool // rows are buffered (buf is not empty)
 	buf   []byte      // the buffered rows, in the file's layout
 	on    bool        // the store combines appends (decided at its first append)
+	left  int         // bytes Append may add to buf without a check: see buffer
 	known bool        // on has been decided
 	epoch uint64      // see Store.Epoch
 }
@@ -67,7 +68,7 @@ const combineSize = 256 << 10
 // of its own, where the file and its maps share the page cache.
 func (s *Store) combines() bool {
 	if !s.wc.known {
-		s.wc.on = sys.WriteCoherent && s.mode == memmap.ReadWrite && s.b.file() && s.b.owned() && s.rowSize > 0 && s.rowSize <= bulkMin/4
+		s.wc.on = sys.WriteCoherent && s.mode == memmap.ReadWrite && s.noRoom == nil && s.b.file() && s.b.owned() && s.rowSize > 0 && s.rowSize <= bulkMin/4
 		s.wc.known = true
 	}
 	return s.wc.on
@@ -122,7 +123,29 @@ func (s *Store) buffer(k int64, b []byte, fill func([]byte)) error {
 		// append itself succeeded.
 		_ = s.drain("append")
 	}
+	s.setLeft()
 	return nil
+}
+
+// setLeft sets wc.left, the bytes of rows that Append may add to the
+// buffer with no check but the row's size: rows that keep it short of
+// full (so that no drain is due) and within the capacity and the
+// header's room, of a writer that is open, with rows buffered (so that
+// wc.held is already true). Every change of the store that would make
+// one of these false either clears left (drain, Close) or goes through
+// buffer, which sets it again; a growth of the capacity only makes it
+// conservative.
+func (s *Store) setLeft() {
+	s.wc.left = 0
+	if s.closed || len(s.wc.buf) == 0 {
+		return
+	}
+	room := int64(cap(s.wc.buf)-len(s.wc.buf)) - 1
+	rows := min(s.capRows, s.maxRows) - s.n
+	if rows <= 0 || room <= 0 {
+		return
+	}
+	s.wc.left = int(min(room, rows*s.rowSize)) // rows*rowSize fits: rows ≤ capRows, whose bytes the map holds
 }
 
 // drain writes the buffered rows to the file (see the top of this file).
@@ -144,6 +167,7 @@ func (s *Store) drain(op string) error {
 		return err
 	}
 	s.wc.buf = b[:0]
+	s.wc.left = 0
 	s.wc.epoch++
 	s.wc.held.Store(false)
 	return nil

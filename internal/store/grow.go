@@ -83,6 +83,19 @@ func (s *Store) grow(step string, size int64) error {
 // elsewhere, into the map, which takes no syscall without growth of the
 // capacity. The rows are committed by Flush, Commit or Close.
 func (s *Store) Append(b []byte) error {
+	// The common case: one row into the buffer, where the last append
+	// into it left room (wc.left, combine.go) that nothing took since.
+	if int64(len(b)) == s.rowSize && len(b) <= s.wc.left {
+		s.wc.buf = append(s.wc.buf, b...) // within its capacity (left): no allocation
+		s.wc.left -= len(b)
+		s.n++
+		return nil
+	}
+	return s.append(b)
+}
+
+// append is Append past its common case.
+func (s *Store) append(b []byte) error {
 	if err := s.checkGrowable("append"); err != nil {
 		return err
 	}

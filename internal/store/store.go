@@ -345,6 +345,7 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	s.wc.buf = nil // what a failed flush left buffered is lost, as uncommitted rows are
+	s.wc.left = 0
 	s.wc.held.Store(false)
 	if err := s.closeViews(); first == nil {
 		first = err
