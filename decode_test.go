@@ -498,3 +498,55 @@ func TestDecodeAllocs(t *testing.T) {
 		_ = sink
 	}
 }
+
+// BenchmarkDecodeOrders decodes 4096 items per op in the host's order
+// (a plain copy per item) and in the other order (a copy and the swap
+// list), one at a time and in batches of 64.
+func BenchmarkDecodeOrders(b *testing.B) {
+	const n = 4096
+	size := int(unsafe.Sizeof(item{}))
+	data := alignedBytes(n * size)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	for _, o := range []struct {
+		name  string
+		order binary.ByteOrder
+	}{{"host", binary.NativeEndian}, {"other", otherOrder}} {
+		b.Run("Decode/"+o.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			r := memmap.NewReader(data, o.order)
+			var s int64
+			for range b.N {
+				r.Reset(data)
+				for range n {
+					it, err := memmap.Decode[item](r)
+					if err != nil {
+						b.Fatal(err)
+					}
+					s += it.ID + int64(it.Kind)
+				}
+			}
+			_ = s
+		})
+		b.Run("DecodeSlice/"+o.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			r := memmap.NewReader(data, o.order)
+			var buf [64]item
+			var s int64
+			for range b.N {
+				r.Reset(data)
+				for range n / len(buf) {
+					k, err := memmap.DecodeSlice(r, buf[:])
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, it := range buf[:k] {
+						s += it.ID + int64(it.Kind)
+					}
+				}
+			}
+			_ = s
+		})
+	}
+}
