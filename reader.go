@@ -741,10 +741,10 @@ func Decode[T any](r *Reader) (T, error) {
 			if uintptr(p)%unsafe.Alignof(*(*T)(nil)) == 0 {
 				r.off = off + n
 				// SAFETY: p points to a T's bytes, aligned for T (a
-				// misaligned T is copied byte by byte by decode). T
-				// holds no pointers (layout refuses them) and d.direct
-				// says it has no bools, so every bit pattern is a valid
-				// T.
+				// misaligned T is copied by decode instead, since some
+				// hosts fault on misaligned loads). T holds no pointers
+				// (layout refuses them) and d.direct says it has no
+				// bools, so every bit pattern is a valid T.
 				return *(*T)(p), nil
 			}
 		}
