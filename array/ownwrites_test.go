@@ -253,14 +253,15 @@ func ownAccessors[T comparable]() []ownAccessor[T] {
 			return ownFlat("Row", r, want[:i+1], i)
 		}},
 		{"Rows", func(a *array.Array[T], c ownCase[T], want [][]T, i int) error {
-			r, err := a.Rows(i, len(want))
+			j := min(i+3, len(want))
+			r, err := a.Rows(i, j)
 			if c.rowErr() != nil {
 				return ownErr("Rows", err, c.rowErr())
 			}
 			if err != nil {
-				return fmt.Errorf("Rows(%d, %d): %w", i, len(want), err)
+				return fmt.Errorf("Rows(%d, %d): %w", i, j, err)
 			}
-			return ownFlat("Rows", r, want, i)
+			return ownFlat("Rows", r, want[:j], i)
 		}},
 		{"Data", func(a *array.Array[T], c ownCase[T], want [][]T, i int) error {
 			d, err := a.Data()
@@ -273,12 +274,13 @@ func ownAccessors[T comparable]() []ownAccessor[T] {
 			return ownFlat("Data", d, want, 0)
 		}},
 		{"CopyTo", func(a *array.Array[T], c ownCase[T], want [][]T, i int) error {
-			dst := make([]T, (len(want)-i)*c.cols()+1)
+			j := min(i+3, len(want))
+			dst := make([]T, (j-i)*c.cols())
 			n, err := a.CopyTo(dst, i*c.cols())
-			if err != nil || n != len(dst)-1 {
-				return fmt.Errorf("CopyTo from row %d: %d, %v; want %d", i, n, err, len(dst)-1)
+			if err != nil || n != len(dst) {
+				return fmt.Errorf("CopyTo from row %d: %d, %v; want %d", i, n, err, len(dst))
 			}
-			return ownFlat("CopyTo", dst[:n], want, i)
+			return ownFlat("CopyTo", dst, want[:j], i)
 		}},
 		{"Slice", func(a *array.Array[T], c ownCase[T], want [][]T, i int) error {
 			lo := max(i-2, 0)
@@ -416,7 +418,10 @@ func ownCheck[T comparable](t *testing.T, a *array.Array[T], c ownCase[T], want 
 	acc := ownAccessors[T]()
 	for k := range acc {
 		x := acc[(first+k)%len(acc)]
-		for _, i := range []int{n - 1, 0, n / 2, max(n-2, 0)} {
+		for nth, i := range []int{n - 1, 0, n / 2, max(n-2, 0)} {
+			if nth > 0 && (x.name == "Data" || x.name == "All") {
+				break // the whole file: once is enough
+			}
 			if err := x.check(a, c, want, i); err != nil {
 				t.Fatalf("%d rows, %s first: %s: %v", n, acc[first%len(acc)].name, x.name, err)
 			}

@@ -170,12 +170,13 @@ func ownAccessors[T comparable]() []ownAccessor[T] {
 			return same("Row", i, *p, want[i])
 		}},
 		{"Rows", func(f *File[T], c ownCase[T], want []T, i int) error {
-			rs, err := f.Rows(i, len(want))
+			j := min(i+3, len(want))
+			rs, err := f.Rows(i, j)
 			if c.viewErr != nil {
 				return view("Rows", err, c.viewErr)
 			}
-			if err != nil || len(rs) != len(want)-i {
-				return fmt.Errorf("Rows(%d, %d): %d records, %v", i, len(want), len(rs), err)
+			if err != nil || len(rs) != j-i {
+				return fmt.Errorf("Rows(%d, %d): %d records, %v", i, j, len(rs), err)
 			}
 			for k, v := range rs {
 				if err := same("Rows", i+k, v, want[i+k]); err != nil {
@@ -263,7 +264,10 @@ func ownCheck[T comparable](t *testing.T, f *File[T], c ownCase[T], want []T, fi
 	n := len(want)
 	for k := range acc {
 		a := acc[(first+k)%len(acc)]
-		for _, i := range []int{n - 1, 0, n / 2, max(n-2, 0)} {
+		for nth, i := range []int{n - 1, 0, n / 2, max(n-2, 0)} {
+			if nth > 0 && (a.name == "Data" || a.name == "All") {
+				break // the whole file: once is enough
+			}
 			if err := a.check(f, c, want, i); err != nil {
 				t.Fatalf("%d records, %s first: %s: %v", n, acc[first%len(acc)].name, a.name, err)
 			}
