@@ -103,7 +103,8 @@ func (a *Array[T]) takeConv(idx []int, dst []T) error {
 	// pointers, so any bytes make Ts; b does not outlive this call.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), n*a.esize)
 	if a.isize <= a.esize {
-		if err := a.takeRows(idx, b[:n*a.isize]); err != nil {
+		off := a.conv.InPlaceOffset(n)
+		if err := a.takeRows(idx, b[off:off+n*a.isize]); err != nil {
 			return err
 		}
 		a.conv.DecodeInPlace(b, n)

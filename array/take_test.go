@@ -385,6 +385,16 @@ func TestTakeSlice(t *testing.T) {
 // order, whose element k in C order is pxyAt(k).
 func packedRows(t *testing.T, n, m int, big bool) string {
 	t.Helper()
+	return packedRowsOf(t, n, m, big)
+}
+
+// packedRowsTB is packedRows in the host's byte order, for benchmarks.
+func packedRowsTB(tb testing.TB, n, m int) string {
+	return packedRowsOf(tb, n, m, layout.HostOrder() == layout.Big)
+}
+
+func packedRowsOf(t testing.TB, n, m int, big bool) string {
+	t.Helper()
 	var bo binary.ByteOrder = binary.LittleEndian
 	c := "<"
 	if big {
@@ -580,5 +590,29 @@ func TestCopyFromBigElementsAllocs(t *testing.T) {
 		if a.At(k+1) != src[k] {
 			t.Fatalf("element %d differs after CopyFrom", k+1)
 		}
+	}
+}
+
+// BenchmarkTakePacked takes 1000 random rows of a packed file (PXY, 10
+// bytes in the file, 16 in Go) of 100,000 rows whose pages are in memory,
+// 1-d and 2-d (3 elements a row).
+func BenchmarkTakePacked(b *testing.B) {
+	for _, m := range []int{0, 3} {
+		b.Run(fmt.Sprint("m=", m), func(b *testing.B) {
+			a := mustOpen[PXY](b, packedRowsTB(b, 100_000, m), memmap.ReadOnly)
+			r := rand.New(rand.NewPCG(1, 2))
+			idx := make([]int, 1000)
+			for k := range idx {
+				idx[k] = r.IntN(100_000)
+			}
+			dst := make([]PXY, len(idx)*max(m, 1))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := a.Take(idx, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

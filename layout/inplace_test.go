@@ -61,7 +61,7 @@ func TestDecodeInPlace(t *testing.T) {
 				want := make([]byte, n*g)
 				c.Decode(want, file)
 				b := make([]byte, n*g+5)
-				copy(b, file)
+				copy(b[c.InPlaceOffset(n):], file)
 				for k := n * g; k < len(b); k++ {
 					b[k] = 0xEE
 				}

@@ -385,7 +385,11 @@ func (f *File[T]) Take(idx []int, dst []T) error {
 	if f.conv == nil || f.isize <= f.size {
 		// The records are gathered into dst's own bytes, and converted
 		// (swapped, or field by field in place) there: no buffer.
-		if err := f.s.TakeRows(idx, b[:len(idx)*f.isize]); err != nil {
+		off := 0
+		if f.conv != nil {
+			off = f.conv.InPlaceOffset(len(idx))
+		}
+		if err := f.s.TakeRows(idx, b[off:off+len(idx)*f.isize]); err != nil {
 			return err
 		}
 		if f.conv != nil {
