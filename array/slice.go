@@ -159,15 +159,16 @@ func (a *Array[T]) CopyFrom(src []T, at int) (int, error) {
 		a.conv.Encode(dst, s)
 	case a.swap:
 		var buf [4096]byte
-		step := max(len(buf)/a.esize, 1) * a.esize
+		sb := buf[:]
+		if a.esize > len(buf) { // one element bigger than buf
+			p := getTakeBuf(a.esize)
+			defer takePool.Put(p)
+			sb = *p
+		}
+		step := len(sb) / a.esize * a.esize
 		for len(s) > 0 {
 			c := min(step, len(s))
-			var b []byte
-			if c <= len(buf) {
-				b = buf[:c]
-			} else {
-				b = make([]byte, c) // one element bigger than buf
-			}
+			b := sb[:c]
 			copy(b, s[:c])
 			a.dt.SwapBytes(b)
 			copy(dst, b)

@@ -287,7 +287,7 @@ type bigElem struct {
 }
 
 // TestCopyFromBigElements: CopyFrom swaps elements bigger than its stack
-// buffer (one at a time, through a heap buffer) into a file of the other
+// buffer (one at a time, through a pooled buffer) into a file of the other
 // byte order, and CopyTo reads them back.
 func TestCopyFromBigElements(t *testing.T) {
 	a := mustCreate[bigElem](t, tempPath(t, "big.npy"), []int{3}, &array.Options{ByteOrder: otherOrder()})

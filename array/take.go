@@ -2,6 +2,7 @@ package array
 
 import (
 	"fmt"
+	"sync"
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
@@ -21,8 +22,9 @@ import (
 // names it, and dst is left untouched. A 0-d array has no rows to take
 // (memmap.ErrShape). Elements of a file in the other byte order are
 // swapped into the host's; those of a file whose dtype T cannot lie over
-// (a packed struct) are converted, in C order through a buffer Take
-// allocates.
+// (a packed struct) are converted field by field, in dst itself when
+// an element of the file is no bigger than a T, as in a packed struct
+// (otherwise through a buffer reused across calls), without allocating.
 //
 // In C order (and for 1-d arrays) a row is contiguous in the file. When
 // the rows' pages are in memory, Take copies them from the map without
@@ -85,22 +87,77 @@ func (a *Array[T]) need(k, m, have int) (int, error) {
 	return k * m, nil
 }
 
-// takeConv is Take in C order for a file whose rows are not Ts: it
-// gathers the file's rows into a buffer, then converts them.
+// takeConv is Take in C order for a file whose rows are not Ts (conv):
+// it gathers the file's rows, then converts them, without allocating.
+// When a file element is no bigger than a T (packed structs), the rows
+// are gathered into dst's own bytes and converted there (see
+// layout.Converter.DecodeInPlace), so that a cold gather still reads all
+// of them with many reads in flight; otherwise they go through a buffer
+// from takePool, chunk by chunk.
 func (a *Array[T]) takeConv(idx []int, dst []T) error {
 	n, err := a.need(len(idx), a.rowElems, len(dst))
 	if err != nil {
 		return err
 	}
-	fb := make([]byte, n*a.isize)
-	if err := a.takeRows(idx, fb); err != nil {
-		return err
-	}
 	// SAFETY: dst holds at least n Ts (need checked it) without
 	// pointers, so any bytes make Ts; b does not outlive this call.
 	b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), n*a.esize)
-	a.conv.Decode(b, fb)
+	if a.isize <= a.esize {
+		off := a.conv.InPlaceOffset(n)
+		if err := a.takeRows(idx, b[off:off+n*a.isize]); err != nil {
+			return err
+		}
+		a.conv.DecodeInPlace(b, n)
+		return nil
+	}
+	if a.dead() {
+		return a.err("take", memmap.ErrClosed)
+	}
+	// Every index is checked before anything is copied, as takeRows
+	// would: the chunks below check only their own.
+	rows := a.rows()
+	for k, i := range idx {
+		if i < 0 || i >= rows {
+			return a.err("take", fmt.Errorf("%w: index %d (idx[%d]) out of range [0, %d)", memmap.ErrRange, i, k, rows))
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	p := getTakeBuf(a.rowElems * a.isize)
+	defer takePool.Put(p)
+	row := a.rowElems * a.isize // bytes of a file row, ≤ len(*p)
+	step := len(*p) / row       // rows a chunk
+	out := a.rowElems * a.esize // bytes of a row of Ts
+	for len(idx) > 0 {
+		k := min(step, len(idx))
+		fb := (*p)[:k*row]
+		if err := a.takeRows(idx[:k], fb); err != nil {
+			return err
+		}
+		a.conv.Decode(b[:k*out], fb)
+		idx, b = idx[k:], b[k*out:]
+	}
 	return nil
+}
+
+// takePool holds the buffers (*[]byte) through which takeConv converts
+// the rows of a file whose elements are bigger than Ts.
+var takePool sync.Pool
+
+// takeChunk is the size of the buffers in takePool, unless a row is
+// bigger.
+const takeChunk = 64 << 10
+
+// getTakeBuf returns a buffer from takePool that holds at least one row
+// of row bytes.
+func getTakeBuf(row int) *[]byte {
+	p, _ := takePool.Get().(*[]byte)
+	if p == nil || len(*p) < row {
+		b := make([]byte, max(takeChunk, row))
+		p = &b
+	}
+	return p
 }
 
 // maxStackRank is the rank up to which takeStrided keeps its counters on

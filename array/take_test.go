@@ -1,12 +1,14 @@
 package array_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gomemmap/memmap/internal/seam"
@@ -17,6 +19,7 @@ import (
 	"github.com/gomemmap/memmap/array"
 	"github.com/gomemmap/memmap/internal/npytest"
 	"github.com/gomemmap/memmap/internal/store"
+	"github.com/gomemmap/memmap/internal/testutil"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -372,6 +375,243 @@ func TestTakeSlice(t *testing.T) {
 		withTakePath(t, store.TakeMap, func() {
 			if n := testing.AllocsPerRun(50, func() { _ = s.Take(idx, dst) }); n != 0 {
 				t.Errorf("%v: Take on a slice: %v allocations, want 0", bo, n)
+			}
+		})
+	}
+}
+
+// packedRows returns a packed file (PXY, 10-byte items, as NumPy's
+// align=False writes them) of shape (n,) or (n, m), in the given byte
+// order, whose element k in C order is pxyAt(k).
+func packedRows(t *testing.T, n, m int, big bool) string {
+	t.Helper()
+	return packedRowsOf(t, n, m, big)
+}
+
+// packedRowsTB is packedRows in the host's byte order, for benchmarks.
+func packedRowsTB(tb testing.TB, n, m int) string {
+	return packedRowsOf(tb, n, m, layout.HostOrder() == layout.Big)
+}
+
+func packedRowsOf(t testing.TB, n, m int, big bool) string {
+	t.Helper()
+	var bo binary.ByteOrder = binary.LittleEndian
+	c := "<"
+	if big {
+		bo, c = binary.BigEndian, ">"
+	}
+	k := n * max(m, 1)
+	data := make([]byte, 10*k)
+	for i := range k {
+		v := pxyAt(i)
+		bo.PutUint16(data[10*i:], uint16(v.X))
+		bo.PutUint64(data[10*i+2:], math.Float64bits(v.Y))
+	}
+	shape := fmt.Sprintf("(%d,)", n)
+	if m > 0 {
+		shape = fmt.Sprintf("(%d, %d)", n, m)
+	}
+	descr := strings.ReplaceAll("[('x', '<i2'), ('y', '<f8')]", "<", c)
+	return testutil.WriteFile(t, npy(descr, shape, data))
+}
+
+// TestTakePacked checks Take on packed files (elements converted field
+// by field), 1-d and 2-d in C order, in both byte orders, on every path
+// of TakeRows: it equals a loop of Get, and on the map path it allocates
+// nothing.
+func TestTakePacked(t *testing.T) {
+	for _, big := range []bool{false, true} {
+		for _, m := range []int{0, 3} {
+			path := packedRows(t, 500, m, big)
+			for _, mode := range []memmap.Mode{memmap.ReadOnly, memmap.ReadWrite} {
+				a := mustOpen[PXY](t, path, mode)
+				name := fmt.Sprintf("big=%v m=%d %v", big, m, mode)
+				if _, err := a.Data(); !errors.Is(err, memmap.ErrPacked) {
+					t.Fatalf("%s: Data: %v, want ErrPacked (the test needs a packed file)", name, err)
+				}
+				for _, tp := range takePaths {
+					withTakePath(t, tp.path, func() {
+						for iname, idx := range takeIndexes(a.Len()) {
+							t.Run(name+" "+tp.name+" "+iname, func(t *testing.T) { checkTake(t, a, idx) })
+						}
+					})
+				}
+				idx := []int{499, 0, 7, 7, 250, 3, 1, 498, 2, 100, 101}
+				dst := make([]PXY, len(idx)*max(m, 1))
+				withTakePath(t, store.TakeMap, func() {
+					if n := testing.AllocsPerRun(50, func() {
+						if err := a.Take(idx, dst); err != nil {
+							t.Fatal(err)
+						}
+					}); n != 0 {
+						t.Errorf("%s: Take: %v allocations, want 0", name, n)
+					}
+				})
+				s, err := a.Slice(100, 400)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, tp := range takePaths {
+					withTakePath(t, tp.path, func() {
+						checkTake(t, s, []int{299, 0, 5, 5, 150})
+						if err := s.Take([]int{3, 300}, dst); !errors.Is(err, memmap.ErrRange) {
+							t.Errorf("%s %s: Take past a slice's end: %v, want ErrRange", name, tp.name, err)
+						}
+					})
+				}
+				mustClose(t, a)
+			}
+		}
+	}
+}
+
+// TestTakeWide checks Take on a file whose elements are bigger than Ts
+// (16-byte items, fields at offsets 0 and 8, read as XY's 8 bytes): the
+// rows go through a pooled buffer in chunks, so many rows (more than a
+// chunk) and each path are checked, and an index out of range, even past
+// the first chunk, leaves dst untouched.
+func TestTakeWide(t *testing.T) {
+	for _, big := range []bool{false, true} {
+		var bo binary.ByteOrder = binary.LittleEndian
+		c := "<"
+		if big {
+			bo, c = binary.BigEndian, ">"
+		}
+		const n = 10000 // 160 KB: more than one 64 KiB chunk
+		data := make([]byte, 16*n)
+		for i := range n {
+			bo.PutUint32(data[16*i:], math.Float32bits(float32(i)))
+			bo.PutUint32(data[16*i+8:], math.Float32bits(-float32(i)/2))
+			data[16*i+4] = 0xAA // bytes no field covers
+		}
+		descr := strings.ReplaceAll("[('x', '<f4'), ('', '|V4'), ('y', '<f4'), ('', '|V4')]", "<", c)
+		a := mustOpen[XY](t, testutil.WriteFile(t, npy(descr, fmt.Sprintf("(%d,)", n), data)), memmap.ReadOnly)
+		if _, err := a.Data(); a.DType().Size() != 16 || !errors.Is(err, memmap.ErrPacked) {
+			t.Fatalf("item size %d, Data: %v; want 16 and ErrPacked (the test needs elements bigger than Ts)", a.DType().Size(), err)
+		}
+		for _, tp := range takePaths {
+			withTakePath(t, tp.path, func() {
+				for iname, idx := range takeIndexes(n) {
+					t.Run(fmt.Sprint(big, " ", tp.name, " ", iname), func(t *testing.T) { checkTake(t, a, idx) })
+				}
+				idx := make([]int, 9000)
+				for k := range idx {
+					idx[k] = (k * 7919) % n
+				}
+				idx[8999] = n
+				dst := make([]XY, len(idx))
+				for k := range dst {
+					dst[k] = XY{7, 7}
+				}
+				if err := a.Take(idx, dst); !errors.Is(err, memmap.ErrRange) || !strings.Contains(err.Error(), "idx[8999]") {
+					t.Errorf("%v %s: Take with the last index out of range: %v, want ErrRange naming idx[8999]", big, tp.name, err)
+				}
+				for k, v := range dst {
+					if v != (XY{7, 7}) {
+						t.Fatalf("%v %s: failed Take changed dst[%d] to %v", big, tp.name, k, v)
+					}
+				}
+			})
+		}
+		if !raceEnabled { // the race detector drops sync.Pool's items at random
+			idx := []int{9999, 0, 5, 5000, 17}
+			dst := make([]XY, len(idx))
+			withTakePath(t, store.TakeMap, func() {
+				if n := testing.AllocsPerRun(50, func() { _ = a.Take(idx, dst) }); n != 0 {
+					t.Errorf("big=%v: Take: %v allocations, want 0", big, n)
+				}
+			})
+		}
+	}
+}
+
+// TestTakePackedConcurrent runs Takes of a packed file from several
+// goroutines at once, with At and Get beside them (run it under -race):
+// every result equals a loop of At.
+func TestTakePackedConcurrent(t *testing.T) {
+	for _, big := range []bool{false, true} {
+		a := mustOpen[PXY](t, packedRows(t, 2000, 2, big), memmap.ReadOnly)
+		want := make([]PXY, 2*2000)
+		for i := range 2000 {
+			want[2*i], want[2*i+1] = a.At(i, 0), a.At(i, 1)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(g), 9))
+				idx := make([]int, 300)
+				dst := make([]PXY, 2*len(idx))
+				for range 20 {
+					for k := range idx {
+						idx[k] = r.IntN(2000)
+					}
+					if err := a.Take(idx, dst); err != nil {
+						errs <- err
+						return
+					}
+					for k, i := range idx {
+						if dst[2*k] != want[2*i] || dst[2*k+1] != want[2*i+1] || a.At(i, 1) != want[2*i+1] {
+							errs <- fmt.Errorf("big=%v goroutine %d: row %d = %v, want %v", big, g, i, dst[2*k:2*k+2], want[2*i:2*i+2])
+							return
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+	}
+}
+
+// TestCopyFromBigElementsAllocs: CopyFrom into a file in the other byte
+// order whose elements are bigger than its 4 KiB stack buffer swaps them
+// through a pooled buffer, so that (without the race detector, which
+// drops pooled buffers) no call allocates; TestCopyFromBigElements checks
+// the values.
+func TestCopyFromBigElementsAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops sync.Pool's items at random")
+	}
+	a := mustCreate[bigElem](t, tempPath(t, "big.npy"), []int{4}, &array.Options{ByteOrder: otherOrder()})
+	src := make([]bigElem, 3)
+	for k := range src {
+		src[k].V[k] = float64(k + 1)
+	}
+	if n := testing.AllocsPerRun(20, func() { _, _ = a.CopyFrom(src, 1) }); n != 0 {
+		t.Errorf("CopyFrom: %v allocations, want 0", n)
+	}
+	for k := range src {
+		if a.At(k+1) != src[k] {
+			t.Fatalf("element %d differs after CopyFrom", k+1)
+		}
+	}
+}
+
+// BenchmarkTakePacked takes 1000 random rows of a packed file (PXY, 10
+// bytes in the file, 16 in Go) of 100,000 rows whose pages are in memory,
+// 1-d and 2-d (3 elements a row).
+func BenchmarkTakePacked(b *testing.B) {
+	for _, m := range []int{0, 3} {
+		b.Run(fmt.Sprint("m=", m), func(b *testing.B) {
+			a := mustOpen[PXY](b, packedRowsTB(b, 100_000, m), memmap.ReadOnly)
+			r := rand.New(rand.NewPCG(1, 2))
+			idx := make([]int, 1000)
+			for k := range idx {
+				idx[k] = r.IntN(100_000)
+			}
+			dst := make([]PXY, len(idx)*max(m, 1))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := a.Take(idx, dst); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -365,8 +365,10 @@ func (f *File[T]) AdviseRows(i, j int, adv memmap.Advice) error {
 // repeat and come in any order. Every index is checked before anything is
 // copied: one outside [0, Len()) gives an error wrapping memmap.ErrRange
 // that names it, and dst is left untouched. Records of a file in the other
-// byte order are swapped into the host's; Take works on misaligned files
-// too.
+// byte order are swapped into the host's, and those of a packed file
+// converted field by field, in dst itself (a file whose records are
+// bigger than Ts goes through a buffer reused across calls): Take
+// allocates nothing for them either. Take works on misaligned files too.
 //
 // When the records' pages are in memory, Take copies them from the map
 // without allocating or making more than a few system calls (it probes a
@@ -383,15 +385,46 @@ func (f *File[T]) Take(idx []int, dst []T) error {
 		return f.err("take", fmt.Errorf("%w: dst holds %d records; %d indexes", memmap.ErrShape, len(dst), len(idx)))
 	}
 	b := bytesOf(dst[:len(idx)])
-	fb := b
-	if f.conv != nil {
-		// The file's records are not Ts: gather them, then convert.
-		fb = make([]byte, len(idx)*f.isize)
+	if f.conv == nil || f.isize <= f.size {
+		// The records are gathered into dst's own bytes, and converted
+		// (swapped, or field by field in place) there: no buffer.
+		off := 0
+		if f.conv != nil {
+			off = f.conv.InPlaceOffset(len(idx))
+		}
+		if err := f.s.TakeRows(idx, b[off:off+len(idx)*f.isize]); err != nil {
+			return err
+		}
+		if f.conv != nil {
+			f.conv.DecodeInPlace(b, len(idx))
+		} else if f.swap {
+			f.dt.SwapBytes(b)
+		}
+		return nil
 	}
-	if err := f.s.TakeRows(idx, fb); err != nil {
-		return err
+	// The file's records are bigger than Ts: every index is checked
+	// first, then they go through a pooled buffer, a chunk at a time.
+	n := f.Len()
+	for k, i := range idx {
+		if i < 0 || i >= n {
+			return f.err("take", fmt.Errorf("%w: index %d (idx[%d]) out of range [0, %d)", memmap.ErrRange, i, k, n))
+		}
 	}
-	f.decode(b, fb)
+	if len(idx) == 0 {
+		return nil
+	}
+	p := getTakeBuf(f.isize)
+	defer takePool.Put(p)
+	step := len(*p) / f.isize
+	for len(idx) > 0 {
+		k := min(step, len(idx))
+		fb := (*p)[:k*f.isize]
+		if err := f.s.TakeRows(idx[:k], fb); err != nil {
+			return err
+		}
+		f.conv.Decode(b[:k*f.size], fb)
+		idx, b = idx[k:], b[k*f.size:]
+	}
 	return nil
 }
 
