@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -127,6 +128,71 @@ func BenchmarkRandomRead(b *testing.B) {
 		return s
 	})
 
+	// The same elements through 2-d and 3-d arrays over the same bytes
+	// (OpenRaw with the file's data offset), against the heap copy indexed
+	// with the same strides. The indexes are split per axis before the
+	// timer starts, the same tables for every peer.
+	ix2, ix3 := splitIndexes(idx)
+	a2, err := array.OpenRaw[float64](path, memmap.ReadOnly, []int{n / cols2, cols2}, &array.Options{Offset: off})
+	must(b, err)
+	defer a2.Close()
+	a3, err := array.OpenRaw[float64](path, memmap.ReadOnly, []int{n / (mid3 * cols3), mid3, cols3}, &array.Options{Offset: off})
+	must(b, err)
+	defer a3.Close()
+	touchFloat64s(dataOf(b, a2))
+	touchFloat64s(dataOf(b, a3))
+	st2, st3 := elemStrides(a2), elemStrides(a3)
+	run("2d/Array.At", func(b *testing.B) float64 {
+		var s float64
+		for i := range b.N {
+			x := &ix2[i&mask]
+			s += a2.At(x[0], x[1])
+		}
+		return s
+	})
+	run("2d/Array.At2", func(b *testing.B) float64 {
+		var s float64
+		for i := range b.N {
+			x := &ix2[i&mask]
+			s += a2.At2(x[0], x[1])
+		}
+		return s
+	})
+	run("2d/heap", func(b *testing.B) float64 {
+		var s float64
+		s0, s1 := st2[0], st2[1]
+		for i := range b.N {
+			x := &ix2[i&mask]
+			s += heap[x[0]*s0+x[1]*s1]
+		}
+		return s
+	})
+	run("3d/Array.At", func(b *testing.B) float64 {
+		var s float64
+		for i := range b.N {
+			x := &ix3[i&mask]
+			s += a3.At(x[0], x[1], x[2])
+		}
+		return s
+	})
+	run("3d/Array.At3", func(b *testing.B) float64 {
+		var s float64
+		for i := range b.N {
+			x := &ix3[i&mask]
+			s += a3.At3(x[0], x[1], x[2])
+		}
+		return s
+	})
+	run("3d/heap", func(b *testing.B) float64 {
+		var s float64
+		s0, s1, s2 := st3[0], st3[1], st3[2]
+		for i := range b.N {
+			x := &ix3[i&mask]
+			s += heap[x[0]*s0+x[1]*s1+x[2]*s2]
+		}
+		return s
+	})
+
 	f, err := os.Open(path)
 	must(b, err)
 	defer f.Close()
@@ -186,6 +252,136 @@ func BenchmarkRandomRead(b *testing.B) {
 			}
 			return s
 		})
+	}
+}
+
+// The 2-d and 3-d shapes over the float64 array: (n/cols2, cols2) and
+// (n/(mid3*cols3), mid3, cols3); n is a multiple of both at every size.
+const (
+	cols2 = 1024
+	mid3  = 128
+	cols3 = 128
+)
+
+// splitIndexes returns the element indexes idx as 2-d and 3-d indexes of
+// the shapes above.
+func splitIndexes(idx []int) (ix2 [][2]int, ix3 [][3]int) {
+	ix2 = make([][2]int, len(idx))
+	ix3 = make([][3]int, len(idx))
+	for x, e := range idx {
+		ix2[x] = [2]int{e / cols2, e % cols2}
+		ix3[x] = [3]int{e / (mid3 * cols3), e / cols3 % mid3, e % cols3}
+	}
+	return ix2, ix3
+}
+
+// elemStrides returns a's strides in elements, for indexing a heap copy
+// the way the array indexes its data.
+func elemStrides(a *array.Array[float64]) []int {
+	st := a.Strides()
+	for i := range st {
+		st[i] /= 8
+	}
+	return st
+}
+
+// dataOf returns a.Data(), failing b on an error.
+func dataOf(b *testing.B, a *array.Array[float64]) []float64 {
+	b.Helper()
+	d, err := a.Data()
+	must(b, err)
+	return d
+}
+
+// BenchmarkRandomWrite is scenario 1 for Set: one op writes one float64
+// at the next random index of the 2-d and 3-d arrays of BenchmarkRandomRead
+// (its value, so the data stays the same), through a CopyOnWrite open of
+// the array file (whose pages are copied before the timer starts: the
+// file never changes), against the heap copy indexed with the same
+// strides.
+func BenchmarkRandomWrite(b *testing.B) {
+	path, off, n := arrayFile(b)
+	_, idx, err := benchdata.Indexes(sizes.Indexes, n)
+	must(b, err)
+	mask := len(idx) - 1
+	ix2, ix3 := splitIndexes(idx)
+	a2, err := array.OpenRaw[float64](path, memmap.CopyOnWrite, []int{n / cols2, cols2}, &array.Options{Offset: off})
+	must(b, err)
+	defer a2.Close()
+	a3, err := array.OpenRaw[float64](path, memmap.CopyOnWrite, []int{n / (mid3 * cols3), mid3, cols3}, &array.Options{Offset: off})
+	must(b, err)
+	defer a3.Close()
+	for _, a := range []*array.Array[float64]{a2, a3} {
+		d := dataOf(b, a)
+		for i := 0; i < len(d); i += 512 {
+			d[i] = benchdata.ArrayValue(i) // copy every page now
+		}
+	}
+	heap := heapFloat64s(b, path)
+	st2, st3 := elemStrides(a2), elemStrides(a3)
+	run := func(name string, loop func(b *testing.B) error) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(8)
+			b.ReportAllocs()
+			if err := loop(b); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+	run("2d/Array.Set", func(b *testing.B) error {
+		var err error
+		for i := range b.N {
+			x := &ix2[i&mask]
+			err = errors.Join(err, a2.Set(float64(x[1]&1023), x[0], x[1]))
+		}
+		return err
+	})
+	run("2d/Array.Set2", func(b *testing.B) error {
+		var err error
+		for i := range b.N {
+			x := &ix2[i&mask]
+			err = errors.Join(err, a2.Set2(float64(x[1]&1023), x[0], x[1]))
+		}
+		return err
+	})
+	run("2d/heap", func(b *testing.B) error {
+		s0, s1 := st2[0], st2[1]
+		for i := range b.N {
+			x := &ix2[i&mask]
+			heap[x[0]*s0+x[1]*s1] = float64(x[1] & 1023)
+		}
+		return nil
+	})
+	run("3d/Array.Set", func(b *testing.B) error {
+		var err error
+		for i := range b.N {
+			x := &ix3[i&mask]
+			err = errors.Join(err, a3.Set(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+		}
+		return err
+	})
+	run("3d/Array.Set3", func(b *testing.B) error {
+		var err error
+		for i := range b.N {
+			x := &ix3[i&mask]
+			err = errors.Join(err, a3.Set3(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+		}
+		return err
+	})
+	run("3d/heap", func(b *testing.B) error {
+		s0, s1, s2 := st3[0], st3[1], st3[2]
+		for i := range b.N {
+			x := &ix3[i&mask]
+			heap[x[0]*s0+x[1]*s1+x[2]*s2] = float64((x[1]*cols3 + x[2]) & 1023)
+		}
+		return nil
+	})
+	// The heap copy is shared with the other benchmarks: it must still
+	// hold the array's values.
+	for i := 0; i < n; i += 4099 {
+		if heap[i] != benchdata.ArrayValue(i) {
+			b.Fatalf("heap[%d] = %v after the writes, want %v", i, heap[i], benchdata.ArrayValue(i))
+		}
 	}
 }
 
