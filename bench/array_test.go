@@ -3,13 +3,14 @@ package bench
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 	"unsafe"
 
 	mmapgo "github.com/edsrzf/mmap-go"
@@ -194,6 +195,54 @@ func BenchmarkRandomRead(b *testing.B) {
 		}
 		return s
 	})
+	interleave(b, "2d/interleaved", []peer{
+		{"At", func(lo, hi int) (s float64) {
+			for i := lo; i < hi; i++ {
+				x := &ix2[i&mask]
+				s += a2.At(x[0], x[1])
+			}
+			return s
+		}},
+		{"At2", func(lo, hi int) (s float64) {
+			for i := lo; i < hi; i++ {
+				x := &ix2[i&mask]
+				s += a2.At2(x[0], x[1])
+			}
+			return s
+		}},
+		{"heap", func(lo, hi int) (s float64) {
+			s0, s1 := st2[0], st2[1]
+			for i := lo; i < hi; i++ {
+				x := &ix2[i&mask]
+				s += heap[x[0]*s0+x[1]*s1]
+			}
+			return s
+		}},
+	})
+	interleave(b, "3d/interleaved", []peer{
+		{"At", func(lo, hi int) (s float64) {
+			for i := lo; i < hi; i++ {
+				x := &ix3[i&mask]
+				s += a3.At(x[0], x[1], x[2])
+			}
+			return s
+		}},
+		{"At3", func(lo, hi int) (s float64) {
+			for i := lo; i < hi; i++ {
+				x := &ix3[i&mask]
+				s += a3.At3(x[0], x[1], x[2])
+			}
+			return s
+		}},
+		{"heap", func(lo, hi int) (s float64) {
+			s0, s1, s2 := st3[0], st3[1], st3[2]
+			for i := lo; i < hi; i++ {
+				x := &ix3[i&mask]
+				s += heap[x[0]*s0+x[1]*s1+x[2]*s2]
+			}
+			return s
+		}},
+	})
 
 	f, err := os.Open(path)
 	must(b, err)
@@ -287,6 +336,36 @@ func elemStrides(a *array.Array[float64]) []int {
 	return st
 }
 
+// A peer of an interleaved benchmark: loop does ops [lo, hi).
+type peer struct {
+	name string
+	loop func(lo, hi int) float64
+}
+
+// interleave runs the peers' loops by turns, a chunk of ops each, so that
+// a slow spell of the shared machine falls on every peer alike, and
+// reports each one's median time per op over its chunks as
+// <name>-ns/op. One op of the benchmark is one op of each peer.
+func interleave(b *testing.B, name string, peers []peer) {
+	b.Run(name, func(b *testing.B) {
+		const chunk = 1 << 14
+		ns := make([][]float64, len(peers))
+		for lo := 0; lo < b.N; lo += chunk {
+			hi := min(lo+chunk, b.N)
+			for k := range peers {
+				p := (lo/chunk + k) % len(peers)
+				t0 := time.Now()
+				sinkF += peers[p].loop(lo, hi)
+				ns[p] = append(ns[p], float64(time.Since(t0).Nanoseconds())/float64(hi-lo))
+			}
+		}
+		for k, p := range peers {
+			slices.Sort(ns[k])
+			b.ReportMetric(ns[k][len(ns[k])/2], p.name+"-ns/op")
+		}
+	})
+}
+
 // reportCPU reports the process's CPU time per op since c0 (when cpu,
 // that is, where the OS gives it) as cpu-ns/op: on a shared machine it
 // leaves out the time the benchmark waited for a core, which ns/op counts.
@@ -356,7 +435,9 @@ func BenchmarkRandomWrite(b *testing.B) {
 		var err error
 		for i := range b.N {
 			x := &ix2[i&mask]
-			err = errors.Join(err, a2.Set(float64(x[1]&1023), x[0], x[1]))
+			if e := a2.Set(float64(x[1]&1023), x[0], x[1]); e != nil {
+				err = e
+			}
 		}
 		return err
 	})
@@ -364,7 +445,9 @@ func BenchmarkRandomWrite(b *testing.B) {
 		var err error
 		for i := range b.N {
 			x := &ix2[i&mask]
-			err = errors.Join(err, a2.Set2(float64(x[1]&1023), x[0], x[1]))
+			if e := a2.Set2(float64(x[1]&1023), x[0], x[1]); e != nil {
+				err = e
+			}
 		}
 		return err
 	})
@@ -380,7 +463,9 @@ func BenchmarkRandomWrite(b *testing.B) {
 		var err error
 		for i := range b.N {
 			x := &ix3[i&mask]
-			err = errors.Join(err, a3.Set(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+			if e := a3.Set(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]); e != nil {
+				err = e
+			}
 		}
 		return err
 	})
@@ -388,7 +473,9 @@ func BenchmarkRandomWrite(b *testing.B) {
 		var err error
 		for i := range b.N {
 			x := &ix3[i&mask]
-			err = errors.Join(err, a3.Set3(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+			if e := a3.Set3(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]); e != nil {
+				err = e
+			}
 		}
 		return err
 	})
@@ -400,6 +487,61 @@ func BenchmarkRandomWrite(b *testing.B) {
 		}
 		return nil
 	})
+	var errSet error
+	setErr := func(err error) {
+		if err != nil {
+			errSet = err
+		}
+	}
+	interleave(b, "2d/interleaved", []peer{
+		{"Set", func(lo, hi int) float64 {
+			for i := lo; i < hi; i++ {
+				x := &ix2[i&mask]
+				setErr(a2.Set(float64(x[1]&1023), x[0], x[1]))
+			}
+			return 0
+		}},
+		{"Set2", func(lo, hi int) float64 {
+			for i := lo; i < hi; i++ {
+				x := &ix2[i&mask]
+				setErr(a2.Set2(float64(x[1]&1023), x[0], x[1]))
+			}
+			return 0
+		}},
+		{"heap", func(lo, hi int) float64 {
+			s0, s1 := st2[0], st2[1]
+			for i := lo; i < hi; i++ {
+				x := &ix2[i&mask]
+				heap[x[0]*s0+x[1]*s1] = float64(x[1] & 1023)
+			}
+			return 0
+		}},
+	})
+	interleave(b, "3d/interleaved", []peer{
+		{"Set", func(lo, hi int) float64 {
+			for i := lo; i < hi; i++ {
+				x := &ix3[i&mask]
+				setErr(a3.Set(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+			}
+			return 0
+		}},
+		{"Set3", func(lo, hi int) float64 {
+			for i := lo; i < hi; i++ {
+				x := &ix3[i&mask]
+				setErr(a3.Set3(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+			}
+			return 0
+		}},
+		{"heap", func(lo, hi int) float64 {
+			s0, s1, s2 := st3[0], st3[1], st3[2]
+			for i := lo; i < hi; i++ {
+				x := &ix3[i&mask]
+				heap[x[0]*s0+x[1]*s1+x[2]*s2] = float64((x[1]*cols3 + x[2]) & 1023)
+			}
+			return 0
+		}},
+	})
+	must(b, errSet)
 	// The heap copy is shared with the other benchmarks: it must still
 	// hold the array's values.
 	for i := 0; i < n; i += 4099 {
