@@ -488,23 +488,22 @@ func BenchmarkRandomWrite(b *testing.B) {
 		return nil
 	})
 	var errSet error
-	setErr := func(err error) {
-		if err != nil {
-			errSet = err
-		}
-	}
 	interleave(b, "2d/interleaved", []peer{
 		{"Set", func(lo, hi int) float64 {
 			for i := lo; i < hi; i++ {
 				x := &ix2[i&mask]
-				setErr(a2.Set(float64(x[1]&1023), x[0], x[1]))
+				if err := a2.Set(float64(x[1]&1023), x[0], x[1]); err != nil {
+					errSet = err
+				}
 			}
 			return 0
 		}},
 		{"Set2", func(lo, hi int) float64 {
 			for i := lo; i < hi; i++ {
 				x := &ix2[i&mask]
-				setErr(a2.Set2(float64(x[1]&1023), x[0], x[1]))
+				if err := a2.Set2(float64(x[1]&1023), x[0], x[1]); err != nil {
+					errSet = err
+				}
 			}
 			return 0
 		}},
@@ -521,14 +520,18 @@ func BenchmarkRandomWrite(b *testing.B) {
 		{"Set", func(lo, hi int) float64 {
 			for i := lo; i < hi; i++ {
 				x := &ix3[i&mask]
-				setErr(a3.Set(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+				if err := a3.Set(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]); err != nil {
+					errSet = err
+				}
 			}
 			return 0
 		}},
 		{"Set3", func(lo, hi int) float64 {
 			for i := lo; i < hi; i++ {
 				x := &ix3[i&mask]
-				setErr(a3.Set3(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]))
+				if err := a3.Set3(float64((x[1]*cols3+x[2])&1023), x[0], x[1], x[2]); err != nil {
+					errSet = err
+				}
 			}
 			return 0
 		}},
