@@ -21,8 +21,10 @@
 // io.EOF and io.ErrUnexpectedEOF at the end. [Decode] copies a value of Go's
 // memory layout out, swapping bytes for the other byte order; [View]
 // returns a pointer into the mapped bytes when the order is the host's and
-// the bytes are aligned. Slices and pointers it returns are views, valid
-// until Close.
+// the bytes are aligned; [DecodeSlice] decodes many values with one call,
+// one copy where the bytes are already the values' memory, the fastest
+// way through a stream of fixed-size records. Slices and pointers it
+// returns are views, valid until Close.
 //
 // # Files bigger than memory
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -76,4 +77,41 @@ func ExampleReader() {
 	// 2: (4, 0)
 	// 3: (0, 3)
 	// then: EOF
+}
+
+// Decode fixed-size records in batches: DecodeSlice fills a buffer with
+// as many records as remain, up to its length, and reports the end with
+// io.EOF (io.ErrUnexpectedEOF if a partial record is left).
+func ExampleDecodeSlice() {
+	type Sample struct {
+		T     int64
+		Value float32
+		Code  uint16
+		Flags uint16
+	}
+	var file bytes.Buffer // a big-endian file written by another program
+	for i := range 5 {
+		binary.Write(&file, binary.BigEndian, Sample{T: int64(i) * 10, Value: float32(i) / 4, Code: 7})
+	}
+
+	r := memmap.NewReader(file.Bytes(), binary.BigEndian)
+	buf := make([]Sample, 2)
+	for {
+		n, err := memmap.DecodeSlice(r, buf)
+		for _, s := range buf[:n] {
+			fmt.Printf("t=%d value=%g code=%d\n", s.T, s.Value, s.Code)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	// Output:
+	// t=0 value=0 code=7
+	// t=10 value=0.25 code=7
+	// t=20 value=0.5 code=7
+	// t=30 value=0.75 code=7
+	// t=40 value=1 code=7
 }

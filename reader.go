@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -60,11 +62,10 @@ type Reader struct {
 	// err, for a Reader made with an order it does not recognise, is
 	// returned by every read; b is nil then.
 	err error
-	// The type Decode or View last read, and its info: a loop decoding
-	// one type finds it here with one comparison, without the lookup in
-	// typeInfos.
-	lastT reflect.Type
-	lastI *typeInfo
+	// dec is the *decoder[T] of the type T that Decode or View last
+	// read, for r's order: a loop decoding one type finds it here with
+	// one type assertion, without the lookup in decoders.
+	dec any
 }
 
 // NewReader returns a Reader over b in the byte order order, positioned at
@@ -414,43 +415,112 @@ func (r *Reader) varintErr(n int) error {
 	return io.ErrUnexpectedEOF
 }
 
-// typeInfo is what Decode and View need to know about a Go type.
+// typeInfo is what Decode and View need to know about a Go type, in
+// either byte order: computed once per type (infoOf) and shared by its
+// two decoders.
 type typeInfo struct {
 	dt    *layout.DType
 	size  int
 	align int
-	// swaps reports whether the type has multi-byte scalars to swap: a
-	// type of bytes only reads the same in either order.
-	swaps bool
-	// bools are the offsets of the type's bools, as runs.
-	bools []boolRun
+	// swaps are the multi-byte scalars to byte-reverse when the Reader's
+	// order is not the host's, as runs in offset order: empty for a type
+	// of bytes only. If deep, a flat list would be longer than
+	// maxFixRuns (a long array of structs of mixed scalars) and
+	// dt.SwapBytes walks the fields instead.
+	swaps []fixRun
+	deep  bool
+	// bools are the runs of the type's bools, including those of
+	// unexported fields (which layout treats as padding); their size is 1.
+	bools []fixRun
 }
 
-// boolRun is n bools back to back from off.
-type boolRun struct{ off, n int }
+// fixRun is n scalars of size bytes back to back from off: one step of a
+// decoder's plan. Scalars of 2 bytes or more are byte-reversed; those of
+// size 1 are bools, made 0 or 1.
+type fixRun struct{ off, size, n int }
 
-// typeInfos caches typeInfo by reflect.Type (a *typeInfo).
-var typeInfos sync.Map
+// maxFixRuns bounds a type's flat swap list, so that a small type
+// declaration ([1 << 20]struct{ A int32; B int16 }) cannot make a huge
+// one.
+const maxFixRuns = 1024
 
-// readerInfo is infoOf, cached in r for the type it last read.
-func readerInfo[T any](r *Reader) (*typeInfo, error) {
-	if t := reflect.TypeFor[T](); t == r.lastT {
-		return r.lastI, nil
-	}
-	ti, err := infoOf[T]()
-	if err == nil {
-		r.lastT, r.lastI = reflect.TypeFor[T](), ti
-	}
-	return ti, err
+// decoder is the plan that Decode and View follow for a T read in one
+// byte order. It is computed once per type and order, cached by type in
+// decoders, and kept in the Reader that last used it, where Decode and
+// View find it with one type assertion: a comparison of type words, with
+// no call and no map lookup.
+type decoder[T any] struct{ plan }
+
+// plan is a decoder's content, which does not depend on T.
+type plan struct {
+	*typeInfo
+	// direct reports that a T's bytes in this order are its memory as Go
+	// holds it: the order is the host's (or T has no multi-byte
+	// scalars), T has no bools to check, and it is not zero-sized.
+	// Decode is then one copy of the bytes, and View one alignment check.
+	direct bool
+	// swap reports that T has scalars to swap in this order.
+	swap bool
+	// runs are what Decode does to the bytes it copied: the swaps (unless
+	// deep) if swap, then the bools. Empty if direct.
+	runs []fixRun
 }
 
-// infoOf returns the typeInfo of T, or layout's error for a type it
-// refuses. Once T is cached it allocates nothing.
-func infoOf[T any]() (*typeInfo, error) {
+// decoderPair is the two decoders of a T, for a little- and a big-endian
+// Reader.
+type decoderPair[T any] struct{ little, big decoder[T] }
+
+// decoders caches a *decoderPair[T] by the reflect.Type of T.
+var decoders sync.Map
+
+// decoderOf returns r's decoder for T, from r if it last read a T, else
+// from the cache, which it fills on T's first use; or layout's error for a
+// type it refuses. Once T is cached it allocates nothing.
+func decoderOf[T any](r *Reader) (*decoder[T], error) {
+	if d, ok := r.dec.(*decoder[T]); ok {
+		return d, nil
+	}
+	return lookUpDecoder[T](r)
+}
+
+// lookUpDecoder is decoderOf for a T that r did not read last.
+func lookUpDecoder[T any](r *Reader) (*decoder[T], error) {
 	t := reflect.TypeFor[T]()
-	if ti, ok := typeInfos.Load(t); ok {
-		return ti.(*typeInfo), nil
+	var dp *decoderPair[T]
+	if v, ok := decoders.Load(t); ok {
+		dp = v.(*decoderPair[T])
+	} else {
+		ti, err := infoOf(t)
+		if err != nil {
+			return nil, err
+		}
+		dp = &decoderPair[T]{little: newDecoder[T](ti, false), big: newDecoder[T](ti, true)}
+		v, _ := decoders.LoadOrStore(t, dp)
+		dp = v.(*decoderPair[T])
 	}
+	d := &dp.little
+	if r.big {
+		d = &dp.big
+	}
+	r.dec = d
+	return d, nil
+}
+
+// newDecoder returns the decoder of a T of info ti for a Reader that is
+// big-endian if big.
+func newDecoder[T any](ti *typeInfo, big bool) decoder[T] {
+	p := plan{typeInfo: ti, swap: big != hostBig && (ti.deep || len(ti.swaps) > 0)}
+	if p.swap && !ti.deep {
+		p.runs = append(p.runs, ti.swaps...)
+	}
+	p.runs = append(p.runs, ti.bools...)
+	p.direct = !p.swap && len(ti.bools) == 0 && ti.size > 0
+	return decoder[T]{p}
+}
+
+// infoOf returns the typeInfo of t, or layout's error for a type it
+// refuses.
+func infoOf(t reflect.Type) (*typeInfo, error) {
 	dt, err := layout.TypeOf(t)
 	if err != nil {
 		return nil, err
@@ -465,11 +535,73 @@ func infoOf[T any]() (*typeInfo, error) {
 		dt:    dt,
 		size:  dt.Size(),
 		align: dt.Align(),
-		swaps: !dt.Swapped().InHostOrder(),
 	}
+	ti.swaps, ti.deep = swapPlan(dt)
 	ti.bools = appendBools(nil, t, 0)
-	typeInfos.Store(t, ti)
 	return ti, nil
+}
+
+// swapPlan returns the runs of multi-byte scalars of a value of dtype d,
+// relative to its start, or deep if they would be more than maxFixRuns
+// runs. It follows layout's own plan for SwapBytes: the scalars of the
+// named fields (unexported ones are padding to layout, never swapped), a
+// complex number as two floats.
+func swapPlan(d *layout.DType) (runs []fixRun, deep bool) {
+	if d.Kind() != layout.Struct {
+		switch {
+		case d.Order() == layout.NotApplicable || d.Size() == 0:
+			return nil, false
+		case d.Kind() == layout.Complex:
+			return []fixRun{{0, d.Size() / 2, 2}}, false
+		}
+		return []fixRun{{0, d.Size(), 1}}, false
+	}
+	for _, f := range d.Fields() {
+		sub, deep := swapPlan(f.Type)
+		if deep {
+			return nil, true
+		}
+		if len(sub) == 0 {
+			continue
+		}
+		n, esize := 1, f.Type.Size()
+		for _, k := range f.Shape {
+			n *= k // layout has checked that the field's size fits in an int
+		}
+		if s := sub[0]; len(sub) == 1 && s.off == 0 && s.size*s.n == esize {
+			// The element is one run (a scalar, or a struct of same-size
+			// scalars packed together): so is the array of them.
+			runs = addRun(runs, fixRun{f.Offset, s.size, s.n * n})
+			continue
+		}
+		if n > (maxFixRuns-len(runs))/len(sub) {
+			return nil, true
+		}
+		for i := range n {
+			for _, s := range sub {
+				runs = addRun(runs, fixRun{f.Offset + i*esize + s.off, s.size, s.n})
+			}
+		}
+	}
+	if len(runs) > maxFixRuns {
+		return nil, true
+	}
+	return runs, false
+}
+
+// addRun appends s to runs, merging it into the last run when it
+// continues it; empty runs (of zero-length arrays) are left out.
+func addRun(runs []fixRun, s fixRun) []fixRun {
+	if s.n == 0 {
+		return runs
+	}
+	if k := len(runs) - 1; k >= 0 {
+		if last := &runs[k]; last.size == s.size && last.off+last.size*last.n == s.off {
+			last.n += s.n
+			return runs
+		}
+	}
+	return append(runs, s)
 }
 
 // pointerField returns the path and type of the first part of t, found
@@ -496,27 +628,23 @@ func pointerField(t reflect.Type, path string) (string, reflect.Type) {
 
 // appendBools appends to runs the bools of a value of type t at off,
 // including those of unexported fields, which layout treats as padding.
-func appendBools(runs []boolRun, t reflect.Type, off int) []boolRun {
+func appendBools(runs []fixRun, t reflect.Type, off int) []fixRun {
 	switch t.Kind() {
 	case reflect.Bool:
-		if k := len(runs) - 1; k >= 0 && runs[k].off+runs[k].n == off {
-			runs[k].n++
-			return runs
-		}
-		return append(runs, boolRun{off, 1})
+		return addRun(runs, fixRun{off, 1, 1})
 	case reflect.Array:
-		e := t.Elem()
-		if e.Kind() == reflect.Bool {
-			if t.Len() > 0 {
-				runs = append(runs, boolRun{off, t.Len()})
-			}
+		sub := appendBools(nil, t.Elem(), 0)
+		if len(sub) == 0 || t.Len() == 0 {
 			return runs
 		}
-		for i := 0; i < t.Len(); i++ {
-			n := len(runs)
-			runs = appendBools(runs, e, off+i*int(e.Size()))
-			if len(runs) == n {
-				break // no bools in e
+		esize := int(t.Elem().Size())
+		if s := sub[0]; len(sub) == 1 && s.off == 0 && s.n == esize {
+			// The element is all bools: so is the array.
+			return addRun(runs, fixRun{off, 1, s.n * t.Len()})
+		}
+		for i := range t.Len() {
+			for _, s := range sub {
+				runs = addRun(runs, fixRun{off + i*esize + s.off, 1, s.n})
 			}
 		}
 	case reflect.Struct:
@@ -528,12 +656,60 @@ func appendBools(runs []boolRun, t reflect.Type, off int) []boolRun {
 	return runs
 }
 
+// fix makes b, the bytes of one value copied from the Reader's bytes,
+// what Go holds in memory: it byte-reverses the scalars if the order is
+// not the host's, and makes the bools 0 or 1 (a byte that is not 0 is
+// true, as NumPy reads it).
+func (p *plan) fix(b []byte) {
+	if p.swap && p.deep {
+		p.dt.SwapBytes(b)
+	}
+	for _, s := range p.runs {
+		w := b[s.off : s.off+s.size*s.n]
+		switch s.size {
+		case 1:
+			for i, c := range w {
+				if c > 1 {
+					w[i] = 1
+				}
+			}
+		case 2:
+			for ; len(w) >= 2; w = w[2:] {
+				w[0], w[1] = w[1], w[0]
+			}
+		case 4:
+			for ; len(w) >= 4; w = w[4:] {
+				binary.LittleEndian.PutUint32(w, bits.ReverseBytes32(binary.LittleEndian.Uint32(w)))
+			}
+		case 8:
+			for ; len(w) >= 8; w = w[8:] {
+				binary.LittleEndian.PutUint64(w, bits.ReverseBytes64(binary.LittleEndian.Uint64(w)))
+			}
+		default:
+			for ; len(w) >= s.size; w = w[s.size:] {
+				slices.Reverse(w[:s.size])
+			}
+		}
+	}
+}
+
 // Decode reads a T laid out as Go lays it out in memory — the layout that
 // layout.Of[T] describes and the .npy files of the array and record
 // packages use: fields at their Go offsets, with Go's padding between
 // and after them — and returns a copy of it, swapped into the host's
 // order if the Reader's order is not the host's. It consumes
 // unsafe.Sizeof(T) bytes, padding included, and allocates nothing.
+//
+// Decode is the way to read fixed-size records one at a time with a
+// Reader ([DecodeSlice] reads many at once). What it does for T is worked
+// out on T's first use and kept: when T's bytes in the Reader's order are
+// its memory (the order is the host's, or T has no multi-byte scalars,
+// and T has no bools), a Decode is a check of the type, a bounds check
+// and a copy of unsafe.Sizeof(T) bytes; otherwise it copies, then swaps
+// scalars and fixes bools following a list of T's fields made once. The
+// Reader keeps the plan of the type it decoded last, so a loop that
+// decodes one type finds it without a lookup; a Reader that alternates
+// between types looks the type up (in a sync.Map) at each change.
 //
 // This is not the packed layout of binary.Read, which leaves out padding:
 // for a struct without padding the two agree; for one with padding, use
@@ -554,12 +730,37 @@ func appendBools(runs []boolRun, t reflect.Type, off int) []boolRun {
 // Too few bytes left returns io.EOF or io.ErrUnexpectedEOF, like every
 // read, and does not move the position.
 func Decode[T any](r *Reader) (T, error) {
+	// The fast path: T's bytes are its memory.
+	if d, ok := r.dec.(*decoder[T]); ok && d.direct {
+		off := r.off
+		if n := int(unsafe.Sizeof(*(*T)(nil))); off <= len(r.b)-n {
+			// SAFETY: 0 <= off (no method makes the position negative) and
+			// off+n <= len(r.b), so the n = unsafe.Sizeof(T) bytes from p
+			// are in r.b.
+			p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(r.b)), off)
+			if uintptr(p)%unsafe.Alignof(*(*T)(nil)) == 0 {
+				r.off = off + n
+				// SAFETY: p points to a T's bytes, aligned for T (a
+				// misaligned T is copied by decode instead, since some
+				// hosts fault on misaligned loads). T holds no pointers
+				// (layout refuses them) and d.direct says it has no
+				// bools, so every bit pattern is a valid T.
+				return *(*T)(p), nil
+			}
+		}
+	}
+	return decode[T](r)
+}
+
+// decode is Decode but for its fast path: the first Decode of a T in a
+// Reader, T's that need swapping or bools fixed, and short reads.
+func decode[T any](r *Reader) (T, error) {
 	var v T
-	ti, err := readerInfo[T](r)
+	d, err := decoderOf[T](r)
 	if err != nil {
 		return v, err
 	}
-	n := ti.size
+	n := d.size
 	off := r.off
 	if off > len(r.b)-n {
 		if n == 0 && r.err == nil {
@@ -575,21 +776,57 @@ func Decode[T any](r *Reader) (T, error) {
 	// pointers (layout refuses them), so any bytes written into it are
 	// harmless to the garbage collector; bools, the only Go type with
 	// invalid bit patterns among those layout accepts, are made 0 or 1
-	// below.
+	// by fix before v is returned.
 	dst := unsafe.Slice((*byte)(unsafe.Pointer(&v)), n)
 	copy(dst, r.b[off:off+n])
-	if r.big != hostBig && ti.swaps {
-		ti.dt.SwapBytes(dst)
-	}
-	for _, run := range ti.bools {
-		for i := run.off; i < run.off+run.n; i++ {
-			if dst[i] > 1 {
-				dst[i] = 1
-			}
-		}
-	}
+	d.fix(dst)
 	r.off = off + n
 	return v, nil
+}
+
+// DecodeSlice decodes Ts into dst, as len(dst) calls of [Decode] would,
+// and returns how many it decoded: len(dst), or, when fewer whole Ts
+// remain, as many as remain, with the error the Decode after them would
+// return (io.EOF if no bytes remain, io.ErrUnexpectedEOF if part of a T
+// does). The position moves past the Ts decoded. For a type layout
+// refuses, it returns 0 and layout's error. It allocates nothing, and
+// when T's bytes in the Reader's order are its memory (see Decode) it is
+// a single copy of the bytes into dst: the fastest way to read many
+// records.
+func DecodeSlice[T any](r *Reader, dst []T) (int, error) {
+	d, err := decoderOf[T](r)
+	if err != nil {
+		return 0, err
+	}
+	n := d.size
+	if n == 0 {
+		clear(dst) // zero-sized Ts, which Decode reads anywhere
+		return len(dst), nil
+	}
+	off := r.off
+	k := 0
+	if off < len(r.b) {
+		k = min(len(dst), (len(r.b)-off)/n)
+	}
+	if k > 0 {
+		// SAFETY: dst's first k Ts are k*n bytes of memory (n is
+		// unsafe.Sizeof(T)); k*n <= len(r.b)-off cannot overflow. T holds
+		// no pointers (layout refuses them), so any bytes written into it
+		// are harmless to the garbage collector; bools are made 0 or 1 by
+		// fix before DecodeSlice returns.
+		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), k*n)
+		copy(b, r.b[off:off+k*n])
+		if !d.direct {
+			for i := 0; i < k; i++ {
+				d.fix(b[i*n : i*n+n])
+			}
+		}
+		r.off = off + k*n
+	}
+	if k < len(dst) {
+		return k, r.short()
+	}
+	return k, nil
 }
 
 // View returns a pointer to the T at the position, into the bytes the
@@ -610,11 +847,34 @@ func Decode[T any](r *Reader) (T, error) {
 //
 // In each case Decode reads the value by copying it.
 func View[T any](r *Reader) (*T, error) {
-	ti, err := readerInfo[T](r)
+	// The fast path, small enough to inline, as Decode's.
+	if d, ok := r.dec.(*decoder[T]); ok && d.direct {
+		n := int(unsafe.Sizeof(*new(T)))
+		if off := r.off; off <= len(r.b)-n {
+			// SAFETY: the n bytes from p are in r.b, as in Decode; only
+			// the address is used until the alignment is checked.
+			p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(r.b)), off)
+			if uintptr(p)%unsafe.Alignof(*new(T)) == 0 {
+				r.off = off + n
+				// SAFETY: p points to n = unsafe.Sizeof(T) bytes of live
+				// memory (of the Map, valid until Close, or of the
+				// caller's slice, kept alive by the pointer), aligned for
+				// T; every bit pattern is a valid T, since T holds no
+				// pointers and no bools (d.direct).
+				return (*T)(p), nil
+			}
+		}
+	}
+	return view[T](r)
+}
+
+// view is View but for its fast path.
+func view[T any](r *Reader) (*T, error) {
+	d, err := decoderOf[T](r)
 	if err != nil {
 		return nil, err
 	}
-	n := ti.size
+	n := d.size
 	off := r.off
 	if off > len(r.b)-n {
 		if n == 0 && r.err == nil {
@@ -625,17 +885,17 @@ func View[T any](r *Reader) (*T, error) {
 	if n == 0 {
 		return new(T), nil // zero-sized: no bytes to point into
 	}
-	if r.big != hostBig && ti.swaps {
-		return nil, errorf(ErrByteOrder, "memmap: View: reading %s in the other byte order than the host's", ti.dt)
+	if d.swap {
+		return nil, errorf(ErrByteOrder, "memmap: View: reading %s in the other byte order than the host's", d.dt)
 	}
 	w := r.b[off : off+n]
 	// SAFETY: only the address is taken here, to check its alignment;
 	// w holds n > 0 bytes, so SliceData points into r.b.
 	p := unsafe.Pointer(unsafe.SliceData(w))
-	if uintptr(p)%uintptr(ti.align) != 0 {
-		return nil, errorf(ErrAlign, "memmap: View: offset %d (address %#x) is not a multiple of the %d-byte alignment of %v", off, uintptr(p), ti.align, reflect.TypeFor[T]())
+	if uintptr(p)%uintptr(d.align) != 0 {
+		return nil, errorf(ErrAlign, "memmap: View: offset %d (address %#x) is not a multiple of the %d-byte alignment of %v", off, uintptr(p), d.align, reflect.TypeFor[T]())
 	}
-	for _, run := range ti.bools {
+	for _, run := range d.bools {
 		for i := run.off; i < run.off+run.n; i++ {
 			if w[i] > 1 {
 				return nil, errorf(ErrRange, "memmap: View: byte %d at offset %d is not a valid bool of %v (0 or 1)", w[i], off+i, reflect.TypeFor[T]())

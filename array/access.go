@@ -73,6 +73,7 @@ func (a *Array[T]) at(idx []int) T {
 	if !ok {
 		panic(a.indexErr("At", idx))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: offset checked every index against the shape, so the
 	// element lies inside the data region, which stays mapped until Close.
 	p := unsafe.Add(a.base, off)
@@ -97,6 +98,7 @@ func (a *Array[T]) Get(idx ...int) (T, error) {
 		var zero T
 		return zero, a.indexErr("Get", idx)
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At.
 	p := unsafe.Add(a.base, off)
 	if a.slowGet {
@@ -147,6 +149,7 @@ func (a *Array[T]) set(v T, idx []int) error {
 	if !ok {
 		return a.indexErr("Set", idx)
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At.
 	p := unsafe.Add(a.base, off)
 	if a.slowSet {
@@ -173,6 +176,7 @@ func (a *Array[T]) at1(i int) T {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
 		panic(a.indexErr("At1", []int{i}))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At: i is in range.
 	p := unsafe.Add(a.base, i*a.strides[0])
 	if a.slowGet {
@@ -207,6 +211,7 @@ func (a *Array[T]) at2(i, j int) T {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
 		panic(a.indexErr("At2", []int{i, j}))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At: i and j are in range.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
 	if a.slowGet {
@@ -233,6 +238,7 @@ func (a *Array[T]) at3(i, j, k int) T {
 	if a.rank != 3 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) || uint(k) >= uint(a.shape[2]) {
 		panic(a.indexErr("At3", []int{i, j, k}))
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At: i, j and k are in range.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1]+k*a.strides[2])
 	if a.slowGet {
@@ -258,6 +264,7 @@ func (a *Array[T]) set1Slow(v T, i int) error {
 	if a.rank != 1 || uint(i) >= uint(a.shape[0]) {
 		return a.indexErr("Set1", []int{i})
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At1.
 	p := unsafe.Add(a.base, i*a.strides[0])
 	if a.slowSet {
@@ -287,6 +294,7 @@ func (a *Array[T]) set2Slow(v T, i, j int) error {
 	if a.rank != 2 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) {
 		return a.indexErr("Set2", []int{i, j})
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At2.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
 	if a.slowSet {
@@ -316,6 +324,7 @@ func (a *Array[T]) set3Slow(v T, i, j, k int) error {
 	if a.rank != 3 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) || uint(k) >= uint(a.shape[2]) {
 		return a.indexErr("Set3", []int{i, j, k})
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At3.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1]+k*a.strides[2])
 	if a.slowSet {
@@ -455,6 +464,7 @@ func (a *Array[T]) slice(off, n int) []T {
 	if n == 0 {
 		return []T{}
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: callers pass a range inside the data region (whole rows),
 	// which is mapped until Close at an address aligned for T (view checked
 	// alignment and byte order), and T has no pointers.

@@ -144,6 +144,11 @@ type Array[T any] struct {
 	// false, lo 0, for the array a Create, New or Open returned.
 	sub bool
 	lo  int
+
+	// epoch is the store's Epoch when recache last ran: an append that
+	// leaves it unchanged went into the store's buffer (rows past the
+	// fast views) and needs no recache.
+	epoch uint64
 }
 
 // maxInt is the largest int, 2^31-1 on 32-bit systems.
@@ -430,16 +435,20 @@ func (a *Array[T]) setFast() {
 	if a.closed || a.slowGet || a.base == nil || a.rank < 1 || a.rank > 3 || (a.rank > 1 && a.FortranOrder()) {
 		return
 	}
-	rows := a.shape[0]
+	// The views cover the rows in the file only: the last rows appended
+	// may still be in the store's buffer, and an index past the views
+	// takes the slow path, which writes them out first (Settle).
+	rows := int(min(max(a.s.Settled()-int64(a.lo), 0), int64(a.shape[0])))
 	n := rows
 	for _, d := range a.shape[1:] {
 		n *= d
 	}
 	// SAFETY: base is element (0, ..., 0) of a contiguous C-order (or
-	// 1-d) array whose first rows rows, n elements, lie inside the
-	// mapping, which stays mapped until Close (Close clears these views);
-	// the data is in host order and aligned for T, and T has no pointers
-	// (layout.Of refuses them), so the bytes are n Ts.
+	// 1-d) array whose first rows rows (n elements) lie inside the
+	// mapping and in the file, which stays mapped until Close (Close
+	// clears these views); the data is in host order and aligned for T,
+	// and T has no pointers (layout.Of refuses them), so the bytes are n
+	// Ts.
 	all := unsafe.Slice((*T)(a.base), n)[:n:n]
 	switch a.rank {
 	case 1:
@@ -467,6 +476,7 @@ func (a *Array[T]) recache() {
 	if a.axis >= 0 {
 		a.shape[a.axis] = int(a.s.Len())
 	}
+	a.epoch = a.s.Epoch()
 	m := a.s.Map().Bytes()
 	if off := a.s.DataOffset(); int64(len(m)) > off {
 		// SAFETY: off < len(m), so &m[off] is inside the mapping, which

@@ -150,7 +150,11 @@
 // that opens with the old or the new length, never rows that were not
 // written. Close commits and then shrinks the file to the committed length,
 // so a closed file is exactly what np.save writes. CopyOnWrite arrays never
-// change the file; anonymous arrays vanish at Close.
+// change the file; anonymous arrays vanish at Close. On Linux the rows of
+// small appends may sit in the writer's buffer until 256 KiB of them have
+// gathered (see Array.Append): the writer sees them as its own, other
+// processes only after the commit, like any appended row, and a crash
+// loses them as it loses every row not yet committed.
 //
 // Old files. Files written by NumPy < 1.23 (headers padded to 16 bytes)
 // or with long structured descrs have room in their header for a few more

@@ -34,8 +34,15 @@ func (a *Array[T]) growable(op string) error {
 // elements are swapped on the way in.
 //
 // The capacity grows geometrically when needed (a real allocation: a full
-// disk is an error here); without growth Append allocates nothing and makes
-// no system call. Views taken before stay valid. The new rows are committed
+// disk is an error here); without growth Append allocates nothing. On
+// Linux a writer gathers small appends (less than 64 KiB a call) in a
+// buffer of 256 KiB that goes to the file with one pwrite when full, so
+// that appending one row per call costs what a bufio.Writer costs (page
+// faults on new pages of the map would cost several times more): the
+// buffered rows are rows of the array like the others, and At, Get, Set,
+// the views, Take, Flush, Commit, Truncate and Close write the buffer out
+// first, so the writer reads its own writes. Elsewhere Append copies into
+// the map without a system call. Views taken before stay valid. The new rows are committed
 // to the file's header, for NumPy and other readers to see, by Commit,
 // Flush or Close. Only a ReadWrite array (from Create, New or Open with
 // memmap.ReadWrite) can grow: others give an error wrapping
@@ -54,7 +61,7 @@ func (a *Array[T]) Append(rows ...T) (first int, err error) {
 		return first, err
 	}
 	n := len(rows)
-	if a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0 {
+	if n != a.rowElems && (a.rowElems == 0 && n != 0 || a.rowElems != 0 && n%a.rowElems != 0) {
 		return first, a.err("append", fmt.Errorf("%w: %d elements are not whole rows of %d elements (shape %s)", memmap.ErrShape, n, a.rowElems, shapeString(a.shape)))
 	}
 	// SAFETY: rows holds len(rows) Ts of esize bytes each, with no
@@ -70,6 +77,12 @@ func (a *Array[T]) Append(rows ...T) (first int, err error) {
 		})
 	default:
 		err = a.s.Append(b)
+	}
+	if err == nil && a.s.Epoch() == a.epoch {
+		// The rows went into the store's buffer: the mapping and the
+		// rows in the file are as they were, only the length grew.
+		a.shape[a.axis] = int(a.s.Len())
+		return first, nil
 	}
 	a.recache()
 	return first, err
@@ -153,7 +166,9 @@ func (a *Array[T]) Flush() error {
 	if a.sub {
 		return a.s.FlushRows(int64(a.lo), int64(a.lo+a.rows()))
 	}
-	return a.s.Flush()
+	err := a.s.Flush()
+	a.recache() // the buffered rows are in the file now: the fast views cover them
+	return err
 }
 
 // Commit is Flush for the rows appended since the last Flush or Commit:
@@ -171,7 +186,9 @@ func (a *Array[T]) Commit() error {
 	if a.sub {
 		return nil
 	}
-	return a.s.Commit()
+	err := a.s.Commit()
+	a.recache() // as in Flush
+	return err
 }
 
 // FlushRows makes rows [i, j) along the growth axis durable (msync)

@@ -193,6 +193,7 @@ func (a *Array[T]) span(op string, at, limit int) ([]byte, int, error) {
 	if n == 0 || a.base == nil {
 		return nil, 0, nil
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: elements [at, at+n) lie inside the data region (at+n ≤
 	// Size()), which is mapped from base until Close; the slice does not
 	// outlive the caller.

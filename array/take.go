@@ -114,6 +114,7 @@ func (a *Array[T]) takeStrided(idx []int, dst []T) error {
 	if a.dead() {
 		return a.err("take", memmap.ErrClosed)
 	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
 	rows := a.shape[0]
 	m := 1 // elements per row along axis 0
 	for _, d := range a.shape[1:] {

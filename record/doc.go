@@ -68,18 +68,32 @@
 // and waits for the device, and one over the header's page. Its cost is
 // the device's write latency, twice, whatever the number of records
 // appended, and it does not grow with the size of the file; an Append
-// that does not grow the file makes no system call at all, so one Flush
-// costs as much as a great many Appends (BenchmarkFlush in this package
+// costs at most a share of one write(2) of 256 KiB (see below), so one
+// Flush costs as much as a great many Appends (BenchmarkFlush in this package
 // measures it; bench/RESULTS.md has the figures of appending to disk).
 // Batch appends between Flushes. Commit flushes only the records appended
 // since the last commit (not records changed in place by Set or through
 // Row, Rows and Data, which Flush and FlushRows also write back).
 //
-// Append itself makes no system call and allocates nothing unless the
-// file must grow; capacity grows geometrically (doubling, by at most 1 GiB
-// a step, 16 MiB on 32-bit systems), with a real allocation, so a full disk is
-// an error from Append rather than a crash. Options.Capacity preallocates.
-// A clean Close shrinks the file to its records.
+// Append allocates nothing unless the file must grow; capacity grows
+// geometrically (doubling, by at most 1 GiB a step, 16 MiB on 32-bit
+// systems), with a real allocation, so a full disk is an error from
+// Append rather than a crash. Options.Capacity preallocates. A clean
+// Close shrinks the file to its records.
+//
+// Appending one record per call is as fast as writing them through a
+// bufio.Writer (bench/RESULTS.md sections 3 and 7.5). On Linux a writer
+// gathers small appends (less than 64 KiB per call) in a buffer of 256
+// KiB and writes it to the file with one pwrite when it is full: copying
+// records into new pages of a shared mapping would take a page fault per
+// page, which write(2) does not. The buffered records are the File's
+// records like any other: Len counts them, and every accessor (At, Get,
+// Set, Row, Rows, Data, All, Take) and Flush, Commit, Truncate and Close
+// write the buffer out first, so the writer always reads its own writes
+// and views cover them. Like every record not yet committed, they are not
+// seen by other readers and are lost by a crash. Elsewhere (and for
+// anonymous memory) appends are copied into the map, with no system call
+// unless the file grows.
 //
 // # Caveats
 //

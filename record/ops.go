@@ -76,9 +76,12 @@ func (f *File[T]) check(op string, i int) error {
 
 // Append appends rows, whole records, at the end of the file and returns
 // the index of the first (the Len before the call, also on error). It
-// copies them into the map (converting or swapping them for a file whose
-// records are not Ts in the host's order): without growth of the capacity
-// it makes no system call and allocates nothing. The capacity grows
+// copies them to the file (converting or swapping them for a file whose
+// records are not Ts in the host's order), through the writer's buffer
+// for a few records (see "Durability" in the package
+// documentation): a system call per 256 KiB of records at most, no
+// allocation, and none at all when they go into the map (the other
+// systems) without growth of the capacity. The capacity grows
 // geometrically (it doubles, by at most 1 GiB a step), so n appends cost
 // O(n) with O(log n) growths, and growth never invalidates a *T or []T
 // taken before.

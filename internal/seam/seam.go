@@ -11,8 +11,9 @@ package seam
 import "sync/atomic"
 
 // Fault runs before each step of a store's write path (internal/store:
-// "grow", "pwrite data", "msync data", "pwrite header", "msync header",
-// "shrink"); an error it returns stands for the step's failing with it.
+// "grow", "pwrite data", "pwrite buffered rows", "msync data", "pwrite
+// header", "msync header", "shrink"); an error it returns stands for the
+// step's failing with it.
 var Fault func(step string) error
 
 // StoreOpen runs in the store's open after the file is mapped (for a

@@ -174,6 +174,7 @@ func (s *Store) scanMap() *memmap.Map {
 // of rows [0, Len()) as one view, read ahead when read in order. It stays
 // valid until Close, across growth. It is nil after Close.
 func (s *Store) ScanData() []byte {
+	s.Settle() // combine.go
 	if s.Closed() {
 		return nil
 	}

@@ -82,6 +82,9 @@ func (s *Store) Commit() error {
 }
 
 func (s *Store) flush(from int64) error {
+	if err := s.drain("flush"); err != nil {
+		return err
+	}
 	if !s.b.file() {
 		return s.b.commit(s) // no file to flush; keep the header true
 	}
@@ -227,6 +230,9 @@ func (s *Store) FlushRows(i, j int64) error {
 	}
 	if s.mode != memmap.ReadWrite || !s.b.file() || i == j {
 		return nil
+	}
+	if err := s.drain("flush"); err != nil {
+		return err
 	}
 	return s.flushRange(s.off+i*s.rowSize, (j-i)*s.rowSize)
 }

@@ -62,6 +62,7 @@ func (s *Store) reserve(op string, rows int64) error {
 	}
 	s.capRows = s.rowsIn(size)
 	s.grows++
+	s.wc.epoch++
 	return s.viewsChanged()
 }
 
@@ -76,9 +77,25 @@ func (s *Store) grow(step string, size int64) error {
 
 // Append copies b, whole rows, after the last row and makes the length
 // cover them; b's length must be a multiple of RowSize (ErrShape
-// otherwise). Without growth of the capacity it makes no syscall. The
-// rows are committed by Flush, Commit or Close.
+// otherwise). A small append goes into the writer's buffer (combine.go),
+// a bulk one (bulkMin bytes or more) to the file with pwrite, where both
+// share the page cache with the map; the rest, and small appends
+// elsewhere, into the map, which takes no syscall without growth of the
+// capacity. The rows are committed by Flush, Commit or Close.
 func (s *Store) Append(b []byte) error {
+	// The common case: one row into the buffer, where the last append
+	// into it left room (wc.left, combine.go) that nothing took since.
+	if int64(len(b)) == s.rowSize && len(b) <= s.wc.left {
+		s.wc.buf = append(s.wc.buf, b...) // within its capacity (left): no allocation
+		s.wc.left -= len(b)
+		s.n++
+		return nil
+	}
+	return s.append(b)
+}
+
+// append is Append past its common case.
+func (s *Store) append(b []byte) error {
 	if err := s.checkGrowable("append"); err != nil {
 		return err
 	}
@@ -88,14 +105,23 @@ func (s *Store) Append(b []byte) error {
 		}
 		return nil
 	}
-	k := int64(len(b)) / s.rowSize
+	k := int64(1) // one row per call is the common case: skip the division
+	if int64(len(b)) != s.rowSize {
+		k = int64(len(b)) / s.rowSize
+	}
 	if k*s.rowSize != int64(len(b)) {
 		return s.err("append", fmt.Errorf("%w: %d bytes is not a whole number of %d-byte rows", memmap.ErrShape, len(b), s.rowSize))
+	}
+	if len(b) < bulkMin && s.combines() {
+		return s.buffer(k, b, nil) // combine.go
+	}
+	if err := s.drain("append"); err != nil {
+		return err
 	}
 	if len(b) >= bulkMin && sys.WriteCoherent && s.b.file() {
 		return s.appendWrite(b, k)
 	}
-	return s.AppendRows(k, func(dst []byte) { copy(dst, b) })
+	return s.appendRows(k, func(dst []byte) { copy(dst, b) })
 }
 
 // bulkMin is the least append (in bytes) that Append writes to the file
@@ -128,17 +154,30 @@ func (s *Store) appendWrite(b []byte, k int64) error {
 		return err // a *os.PathError with the path already
 	}
 	s.n += k
+	s.wc.epoch++
 	return nil
 }
 
 // AppendRows makes the length cover k more rows and calls fill (if not
-// nil) with their bytes, zeroed, to write them in place. Like Append it
-// makes no syscall unless the capacity grows. fill must not keep the slice
-// past Close.
+// nil) with their bytes, zeroed, to write them. Like Append it makes no
+// syscall unless the capacity grows, and it buffers a few rows as Append
+// does (combine.go): fill then writes into the buffer, not the map. fill
+// must not keep the slice past its return.
 func (s *Store) AppendRows(k int64, fill func(dst []byte)) error {
 	if err := s.checkGrowable("append"); err != nil {
 		return err
 	}
+	if fill != nil && k >= 0 && k*s.rowSize < bulkMin && s.combines() {
+		return s.buffer(k, nil, fill) // combine.go
+	}
+	if err := s.drain("append"); err != nil {
+		return err
+	}
+	return s.appendRows(k, fill)
+}
+
+// appendRows is AppendRows into the map, with the buffer drained.
+func (s *Store) appendRows(k int64, fill func(dst []byte)) error {
 	if k < 0 || k > math.MaxInt64-s.n {
 		return s.err("append", fmt.Errorf("%w: %d rows", memmap.ErrRange, k))
 	}
@@ -158,6 +197,7 @@ func (s *Store) AppendRows(k int64, fill func(dst []byte)) error {
 		return s.err("append", fmt.Errorf("%w: %w", memmap.ErrTruncated, err))
 	}
 	s.n += k
+	s.wc.epoch++
 	return nil
 }
 
@@ -196,14 +236,18 @@ func (s *Store) SetLen(n int64) error {
 	if err := s.checkGrowable("resize"); err != nil {
 		return err
 	}
+	if err := s.drain("resize"); err != nil {
+		return err
+	}
 	switch {
 	case n < 0:
 		return s.err("resize", fmt.Errorf("%w: length %d", memmap.ErrRange, n))
 	case n > s.n:
-		return s.AppendRows(n-s.n, nil)
+		return s.appendRows(n-s.n, nil)
 	case n < s.n:
 		s.dirty = max(s.dirty, s.n)
 		s.n = n
+		s.wc.epoch++
 		if n < s.committed {
 			return s.b.commit(s)
 		}

@@ -191,6 +191,7 @@ func (s *Store) follow(n, size int64) error {
 		}
 	}
 	s.n, s.committed = n, n
+	s.wc.epoch++
 	return nil
 }
 

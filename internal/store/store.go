@@ -31,6 +31,13 @@
 // Windows, which cannot shrink a file that a reader still maps, the file
 // keeps its capacity then.
 //
+// # Small appends
+//
+// A writer of a file on Linux gathers small appends in a buffer and writes
+// it to the file with one pwrite when it is full (combine.go): the length
+// counts the buffered rows at once, and every read of rows and every
+// commit writes them out first.
+//
 // # Headers without room to grow
 //
 // The length is committed by rewriting the shape in place, in the spaces
@@ -128,6 +135,7 @@ type Store struct {
 	stepCap   int64 // when > 0, the most bytes a growth step adds (after a step failed)
 
 	acc accessState // advice and the scan view (access.go)
+	wc  combine     // the buffer of small appends (combine.go)
 }
 
 func options(opt *Options) Options {
@@ -271,6 +279,9 @@ func (s *Store) Map() *memmap.Map { return s.m }
 // slice's capacity is its length. It stays valid until Close, across
 // growth; take it again to see new rows. It is nil after Close.
 func (s *Store) Data() []byte {
+	if s.wc.held.Load() {
+		s.Settle() // rows are buffered: write them first (combine.go)
+	}
 	if s.Closed() {
 		return nil
 	}
@@ -287,6 +298,7 @@ func (s *Store) Rows(i, j int64) ([]byte, error) {
 	if err := s.checkRows("rows", i, j); err != nil {
 		return nil, err
 	}
+	s.Settle()
 	lo, hi := s.off+i*s.rowSize, s.off+j*s.rowSize
 	return s.m.Bytes()[lo:hi:hi], nil
 }
@@ -332,6 +344,9 @@ func (s *Store) Close() error {
 		}
 	}
 	s.closed = true
+	s.wc.buf = nil // what a failed flush left buffered is lost, as uncommitted rows are
+	s.wc.left = 0
+	s.wc.held.Store(false)
 	if err := s.closeViews(); first == nil {
 		first = err
 	}

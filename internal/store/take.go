@@ -98,6 +98,8 @@ func (s *Store) TakeRowsIn(lo, n int64, idx []int, dst []byte) error {
 	if s.rowSize == 0 || len(idx) == 0 {
 		return nil
 	}
+	// Buffered rows go to the file first (combine.go).
+	s.Settle()
 	base := s.off + lo*s.rowSize // the offset in the map of row 0 of idx
 	if s.coldTake(idx, base) {
 		return s.readRows(idx, dst, base)

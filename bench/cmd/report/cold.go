@@ -128,6 +128,8 @@ type cell struct {
 	minPerOp           float64 // minor faults per op
 	wkibPerOp          float64 // KiB written per op
 	syscrPerOp         float64 // read system calls per op
+	syscwPerOp         float64 // write system calls per op
+	usrPerOp, sysPerOp float64 // user and system CPU seconds per op (NaN when not recorded)
 	resident, before   float64 // worst over the rounds
 	peak               int64   // largest over the rounds
 	cgroup             bool
@@ -177,6 +179,17 @@ func (c *coldResults) get(scenario, impl string, g, batch int) cell {
 	out.kibPerOp = med(per(func(r cold.Result) int64 { return r.ReadB })) / 1024
 	out.wkibPerOp = med(per(func(r cold.Result) int64 { return r.WriteB })) / 1024
 	out.syscrPerOp = med(per(func(r cold.Result) int64 { return r.SysR }))
+	out.syscwPerOp = med(per(func(r cold.Result) int64 { return r.SysW }))
+	cpu := func(f func(cold.Result) float64) func(cold.Result) float64 {
+		return func(r cold.Result) float64 {
+			if r.Ops == 0 || r.UserS+r.SysS == 0 { // not recorded (runs before issue 21)
+				return math.NaN()
+			}
+			return f(r) / float64(r.Ops)
+		}
+	}
+	out.usrPerOp = med(cpu(func(r cold.Result) float64 { return r.UserS }))
+	out.sysPerOp = med(cpu(func(r cold.Result) float64 { return r.SysS }))
 	for _, r := range rs {
 		out.resident = max(out.resident, r.Resident)
 		out.before = max(out.before, r.Before)
@@ -471,21 +484,7 @@ func renderCold(c *coldResults) (string, []verdict) {
 		return vs
 	})
 
-	section("7.5 Appending single records", func() []verdict {
-		p("One op appends %d 64-byte records one call each: `record.Append(rec)` against a `bufio.Writer` (64 KiB) fed by a hand-written `binary.LittleEndian` encoder; page cache and durable as in 7.4.\n\n", in.AppendB/64)
-		p("| implementation | records/s, page cache | ÷ bufio | records/s, durable | ÷ bufio+Sync | minor faults/MiB |\n|---|---:|---:|---:|---:|---:|\n")
-		peer := c.get(cold.AppendOne, "bufio+LittleEndian", 0, 0)
-		for _, im := range []string{"bufio+LittleEndian", "record.Append"} {
-			x := c.get(cold.AppendOne, im, 0, 0)
-			if !x.ok {
-				p("| %s | %s | | | | |\n", im, x.err)
-				continue
-			}
-			p("| %s | %s | %s | %s | %s | %s |\n", im, rate(x.rate, "/s"), ratio(x.rate/peer.rate), rate(x.durable, "/s"), ratio(x.durable/peer.durable), per(x.minPerOp*(1<<20)/64))
-		}
-		p("\n")
-		return nil
-	})
+	section("7.5 Appending single records", func() []verdict { return appendOneSection(&w, c) })
 
 	met := 0
 	for _, v := range all {

@@ -52,13 +52,14 @@ func MaybeChild() {
 type meter struct {
 	t0             time.Time
 	maj, min       int64
+	utime, stime   time.Duration
 	rbytes, wbytes int64
-	syscr          int64
+	syscr, syscw   int64
 }
 
 func (m *meter) start() {
-	m.maj, m.min = faults()
-	m.rbytes, m.wbytes, m.syscr = procIO()
+	m.maj, m.min, m.utime, m.stime = rusage()
+	m.rbytes, m.wbytes, m.syscr, m.syscw = procIO()
 	m.t0 = time.Now()
 }
 
@@ -76,34 +77,38 @@ func (m *meter) durable(r *Result) {
 }
 
 func (m *meter) deltas(r *Result) {
-	maj, min := faults()
-	rb, wb, sr := procIO()
+	maj, min, ut, st := rusage()
+	rb, wb, sr, sw := procIO()
 	r.MajFlt, r.MinFlt = maj-m.maj, min-m.min
-	r.ReadB, r.WriteB, r.SysR = rb-m.rbytes, wb-m.wbytes, sr-m.syscr
+	r.UserS, r.SysS = (ut - m.utime).Seconds(), (st - m.stime).Seconds()
+	r.ReadB, r.WriteB, r.SysR, r.SysW = rb-m.rbytes, wb-m.wbytes, sr-m.syscr, sw-m.syscw
 }
 
-func faults() (maj, min int64) {
+// rusage returns the process's major and minor faults and its user and
+// system CPU time so far (getrusage).
+func rusage() (maj, min int64, utime, stime time.Duration) {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0, 0
+		return 0, 0, 0, 0
 	}
-	return int64(ru.Majflt), int64(ru.Minflt)
+	return int64(ru.Majflt), int64(ru.Minflt), time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
-// procIO returns read_bytes, write_bytes and syscr of /proc/self/io: the
-// bytes this process made the kernel read from and write to the storage
-// (page cache misses, read-ahead and faults included), and its read
-// system calls. (Reading the file is itself one read system call, the
-// same for every cell.)
-func procIO() (read, write, syscr int64) {
+// procIO returns read_bytes, write_bytes, syscr and syscw of
+// /proc/self/io: the bytes this process made the kernel read from and
+// write to the storage (page cache misses, read-ahead and faults
+// included), and its read and write system calls (read, pread; write,
+// pwrite). (Reading the file is itself one read system call, the same for
+// every cell.)
+func procIO() (read, write, syscr, syscw int64) {
 	b, err := os.ReadFile("/proc/self/io")
 	if err != nil {
-		return 0, 0, 0
+		return 0, 0, 0, 0
 	}
 	return parseProcIO(string(b))
 }
 
-func parseProcIO(s string) (read, write, syscr int64) {
+func parseProcIO(s string) (read, write, syscr, syscw int64) {
 	for _, l := range strings.Split(s, "\n") {
 		k, v, ok := strings.Cut(l, ":")
 		if !ok {
@@ -120,7 +125,9 @@ func parseProcIO(s string) (read, write, syscr int64) {
 			write = n
 		case "syscr":
 			syscr = n
+		case "syscw":
+			syscw = n
 		}
 	}
-	return read, write, syscr
+	return read, write, syscr, syscw
 }

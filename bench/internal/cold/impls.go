@@ -712,6 +712,41 @@ func appendOneRecord(j Job, r *Result) error {
 	return checkSize(r, j.Path, int64(n)*64)
 }
 
+// recRow returns the record v as a row of 8 uint64 (its fields' bits,
+// its tag read little-endian): a little-endian file of these rows holds
+// the bytes of one of the records.
+func recRow(v benchdata.Rec) [8]uint64 {
+	return [8]uint64{uint64(v.ID), uint64(v.Time), math.Float64bits(v.Price), math.Float64bits(v.Qty),
+		math.Float64bits(v.Bid), math.Float64bits(v.Ask), v.Flags, binary.LittleEndian.Uint64(v.Tag[:])}
+}
+
+// appendOneArray appends the records as rows of a 2-d (n, 8) uint64
+// array, one row per Append call.
+func appendOneArray(j Job, r *Result) error {
+	n := int(j.Total / 64)
+	var m meter
+	m.start()
+	a, err := array.Create[uint64](j.Path, []int{0, 8}, nil)
+	if err != nil {
+		return err
+	}
+	var row [8]uint64
+	for i := range n {
+		row = recRow(benchdata.MakeRec(i))
+		if _, err := a.Append(row[:]...); err != nil {
+			a.Close()
+			return err
+		}
+	}
+	m.stop(r)
+	if err := a.Close(); err != nil {
+		return err
+	}
+	m.durable(r)
+	r.Ops, r.Bytes = int64(n), int64(n)*64
+	return checkSize(r, j.Path, int64(n)*64)
+}
+
 func appendOneBufio(j Job, r *Result) error {
 	n := int(j.Total / 64)
 	var m meter
@@ -770,4 +805,5 @@ func init() {
 	register(Append, "os.File.Write", appendWrite)
 	register(AppendOne, "record.Append", appendOneRecord)
 	register(AppendOne, "bufio+LittleEndian", appendOneBufio)
+	register(AppendOne, "array.Append", appendOneArray)
 }

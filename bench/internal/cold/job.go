@@ -9,7 +9,7 @@ const (
 	GatherWarm = "gather-warm" // 2: warm gather against a heap loop
 	Scan       = "scan"        // 3: sequential scan
 	Append     = "append"      // 4: bulk append
-	AppendOne  = "append-one"  // 5: one record per call
+	AppendOne  = "append-one"  // 5: one record (or array row) per call
 )
 
 // Job is what the parent asks a child to measure.
@@ -35,17 +35,20 @@ type Result struct {
 	Goroutines int    `json:"g,omitempty"`
 	Batch      int    `json:"batch,omitempty"`
 
-	Ops      int64   `json:"ops"`             // reads, rows gathered, records or bytes appended
-	Bytes    int64   `json:"bytes"`           // bytes delivered to the caller
-	Seconds  float64 `json:"s"`               // timed part (to the page cache, for appends)
-	Durable  float64 `json:"durable_s"`       // appends: until on the disk
-	MajFlt   int64   `json:"majflt"`          // getrusage deltas over the timed part
-	MinFlt   int64   `json:"minflt"`          //
-	ReadB    int64   `json:"read_bytes"`      // /proc/self/io deltas over the timed part
-	WriteB   int64   `json:"write_bytes"`     //
-	SysR     int64   `json:"syscr"`           // read system calls (read, pread), from /proc/self/io
-	Check    string  `json:"check,omitempty"` // what the child verified
-	Err      string  `json:"err,omitempty"`   // failure, or "not measured: why"
+	Ops      int64   `json:"ops"`               // reads, rows gathered, records or bytes appended
+	Bytes    int64   `json:"bytes"`             // bytes delivered to the caller
+	Seconds  float64 `json:"s"`                 // timed part (to the page cache, for appends)
+	Durable  float64 `json:"durable_s"`         // appends: until on the disk
+	MajFlt   int64   `json:"majflt"`            // getrusage deltas over the timed part
+	MinFlt   int64   `json:"minflt"`            //
+	ReadB    int64   `json:"read_bytes"`        // /proc/self/io deltas over the timed part
+	WriteB   int64   `json:"write_bytes"`       //
+	SysR     int64   `json:"syscr"`             // read system calls (read, pread), from /proc/self/io
+	SysW     int64   `json:"syscw,omitempty"`   // write system calls (write, pwrite), from /proc/self/io
+	UserS    float64 `json:"utime_s,omitempty"` // user CPU seconds (getrusage), over the same span
+	SysS     float64 `json:"stime_s,omitempty"` // system CPU seconds
+	Check    string  `json:"check,omitempty"`   // what the child verified
+	Err      string  `json:"err,omitempty"`     // failure, or "not measured: why"
 	Skipped  bool    `json:"skipped,omitempty"`
 	ChildCg  string  `json:"child_cgroup,omitempty"` // the memory cgroup the child saw itself in
 	Cgroup   string  `json:"cgroup,omitempty"`       // the cgroup the parent made ("" = none)

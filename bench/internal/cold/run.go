@@ -114,7 +114,7 @@ func Plan(cfg Config) []Cell {
 			add(Cell{Scenario: Append, Impl: im, Batch: batch})
 		}
 	}
-	for _, im := range []string{"bufio+LittleEndian", "record.Append"} {
+	for _, im := range []string{"bufio+LittleEndian", "record.Append", "array.Append"} {
 		add(Cell{Scenario: AppendOne, Impl: im})
 	}
 	for i := range cells {
