@@ -267,7 +267,7 @@ func (s *mapState) tryReserve(total int) {
 	if !ok || r == 0 {
 		return
 	}
-	mem, err := sys.Reserve(r)
+	mem, err := sys.Reserve(r, s.base)
 	if err != nil {
 		return // ErrUnsupported (Windows) or no address space: map plainly.
 	}
@@ -336,7 +336,7 @@ func (m *Map) mapTo(n int) error {
 	if (m.mode == ReadWrite && s.opt.Reserve >= 0) || (m.mode == ReadOnly && s.opt.Reserve > 0) {
 		size := max(int64(need)*2, int64(len(s.cur.mem))*2)
 		if r, ok := sys.RoundUp(int(min(size, int64(maxInt))), page); ok && r >= need {
-			if mem, err := sys.Reserve(r); err == nil {
+			if mem, err := sys.Reserve(r, s.base); err == nil {
 				if err := sys.MapFixed(mem[:need], m.f, s.base, acc, s.opt.Populate); err != nil {
 					_ = sys.Unmap(mem)
 				} else {

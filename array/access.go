@@ -42,17 +42,33 @@ func (a *Array[T]) offset(idx []int) (int, bool) {
 // package documentation, "Borrowed mappings") At faults; Get returns an
 // error wrapping memmap.ErrClosed.
 //
-// At is a function call per element: too big for the compiler to inline,
-// whatever the rank. In hot loops use At1 on 1-d arrays, which inlines and
-// costs what indexing a slice costs, or index the slices of Data and Row
-// (bench/RESULTS.md has the figures). At2 is a call too, but skips At's
-// rank loop. For a batch of rows, Take copies them in one call.
+// At is a function call per element: its variadic form is too big for
+// the compiler to inline. It starts with the fast checks of At1, At2 and
+// At3 for one to three indexes, but in hot loops use those forms, which
+// inline and cost what indexing a slice with the same strides costs, or
+// index the slices of Data and Row (bench/RESULTS.md has the figures).
+// For a batch of rows, Take copies them in one call.
 func (a *Array[T]) At(idx ...int) T {
-	if len(idx) == 1 {
-		if d := a.get1; uint(idx[0]) < uint(len(d)) {
-			return d[idx[0]]
+	switch len(idx) {
+	case 1:
+		if i := idx[0]; uint(i) < uint(len(a.get1)) {
+			return a.get1[i]
+		}
+	case 2:
+		if i, j := idx[0], idx[1]; uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) {
+			return a.get2[i*a.cols2+j]
+		}
+	case 3:
+		if i, j, k := idx[0], idx[1], idx[2]; uint(i) < uint(a.rows3) && uint(j) < uint(a.mid3) && uint(k) < uint(a.cols3) {
+			return a.get3[(i*a.mid3+j)*a.cols3+k]
 		}
 	}
+	return a.at(idx)
+}
+
+// at is At off the fast views: any rank, other byte orders, packed and
+// misaligned data, Fortran order, indexes out of range, and its panics.
+func (a *Array[T]) at(idx []int) T {
 	off, ok := a.offset(idx)
 	if !ok {
 		panic(a.indexErr("At", idx))
@@ -107,12 +123,28 @@ func (a *Array[T]) Get(idx ...int) (T, error) {
 // View or a Slice is still there (see "Borrowed mappings" in the package
 // documentation).
 func (a *Array[T]) Set(v T, idx ...int) error {
-	if len(idx) == 1 {
-		if d := a.set1; uint(idx[0]) < uint(len(d)) {
-			d[idx[0]] = v
+	switch len(idx) {
+	case 1:
+		if i := idx[0]; uint(i) < a.n1 {
+			a.set1[i] = v
+			return nil
+		}
+	case 2:
+		if i, j := idx[0], idx[1]; uint(i) < uint(a.srows2) && uint(j) < uint(a.cols2) {
+			a.set2[i*a.cols2+j] = v
+			return nil
+		}
+	case 3:
+		if i, j, k := idx[0], idx[1], idx[2]; uint(i) < uint(a.srows3) && uint(j) < uint(a.mid3) && uint(k) < uint(a.cols3) {
+			a.set3[(i*a.mid3+j)*a.cols3+k] = v
 			return nil
 		}
 	}
+	return a.set(v, idx)
+}
+
+// set is Set off the fast views (see at) and its errors.
+func (a *Array[T]) set(v T, idx []int) error {
 	off, ok := a.offset(idx)
 	if !ok {
 		return a.indexErr("Set", idx)
@@ -154,13 +186,24 @@ func (a *Array[T]) at1(i int) T {
 	return *(*T)(p)
 }
 
-// At2 is At(i, j) for a 2-d array, faster (see BenchmarkAt, which measures
-// it). It panics like At, also when the array is not 2-d.
-func (a *Array[T]) At2(i, j int) T {
+// At2 is At(i, j) for a 2-d array, faster (see BenchmarkAt, which
+// measures it): it takes no variadic slice and inlines, so that it costs
+// what indexing a slice with the same strides costs. It panics like At,
+// also when the array is not 2-d.
+func (a *Array[T]) At2(i, j int) T { return fastAt2(a, i, j, a.slowAt2) }
+
+// fastAt2 is At2's body. Its slow path comes as a parameter: the
+// compiler's inliner charges a call through a function-typed parameter
+// 17 of its budget of 80, a direct call 57, so that the bounds checks and
+// the fallback fit the budget this way only. At2 then inlines into its
+// caller with fastAt2, and only arrays off the fast view (and bad
+// indexes) make the call, an indirect one to at2. The same holds for
+// fastAt3, fastSet2 and fastSet3.
+func fastAt2[T any](a *Array[T], i, j int, slow func(*Array[T], int, int) T) T {
 	if uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) {
 		return a.get2[i*a.cols2+j]
 	}
-	return a.at2(i, j)
+	return slow(a, i, j)
 }
 
 // at2 is At2 for arrays without a fast view and for its panics.
@@ -171,6 +214,33 @@ func (a *Array[T]) at2(i, j int) T {
 	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At: i and j are in range.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
+	if a.slowGet {
+		return a.load(p)
+	}
+	// SAFETY: as in At.
+	return *(*T)(p)
+}
+
+// At3 is At(i, j, k) for a 3-d array, faster like At2: it inlines. It
+// panics like At, also when the array is not 3-d.
+func (a *Array[T]) At3(i, j, k int) T { return fastAt3(a, i, j, k, a.slowAt3) }
+
+// fastAt3 is At3's body; see fastAt2.
+func fastAt3[T any](a *Array[T], i, j, k int, slow func(*Array[T], int, int, int) T) T {
+	if uint(i) < uint(a.rows3) && uint(j) < uint(a.mid3) && uint(k) < uint(a.cols3) {
+		return a.get3[(i*a.mid3+j)*a.cols3+k]
+	}
+	return slow(a, i, j, k)
+}
+
+// at3 is At3 for arrays without a fast view and for its panics.
+func (a *Array[T]) at3(i, j, k int) T {
+	if a.rank != 3 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) || uint(k) >= uint(a.shape[2]) {
+		panic(a.indexErr("At3", []int{i, j, k}))
+	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
+	// SAFETY: as in At: i, j and k are in range.
+	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1]+k*a.strides[2])
 	if a.slowGet {
 		return a.load(p)
 	}
@@ -205,15 +275,18 @@ func (a *Array[T]) set1Slow(v T, i int) error {
 	return nil
 }
 
-// Set2 is Set(v, i, j) for a 2-d array, faster like At2. It returns the
-// errors of Set, and one wrapping memmap.ErrShape when the array is not
-// 2-d.
-func (a *Array[T]) Set2(v T, i, j int) error {
-	if uint(i) < uint(a.rows2) && uint(j) < uint(a.cols2) && a.set2 != nil {
+// Set2 is Set(v, i, j) for a 2-d array, faster like At2: it inlines. It
+// returns the errors of Set, and one wrapping memmap.ErrShape when the
+// array is not 2-d.
+func (a *Array[T]) Set2(v T, i, j int) error { return fastSet2(a, v, i, j, a.slowSet2) }
+
+// fastSet2 is Set2's body; see fastAt2.
+func fastSet2[T any](a *Array[T], v T, i, j int, slow func(*Array[T], T, int, int) error) error {
+	if uint(i) < uint(a.srows2) && uint(j) < uint(a.cols2) {
 		a.set2[i*a.cols2+j] = v
 		return nil
 	}
-	return a.set2Slow(v, i, j)
+	return slow(a, v, i, j)
 }
 
 // set2Slow is Set2 for arrays without a fast view and for its errors.
@@ -224,6 +297,36 @@ func (a *Array[T]) set2Slow(v T, i, j int) error {
 	a.s.Settle() // rows still in the store's buffer go to the file first
 	// SAFETY: as in At2.
 	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1])
+	if a.slowSet {
+		return a.store(p, v)
+	}
+	// SAFETY: as in Set.
+	*(*T)(p) = v
+	return nil
+}
+
+// Set3 is Set(v, i, j, k) for a 3-d array, faster like At2: it inlines.
+// It returns the errors of Set, and one wrapping memmap.ErrShape when the
+// array is not 3-d.
+func (a *Array[T]) Set3(v T, i, j, k int) error { return fastSet3(a, v, i, j, k, a.slowSet3) }
+
+// fastSet3 is Set3's body; see fastAt2.
+func fastSet3[T any](a *Array[T], v T, i, j, k int, slow func(*Array[T], T, int, int, int) error) error {
+	if uint(i) < uint(a.srows3) && uint(j) < uint(a.mid3) && uint(k) < uint(a.cols3) {
+		a.set3[(i*a.mid3+j)*a.cols3+k] = v
+		return nil
+	}
+	return slow(a, v, i, j, k)
+}
+
+// set3Slow is Set3 for arrays without a fast view and for its errors.
+func (a *Array[T]) set3Slow(v T, i, j, k int) error {
+	if a.rank != 3 || uint(i) >= uint(a.shape[0]) || uint(j) >= uint(a.shape[1]) || uint(k) >= uint(a.shape[2]) {
+		return a.indexErr("Set3", []int{i, j, k})
+	}
+	a.s.Settle() // rows still in the store's buffer go to the file first
+	// SAFETY: as in At3.
+	p := unsafe.Add(a.base, i*a.strides[0]+j*a.strides[1]+k*a.strides[2])
 	if a.slowSet {
 		return a.store(p, v)
 	}

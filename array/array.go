@@ -102,15 +102,29 @@ type Array[T any] struct {
 	slowGet bool           // At must copy (swap or misaligned)
 	slowSet bool           // Set must copy or fail (swap, misaligned, read-only)
 
-	// Views for the fast paths of At1/At2/Set1/Set2 (and At/Set with one
-	// index): every element, as a []T, when the data is in host
-	// order and aligned (get) and also writable (set), for 1-d arrays
-	// (get1, set1) and C-order 2-d arrays (get2, set2: rows2 rows of
-	// cols2 elements); nil otherwise and after Close. Their bounds checks are
-	// the only checks the fast paths make.
-	get1, set1, get2, set2 []T
-	rows2, cols2           int  // shape of get2; 0, 0 without it
-	n1                     uint // len(set1): a cheaper test for Set1, which then stays small enough to inline
+	// Views for the fast paths of At1, At2, At3, Set1, Set2, Set3 and of
+	// At and Set with one to three indexes: the elements of the rows the
+	// views cover, as a []T, when the data is in host order and aligned
+	// (get) and also writable (set), for 1-d arrays (get1, set1), C-order
+	// 2-d arrays (get2, set2: rows2 rows of cols2 elements) and C-order
+	// 3-d arrays (get3, set3: rows3 rows of mid3 × cols3 elements); nil,
+	// with zero extents, otherwise and after Close. Their bounds checks
+	// are the only checks the fast paths make; an index they miss goes
+	// to the slow path, which checks it against the shape. setFast sets
+	// them all, from one row count.
+	get1, set1, get2, set2, get3, set3 []T
+	rows2, cols2                       int  // extent of get2; 0, 0 without it
+	srows2                             int  // rows2 where set2 is there, else 0: Set2's one test for a writable view
+	rows3, mid3, cols3                 int  // extent of get3; 0, 0, 0 without it
+	srows3                             int  // rows3 where set3 is there, else 0
+	n1                                 uint // len(set1): a cheaper test for Set1, which then stays small enough to inline
+
+	// The slow paths of At2, At3, Set2 and Set3 as function values, set
+	// by init: see fastAt2 for why they are called through a parameter.
+	slowAt2  func(*Array[T], int, int) T
+	slowAt3  func(*Array[T], int, int, int) T
+	slowSet2 func(*Array[T], T, int, int) error
+	slowSet3 func(*Array[T], T, int, int, int) error
 
 	s        *store.Store
 	dt       *layout.DType     // the file's dtype
@@ -372,6 +386,8 @@ func (a *Array[T]) init(want *layout.DType) (err error) {
 	a.recache()
 	a.slowGet = a.swap || !a.aligned || a.conv != nil
 	a.slowSet = a.slowGet || a.ro
+	a.slowAt2, a.slowAt3 = (*Array[T]).at2, (*Array[T]).at3
+	a.slowSet2, a.slowSet3 = (*Array[T]).set2Slow, (*Array[T]).set3Slow
 	a.setFast()
 	return nil
 }
@@ -410,10 +426,13 @@ func shapeStrides(sh []int64, isize int, fortran bool) (shape, strides []int, er
 	return shape, strides, nil
 }
 
-// setFast refreshes the fast-path views from base and shape.
+// setFast refreshes the fast-path views from base and shape. Every
+// view's extent comes from rows, the number of rows along axis 0 that
+// the views cover.
 func (a *Array[T]) setFast() {
-	a.get1, a.set1, a.get2, a.set2, a.rows2, a.cols2, a.n1 = nil, nil, nil, nil, 0, 0, 0
-	if a.closed || a.slowGet || a.base == nil || (a.rank == 2 && a.FortranOrder()) || (a.rank != 1 && a.rank != 2) {
+	a.get1, a.set1, a.get2, a.set2, a.get3, a.set3 = nil, nil, nil, nil, nil, nil
+	a.rows2, a.cols2, a.srows2, a.rows3, a.mid3, a.cols3, a.srows3, a.n1 = 0, 0, 0, 0, 0, 0, 0, 0
+	if a.closed || a.slowGet || a.base == nil || a.rank < 1 || a.rank > 3 || (a.rank > 1 && a.FortranOrder()) {
 		return
 	}
 	// The views cover the rows in the file only: the last rows appended
@@ -431,14 +450,18 @@ func (a *Array[T]) setFast() {
 	// and T has no pointers (layout.Of refuses them), so the bytes are n
 	// Ts.
 	all := unsafe.Slice((*T)(a.base), n)[:n:n]
-	if a.rank == 1 {
+	switch a.rank {
+	case 1:
 		a.get1 = all
-	} else {
+	case 2:
 		a.get2, a.rows2, a.cols2 = all, rows, a.shape[1]
+	case 3:
+		a.get3, a.rows3, a.mid3, a.cols3 = all, rows, a.shape[1], a.shape[2]
 	}
 	if !a.slowSet {
-		a.set1, a.set2 = a.get1, a.get2
+		a.set1, a.set2, a.set3 = a.get1, a.get2, a.get3
 		a.n1 = uint(len(a.set1))
+		a.srows2, a.srows3 = a.rows2, a.rows3
 	}
 }
 

@@ -16,7 +16,7 @@ func MapFile(f *os.File, off int64, length int, acc Access, populate bool) ([]by
 }
 
 // Reserve reports ErrUnsupported.
-func Reserve(length int) ([]byte, error) { return nil, ErrUnsupported }
+func Reserve(length int, off int64) ([]byte, error) { return nil, ErrUnsupported }
 
 // MapFixed reports ErrUnsupported.
 func MapFixed(region []byte, f *os.File, off int64, acc Access, populate bool) error {

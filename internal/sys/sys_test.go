@@ -186,7 +186,7 @@ func TestReserveMapFixed(t *testing.T) {
 	page := PageSize()
 	path := testutil.WriteFile(t, pattern(page))
 	f := openT(t, path, os.O_RDWR)
-	res, err := Reserve(64 * page)
+	res, err := Reserve(64*page, 0)
 	if errors.Is(err, ErrUnsupported) {
 		t.Skipf("Reserve: %v (views are kept instead on %s)", err, runtime.GOOS)
 	}

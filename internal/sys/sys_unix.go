@@ -4,6 +4,7 @@ package sys
 
 import (
 	"errors"
+	"math"
 	"os"
 	"unsafe"
 
@@ -53,21 +54,56 @@ func MapFile(f *os.File, off int64, length int, acc Access, populate bool) ([]by
 	return b, nil
 }
 
+// hugePage is the alignment Reserve gives a reservation at least that
+// long: 2 MiB, the size of a huge (PMD) page on amd64 and on arm64 with
+// 4 KiB pages.
+const hugePage = 2 << 20
+
 // Reserve reserves length bytes of address space (rounded up to pages)
 // without memory or swap behind it (PROT_NONE, MAP_NORESERVE where the OS
 // has it). Touching it faults; MapFixed maps a file into it.
-func Reserve(length int) ([]byte, error) {
+//
+// off is the file offset that will be mapped at the start of the
+// reservation. A reservation of at least 2 MiB starts at an address
+// congruent to off modulo 2 MiB, as the kernel places a plain map of
+// the file: only then can Linux map the file's large page-cache folios
+// with huge-page entries (FilePmdMapped in /proc/self/smaps), whose
+// TLB reach a scan of a map in a reservation placed anywhere lacks
+// (bench/RESULTS.md, section 2). The address space left over for the
+// alignment is given back.
+func Reserve(length int, off int64) ([]byte, error) {
 	if length <= 0 {
 		return nil, unix.EINVAL
 	}
-	p, err := unix.MmapPtr(-1, 0, nil, uintptr(length), unix.PROT_NONE,
+	slack := 0
+	if length >= hugePage && pageSize < hugePage && length <= math.MaxInt-hugePage {
+		slack = hugePage - pageSize
+	}
+	p, err := unix.MmapPtr(-1, 0, nil, uintptr(length+slack), unix.PROT_NONE,
 		unix.MAP_PRIVATE|unix.MAP_ANON|mapNoReserve)
 	if err != nil {
 		return nil, err
 	}
-	// SAFETY: the OS just reserved length bytes at p (inaccessible until
+	head := 0
+	if slack > 0 {
+		// Both the start and off are multiples of the page size, so
+		// head is too, and head <= slack.
+		head = int((uintptr(off%hugePage) + hugePage - uintptr(p)%hugePage) % hugePage)
+		// [p, p+length+slack) was just reserved and no one has seen it:
+		// the parts before head and after head+length go back, and what
+		// is returned is exactly what stays mapped.
+		if head > 0 {
+			_ = unix.MunmapPtr(p, uintptr(head))
+		}
+		if tail := slack - head; tail > 0 {
+			// SAFETY: p+head+length is inside the reservation (tail > 0),
+			// and the tail bytes after it are ours to give back.
+			_ = unix.MunmapPtr(unsafe.Add(p, head+length), uintptr(tail))
+		}
+	}
+	// SAFETY: the OS reserved length bytes at p+head (inaccessible until
 	// MapFixed maps over them); they stay reserved until Unmap.
-	return unsafe.Slice((*byte)(p), length), nil
+	return unsafe.Slice((*byte)(unsafe.Add(p, head)), length), nil
 }
 
 // MapFixed maps len(region) bytes of f from offset off over region, which

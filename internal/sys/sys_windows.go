@@ -99,7 +99,7 @@ func MapFile(f *os.File, off int64, length int, acc Access, populate bool) ([]by
 
 // Reserve is unsupported on Windows: callers map a new view when a map
 // grows and keep the old views until they close.
-func Reserve(length int) ([]byte, error) { return nil, ErrUnsupported }
+func Reserve(length int, off int64) ([]byte, error) { return nil, ErrUnsupported }
 
 // MapFixed is unsupported on Windows; see Reserve.
 func MapFixed(region []byte, f *os.File, off int64, acc Access, populate bool) error {
