@@ -18,7 +18,9 @@
 //	err = a.Close()             // commits the length; NumPy sees (n, 64)
 //
 // Elements are read and written with At, Get and Set, for any rank, with
-// no allocation and no system call; Data, Row and Rows give []T views of
+// no allocation and no system call (At1, At2, At3 and Set1, Set2, Set3,
+// for arrays of rank 1 to 3, inline and cost what indexing a slice
+// costs); Data, Row and Rows give []T views of
 // the mapped pages. An array grows along its growth axis — axis 0 in C
 // order, the last axis in Fortran order, as NumPy (>= 1.23) appends — with
 // Append, Grow and Resize; the capacity grows geometrically, preallocated
@@ -119,8 +121,8 @@
 // memmap.Map, the parent array) is closed, the array's methods that
 // return errors (Get, CopyTo, CopyFrom, Take, Data, Row, Rows, Flush and
 // the others) return errors wrapping memmap.ErrClosed, each checking a
-// flag, without a system call, and All panics. At, Set, At1, At2, Set1,
-// Set2 stay unchecked, to stay as fast as indexing a slice: like the
+// flag, without a system call, and All panics. At, Set, At1, At2, At3,
+// Set1, Set2, Set3 stay unchecked, to stay as fast as indexing a slice: like the
 // views, they must not be used after the owner's Close, which makes them
 // fault.
 //

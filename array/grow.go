@@ -286,10 +286,10 @@ func (a *Array[T]) Guard(fn func() error) error {
 // Close commits a writer's rows (as Flush does), shrinks its file to the
 // committed length (so that the file is exactly what np.save would
 // write), releases the writer lock and unmaps the array. Afterwards At,
-// At1 and At2 panic with an error wrapping memmap.ErrClosed, and so does
-// a loop over All (as record.File.All does); Set, Set1, Set2 and the
-// other methods with an error result return one; and no view may be
-// touched (that faults and kills the process). Close is idempotent; it
+// At1, At2 and At3 panic with an error wrapping memmap.ErrClosed, and so
+// does a loop over All (as record.File.All does); Set, Set1, Set2, Set3
+// and the other methods with an error result return one; and no view may
+// be touched (that faults and kills the process). Close is idempotent; it
 // returns the first error met but releases everything in any case.
 func (a *Array[T]) Close() error {
 	if a.closed {
