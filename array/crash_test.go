@@ -55,8 +55,9 @@ func checkRows(a *array.Array[float64], from int) (int, error) {
 }
 
 // crashChild is the writer of TestCrash: it appends rows to the 2-d
-// float64 array at path, one Append call per row in runs of up to four
-// buffers' worth, now and then a bulk Append, reads back its newest
+// float64 array at path, one Append call per row in runs of up to 256
+// KiB worth, one in eight of up to 1 MiB (the store's buffer of small appends
+// holds at least 64 KiB), now and then a bulk Append, reads back its newest
 // elements (At2, At) at random, commits (Flush or Commit) after a third
 // of the steps, and writes the committed length on stdout after each
 // commit returned, until it is killed. It returns the exit status.
@@ -77,6 +78,9 @@ func crashChild(path string) int {
 		switch p := rng.IntN(10); {
 		case p < 7:
 			k := 1 + rng.IntN(4*crashBulk)
+			if rng.IntN(8) == 0 {
+				k = 4*crashBulk + rng.IntN(12*crashBulk)
+			}
 			for j := range k {
 				crashRow(row, n+j)
 				if _, err := a.Append(row...); err != nil {

@@ -224,17 +224,20 @@ func (w *crashWriter) step() error {
 }
 
 // singleRun appends records one Append call each: a few, up to a
-// thousand, or one to four buffers' worth. Now and then it reads the
-// newest record back (At) in the middle of the run.
+// thousand, 64 to 256 KiB worth or (one run in eight) 256 KiB to 1 MiB
+// worth (the store's buffer of small appends holds at least 64 KiB). Now and then it reads
+// the newest record back (At) in the middle of the run.
 func (w *crashWriter) singleRun() error {
 	var k int
-	switch w.rng.IntN(3) {
-	case 0:
+	switch p := w.rng.IntN(8); {
+	case p < 2:
 		k = 1 + w.rng.IntN(16)
-	case 1:
+	case p < 4:
 		k = 1 + w.rng.IntN(1000)
-	default:
+	case p < 7:
 		k = bulkRecs + w.rng.IntN(3*bulkRecs)
+	default:
+		k = 4*bulkRecs + w.rng.IntN(12*bulkRecs)
 	}
 	n := w.f.Len()
 	for j := range k {
@@ -380,13 +383,14 @@ func followChild(path string) error {
 
 // crashStats sums up what TestCrash did, for its log.
 type crashStats struct {
-	kills, files              int
-	acks, singles, reads      int // over every child
-	maxSingles, fullIntervals int // the most singles between two commits; intervals with at least bulkRecs
-	unacked                   int // kills after which the file held a commit the child had not acknowledged
-	checked                   int // records checked in Go, over the reopenings
-	pyFiles, pyRecords        int // files and records NumPy read and checked
-	refreshes, lengths        int // the followers' Refresh calls and the distinct lengths they saw
+	kills, files            int
+	acks, singles, reads    int // over every child
+	maxSingles              int // the most singles between two commits
+	singles64K, singles256K int // commits with 64 KiB, 256 KiB of singles or more since the previous
+	unacked                 int // kills after which the file held a commit the child had not acknowledged
+	checked                 int // records checked in Go, over the reopenings
+	pyFiles, pyRecords      int // files and records NumPy read and checked
+	refreshes, lengths      int // the followers' Refresh calls and the distinct lengths they saw
 }
 
 // TestCrash is the kill test: a child process appends records to a file
@@ -454,9 +458,9 @@ func TestCrash(t *testing.T) {
 		committed = crashRound(t, &st, py, path, committed, time.Duration(rng.Int64N(int64(maxDelay))))
 	}
 	t.Logf("%d kills (%s/%s, seed %d) over %d files, %d commits acknowledged; "+
-		"%d records appended one call each (at most %d between two commits; %d commits had %d or more), %d read-backs",
+		"%d records appended one call each (at most %d between two commits; %d commits had 64 KiB of them or more, %d 256 KiB), %d read-backs",
 		st.kills, runtime.GOOS, runtime.GOARCH, seed, st.files, st.acks,
-		st.singles, st.maxSingles, st.fullIntervals, bulkRecs, st.reads)
+		st.singles, st.maxSingles, st.singles64K, st.singles256K, st.reads)
 	t.Logf("%d kills left a commit the child had not acknowledged; %d records checked in Go in %d reopenings; "+
 		"NumPy read %d files (%d records); the followers made %d refreshes and saw %d lengths (the ones each round started with included)",
 		st.unacked, st.checked, 2*st.kills, st.pyFiles, st.pyRecords, st.refreshes, st.lengths)
@@ -506,7 +510,10 @@ func crashRound(t *testing.T, st *crashStats, py *numpyCheck, path string, commi
 		st.reads += a.reads
 		st.maxSingles = max(st.maxSingles, a.singles)
 		if a.singles >= bulkRecs {
-			st.fullIntervals++
+			st.singles64K++
+		}
+		if a.singles >= 4*bulkRecs {
+			st.singles256K++
 		}
 	}
 	died := func(what string) {
