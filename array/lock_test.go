@@ -41,6 +41,8 @@ func lockChild(role, path string) int {
 		return 2
 	}
 	switch role {
+	case "crash":
+		return crashChild(path) // TestCrash's writer (crash_test.go)
 	case "try":
 		if a, err := array.Open[int64](path, memmap.ReadWrite, nil); !errors.Is(err, memmap.ErrLocked) {
 			if err == nil {

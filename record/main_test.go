@@ -26,6 +26,8 @@ func TestMain(m *testing.M) {
 		switch role {
 		case "crash":
 			err = crashChild(path)
+		case "follow":
+			err = followChild(path)
 		case "lock":
 			err = lockChild(path)
 		case "reader":
