@@ -145,6 +145,11 @@ type Array[T any] struct {
 	sub bool
 	lo  int
 
+	// fastAppend: Append of one row may go straight to the store: not a
+	// slice, the file's elements are Ts in the host's order, C order
+	// (the growth axis is 0) and rows are not empty.
+	fastAppend bool
+
 	// epoch is the store's Epoch when recache last ran: an append that
 	// leaves it unchanged went into the store's buffer (rows past the
 	// fast views) and needs no recache.
@@ -477,6 +482,7 @@ func (a *Array[T]) recache() {
 		a.shape[a.axis] = int(a.s.Len())
 	}
 	a.epoch = a.s.Epoch()
+	a.fastAppend = !a.sub && a.conv == nil && !a.swap && a.axis == 0 && a.rowElems > 0
 	m := a.s.Map().Bytes()
 	if off := a.s.DataOffset(); int64(len(m)) > off {
 		// SAFETY: off < len(m), so &m[off] is inside the mapping, which

@@ -57,6 +57,18 @@ func (a *Array[T]) growable(op string) error {
 // for any length.
 func (a *Array[T]) Append(rows ...T) (first int, err error) {
 	first = a.rows()
+	if len(rows) == a.rowElems && a.fastAppend {
+		// One row of Ts as the file holds them, to an array that can
+		// grow: the store checks the rest.
+		// SAFETY: as below.
+		b := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), len(rows)*a.esize)
+		if err = a.s.Append(b); err == nil && a.s.Epoch() == a.epoch {
+			a.shape[0] = int(a.s.Len()) // into the store's buffer, as below
+			return first, nil
+		}
+		a.recache()
+		return first, err
+	}
 	if err := a.growable("append"); err != nil {
 		return first, err
 	}
@@ -298,6 +310,7 @@ func (a *Array[T]) Close() error {
 	a.closed = true
 	a.rank = -1
 	a.base = nil
+	a.fastAppend = false
 	a.setFast()
 	if a.sub {
 		return nil // the parent's Close releases the store

@@ -40,6 +40,7 @@ func (a *Array[T]) Slice(lo, hi int) (*Array[T], error) {
 	}
 	b := *a
 	b.sub = true
+	b.fastAppend = false // a slice cannot grow: Append's full path says so
 	b.lo = a.lo + lo
 	b.shape = append([]int(nil), a.shape...)
 	b.shape[a.axis] = hi - lo
