@@ -59,9 +59,11 @@ type combine struct {
 }
 
 // combineSize is the least size of the buffer: its capacity is the
-// whole rows that first reach it. Four times bufio's default, so that a
-// drain is one pwrite of a bulk write's worth (memmap's bulkWrite) or
-// more; bigger buffers saved no measurable time (BenchmarkAppendOne).
+// whole rows that first reach it. Four times the 64 KiB of a bulk write
+// (memmap's bulkWrite, bulkMin here), so that a full buffer always goes
+// to the file with pwrite, in a quarter of the system calls a 64 KiB
+// bufio.Writer makes. The size was chosen, not tuned: bench/RESULTS.md
+// sections 3 and 7.5 measure it against such a bufio.Writer.
 const combineSize = 256 << 10
 
 // combines reports whether s buffers small appends: a writer of a file
