@@ -283,3 +283,23 @@ func TestCombineConcurrentReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestCombineEmptyRows: rows of 0 bytes are never buffered, and an empty
+// Append adds none, however many appends went before.
+func TestCombineEmptyRows(t *testing.T) {
+	path := filepath.Join(testutil.TempDir(t), "c.npy")
+	s := mustCreate(t, path, []int64{0, 0}, false, nil)
+	for range 5 {
+		must(t, s.Append(nil))
+	}
+	if s.Len() != 0 {
+		t.Fatalf("5 empty Appends to rows of 0 bytes: Len %d, want 0", s.Len())
+	}
+	// And after buffered rows of a store with bytes per row, an empty
+	// Append adds nothing either.
+	s2 := mustCreate(t, filepath.Join(testutil.TempDir(t), "d.npy"), []int64{0, width16}, false, nil)
+	appendOnes(t, s2, 0, 3)
+	if err := s2.Append(nil); err != nil || s2.Len() != 3 {
+		t.Fatalf("an empty Append after 3 rows: Len %d, %v; want 3, nil", s2.Len(), err)
+	}
+}

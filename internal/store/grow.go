@@ -85,7 +85,7 @@ func (s *Store) grow(step string, size int64) error {
 func (s *Store) Append(b []byte) error {
 	// The common case: one row into the buffer, where the last append
 	// into it left room (wc.left, combine.go) that nothing took since.
-	if int64(len(b)) == s.rowSize && len(b) <= s.wc.left {
+	if l := len(b); l > 0 && int64(l) == s.rowSize && l <= s.wc.left {
 		s.wc.buf = append(s.wc.buf, b...) // within its capacity (left): no allocation
 		s.wc.left -= len(b)
 		s.n++
@@ -159,10 +159,9 @@ func (s *Store) appendWrite(b []byte, k int64) error {
 }
 
 // AppendRows makes the length cover k more rows and calls fill (if not
-// nil) with their bytes, zeroed, to write them. Like Append it makes no
-// syscall unless the capacity grows, and it buffers a few rows as Append
-// does (combine.go): fill then writes into the buffer, not the map. fill
-// must not keep the slice past its return.
+// nil) with their bytes, zeroed, to write them. It buffers a few rows as
+// Append does (combine.go): fill then writes into the buffer, not the
+// map. fill must not keep the slice past its return.
 func (s *Store) AppendRows(k int64, fill func(dst []byte)) error {
 	if err := s.checkGrowable("append"); err != nil {
 		return err
