@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/internal/store"
 	"github.com/gomemmap/memmap/layout"
 )
 
@@ -162,8 +163,8 @@ func (a *Array[T]) CopyFrom(src []T, at int) (int, error) {
 		var buf [4096]byte
 		sb := buf[:]
 		if a.esize > len(buf) { // one element bigger than buf
-			p := getTakeBuf(a.esize)
-			defer takePool.Put(p)
+			p := store.Scratch(a.esize)
+			defer store.PutScratch(p)
 			sb = *p
 		}
 		step := len(sb) / a.esize * a.esize

@@ -2,10 +2,10 @@ package array
 
 import (
 	"fmt"
-	"sync"
 	"unsafe"
 
 	"github.com/gomemmap/memmap"
+	"github.com/gomemmap/memmap/internal/store"
 )
 
 // Take copies the rows a[idx[0]], a[idx[1]], ... along axis 0 into dst,
@@ -93,7 +93,7 @@ func (a *Array[T]) need(k, m, have int) (int, error) {
 // are gathered into dst's own bytes and converted there (see
 // layout.Converter.DecodeInPlace), so that a cold gather still reads all
 // of them with many reads in flight; otherwise they go through a buffer
-// from takePool, chunk by chunk.
+// from store.Scratch, chunk by chunk.
 func (a *Array[T]) takeConv(idx []int, dst []T) error {
 	n, err := a.need(len(idx), a.rowElems, len(dst))
 	if err != nil {
@@ -124,8 +124,8 @@ func (a *Array[T]) takeConv(idx []int, dst []T) error {
 	if n == 0 {
 		return nil
 	}
-	p := getTakeBuf(a.rowElems * a.isize)
-	defer takePool.Put(p)
+	p := store.Scratch(a.rowElems * a.isize)
+	defer store.PutScratch(p)
 	row := a.rowElems * a.isize // bytes of a file row, ≤ len(*p)
 	step := len(*p) / row       // rows a chunk
 	out := a.rowElems * a.esize // bytes of a row of Ts
@@ -139,25 +139,6 @@ func (a *Array[T]) takeConv(idx []int, dst []T) error {
 		idx, b = idx[k:], b[k*out:]
 	}
 	return nil
-}
-
-// takePool holds the buffers (*[]byte) through which takeConv converts
-// the rows of a file whose elements are bigger than Ts.
-var takePool sync.Pool
-
-// takeChunk is the size of the buffers in takePool, unless a row is
-// bigger.
-const takeChunk = 64 << 10
-
-// getTakeBuf returns a buffer from takePool that holds at least one row
-// of row bytes.
-func getTakeBuf(row int) *[]byte {
-	p, _ := takePool.Get().(*[]byte)
-	if p == nil || len(*p) < row {
-		b := make([]byte, max(takeChunk, row))
-		p = &b
-	}
-	return p
 }
 
 // maxStackRank is the rank up to which takeStrided keeps its counters on

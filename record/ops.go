@@ -413,8 +413,8 @@ func (f *File[T]) Take(idx []int, dst []T) error {
 	if len(idx) == 0 {
 		return nil
 	}
-	p := getTakeBuf(f.isize)
-	defer takePool.Put(p)
+	p := store.Scratch(f.isize)
+	defer store.PutScratch(p)
 	step := len(*p) / f.isize
 	for len(idx) > 0 {
 		k := min(step, len(idx))
